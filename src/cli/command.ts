@@ -1,0 +1,22 @@
+import type { OptionSpecs, ParsedArgs } from "./args";
+
+export interface CliIo {
+  /** Results, for humans or pipes. */
+  out: (line: string) => void;
+  /** Progress and warnings. */
+  err: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  /** Longer help shown under the options, e.g. which config variables matter. */
+  details?: string;
+  options: OptionSpecs;
+  /** Returns the process exit code. */
+  run(args: ParsedArgs, io: CliIo): Promise<number>;
+}
+
+export const HELP_OPTION = { help: { type: "boolean" as const, aliases: ["-h"], description: "Show this help" } };

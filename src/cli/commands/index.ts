@@ -1,0 +1,9 @@
+import type { Command } from "../command";
+import { configCommand } from "./config";
+import { migrateCommand } from "./migrate";
+import { purgePdfCertificatesCommand } from "./purge-pdf-certificates";
+import { queuesCommand } from "./queues";
+import { workerCommand } from "./worker";
+
+/** Every CLI command, in the order `--help` lists them. */
+export const COMMANDS: Command[] = [migrateCommand, workerCommand, queuesCommand, purgePdfCertificatesCommand, configCommand];

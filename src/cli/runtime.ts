@@ -1,0 +1,26 @@
+import { closeAppContext, createAppContext, type AppContext } from "../app/app-context";
+import { loadConfig, type AppConfig } from "../config";
+import { createLogger } from "../logging/logger";
+import type { CliIo } from "./command";
+
+/** Loads config (listing every problem), builds the context, runs `fn`, and always closes connections. */
+export async function withAppContext<T>(io: CliIo, require: string[], fn: (ctx: AppContext) => Promise<T>): Promise<T> {
+  const config: AppConfig = loadConfig(io.env, { require });
+  const ctx = await createAppContext(config, createLogger(config));
+  try {
+    return await fn(ctx);
+  } finally {
+    await closeAppContext(ctx);
+  }
+}
+
+/** Progress for long CLI work: at most a line a second, plus the final one, on stderr. */
+export function progressReporter(io: CliIo, label: string): (done: number, total?: number, final?: boolean) => void {
+  let last = 0;
+  return (done, total, final = false) => {
+    const now = Date.now();
+    if (!final && now - last < 1000) return;
+    last = now;
+    io.err(`${label}: ${done}${total !== undefined ? `/${total}` : ""}`);
+  };
+}

@@ -1,0 +1,44 @@
+import { ConfigError } from "../errors/config-error";
+import { ConfigSource, type VariableDoc } from "./config-source";
+import { readCertificatesConfig, type CertificatesConfig } from "./sections/certificates";
+import { readCoreConfig, type CoreConfig } from "./sections/core";
+
+export interface AppConfig extends CoreConfig {
+  certificates: CertificatesConfig;
+}
+
+export interface LoadOptions {
+  /** Variables the calling command cannot work without, beyond the always-required ones. */
+  require?: string[];
+}
+
+/** Each section reads its own variables; later issues add a section here and nothing else changes. */
+function readAll(src: ConfigSource): AppConfig {
+  return {
+    ...readCoreConfig(src),
+    certificates: readCertificatesConfig(src),
+  };
+}
+
+/** Loads and validates the whole configuration; throws one ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptions = {}): AppConfig {
+  const src = ConfigSource.fromEnvironment(env);
+  const config = readAll(src);
+  for (const key of src.unknownFileKeys()) src.problem(key, `unknown variable in ${env.OPENEDX_WORKERS_CONFIG}`);
+  for (const name of opts.require ?? []) {
+    const doc = src.docs.find((d) => d.name === name);
+    if (!doc) throw new Error(`internal: required variable ${name} is not defined by any config section`);
+    if (doc.default === undefined && src.string(name, doc.description) === undefined) src.problem(name, "is required for this command");
+  }
+  if (src.problems.length > 0) throw new ConfigError(src.problems);
+  return config;
+}
+
+/** Every variable with its description and default, in definition order. */
+export function configReference(): VariableDoc[] {
+  const src = new ConfigSource({});
+  readAll(src);
+  return src.docs;
+}
+
+export type { CoreConfig, CertificatesConfig };

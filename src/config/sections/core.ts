@@ -1,0 +1,46 @@
+import type { ConfigSource } from "../config-source";
+
+export interface CoreConfig {
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  log: { level: LogLevel; format: "json" | "pretty" };
+  worker: { concurrency: number; shutdownTimeoutMs: number; attempts: number; backoffMs: number };
+  s3: { endpoint?: string; region: string; forcePathStyle: boolean };
+}
+
+export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export function readCoreConfig(src: ConfigSource): CoreConfig {
+  const databaseUrl =
+    src.url("DATABASE_URL", "MySQL/MariaDB database of the LMS (edxapp), mysql://user:pass@host:port/db", ["mysql:", "mariadb:"],
+      "mysql://root@127.0.0.1:3306/edxapp") ?? "";
+  if (databaseUrl && !new URL(databaseUrl).pathname.replace(/^\//, "")) src.problem("DATABASE_URL", "must name a database, e.g. /edxapp");
+  const redisUrl = src.url("REDIS_URL", "Redis holding the BullMQ queues", ["redis:", "rediss:"], "redis://127.0.0.1:6379/0") ?? "";
+  const queuePrefix = src.string("QUEUE_PREFIX", "Redis key prefix of every queue (lets several deployments share one Redis)", {
+    default: "openedx-workers",
+  });
+  if (!/^[A-Za-z0-9_.-]+$/.test(queuePrefix)) src.problem("QUEUE_PREFIX", "may only contain letters, digits, '.', '_' and '-'");
+
+  return {
+    databaseUrl,
+    redisUrl,
+    queuePrefix,
+    log: {
+      level: src.oneOf("LOG_LEVEL", "Lowest level logged", LOG_LEVELS, "info"),
+      format: src.oneOf("LOG_FORMAT", "Log line format", ["json", "pretty"] as const, "json"),
+    },
+    worker: {
+      concurrency: src.int("WORKER_CONCURRENCY", "Jobs processed at once per queue by one worker process", { default: 4, min: 1, max: 256 }),
+      shutdownTimeoutMs: src.int("WORKER_SHUTDOWN_TIMEOUT_MS", "On SIGTERM, how long in-flight jobs may take to finish before the worker exits anyway (they are then retried as stalled)", { default: 30000, min: 0 }),
+      attempts: src.int("JOB_ATTEMPTS", "Attempts per job before it fails for good (transient errors only)", { default: 5, min: 1, max: 100 }),
+      backoffMs: src.int("JOB_BACKOFF_MS", "First retry delay in ms; doubles on each attempt", { default: 5000, min: 0 }),
+    },
+    s3: {
+      endpoint: src.url("S3_ENDPOINT", "S3-compatible endpoint (MinIO, Ceph RGW); unset means AWS. Credentials come from the AWS SDK's usual chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile, instance role)", ["http:", "https:"]),
+      region: src.string("S3_REGION", "S3 region", { default: "us-east-1" }),
+      forcePathStyle: src.bool("S3_FORCE_PATH_STYLE", "Path-style bucket addressing (needed by MinIO and Ceph RGW)", false),
+    },
+  };
+}

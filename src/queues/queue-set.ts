@@ -1,0 +1,83 @@
+import { Queue } from "bullmq";
+import type IORedis from "ioredis";
+import type { CoreConfig } from "../config";
+import { defaultJobOptions } from "./job-options";
+import { JOB_QUEUE, type JobName, type JobPayloads, type QueueName } from "./registry";
+import { createRedis, producerConnectionOptions } from "./redis-connections";
+
+export interface JobRequest<J extends JobName = JobName> {
+  name: J;
+  data: JobPayloads[J];
+  jobId: string;
+}
+
+/** BullMQ's own limit is per MULTI; ~1k per addBulk keeps each round trip short (bullmq #1670). */
+const ADD_BULK_CHUNK = 1000;
+
+/**
+ * Producer side of every queue: one shared fail-fast Redis connection, typed adds with deterministic ids.
+ */
+export class QueueSet {
+  private readonly queues = new Map<QueueName, Queue>();
+  readonly connection: IORedis;
+
+  constructor(private readonly config: Pick<CoreConfig, "redisUrl" | "queuePrefix" | "worker">) {
+    this.connection = createRedis(producerConnectionOptions(config.redisUrl));
+  }
+
+  get prefix(): string {
+    return this.config.queuePrefix;
+  }
+
+  queue(name: QueueName): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.connection, prefix: this.config.queuePrefix, defaultJobOptions: defaultJobOptions(this.config) });
+      q.on("error", () => undefined); // surfaced by the failing call itself; avoid unhandled 'error' events
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  async add<J extends JobName>(req: JobRequest<J>): Promise<void> {
+    await this.queue(JOB_QUEUE[req.name]).add(req.name, req.data, { jobId: req.jobId });
+  }
+
+  /** Adds many jobs in chunked bulk round trips; returns how many were new (not already present by id). */
+  async addMany(requests: JobRequest[], onChunk?: (done: number) => void): Promise<number> {
+    let created = 0;
+    let done = 0;
+    const byQueue = new Map<QueueName, JobRequest[]>();
+    for (const r of requests) {
+      const list = byQueue.get(JOB_QUEUE[r.name]) ?? [];
+      list.push(r);
+      byQueue.set(JOB_QUEUE[r.name], list);
+    }
+    for (const [queueName, list] of byQueue) {
+      const queue = this.queue(queueName);
+      for (let i = 0; i < list.length; i += ADD_BULK_CHUNK) {
+        const chunk = list.slice(i, i + ADD_BULK_CHUNK);
+        const existing = await this.existingIds(queue, chunk.map((c) => c.jobId));
+        await queue.addBulk(chunk.map((c) => ({ name: c.name, data: c.data, opts: { jobId: c.jobId } })));
+        created += chunk.length - existing;
+        done += chunk.length;
+        onChunk?.(done);
+      }
+    }
+    return created;
+  }
+
+  /** How many of these ids already exist as jobs (one pipelined EXISTS round trip). */
+  private async existingIds(queue: Queue, ids: string[]): Promise<number> {
+    const pipeline = this.connection.pipeline();
+    for (const id of ids) pipeline.exists(queue.toKey(id));
+    const results = (await pipeline.exec()) ?? [];
+    return results.filter(([, value]) => value === 1).length;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+    await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+}

@@ -1,0 +1,22 @@
+import type { AppContext } from "../app/app-context";
+import { JobName } from "../queues/registry";
+import { purgePdfCertificateJob } from "./certificate-purge/purge-pdf-certificate.job";
+import type { JobDefinition, JobDefinitionFactory } from "./job-handler";
+
+/** Every job name's processor. A job name missing here is a compile error. */
+const FACTORIES: { [J in JobName]: JobDefinitionFactory<J> } = {
+  [JobName.PurgePdfCertificate]: purgePdfCertificateJob,
+};
+
+export function buildJobDefinitions(ctx: AppContext): Map<string, JobDefinition<JobName>> {
+  const map = new Map<string, JobDefinition<JobName>>();
+  for (const name of Object.values(JobName)) {
+    map.set(name, (FACTORIES[name] as JobDefinitionFactory<JobName>)(ctx));
+  }
+  return map;
+}
+
+/** Config variables a queue's processors cannot start without. */
+export const QUEUE_REQUIREMENTS: Record<string, string[]> = {
+  "certificate-purge": ["CERTIFICATES_BUCKET"],
+};
