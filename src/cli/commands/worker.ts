@@ -5,6 +5,7 @@ import { ALL_QUEUES, parseQueueNames } from "../../queues/registry";
 import { UsageError } from "../../errors/usage-error";
 import { QUEUE_REQUIREMENTS } from "../../workers/job-definitions";
 import { waitUntilIdle } from "../../workers/idle-watcher";
+import { syncSchedules } from "../../workers/schedules";
 import { WorkerHost } from "../../workers/worker-host";
 import { parseIntOption } from "../args";
 import { HELP_OPTION, type Command } from "../command";
@@ -43,6 +44,7 @@ processor is idempotent). --until-idle exits 0 once the queues have nothing wait
       process.once("SIGINT", onSignal);
     });
 
+    await syncSchedules(ctx.queues, queues, ctx.config, logger);
     host.start();
     if (options["until-idle"]) {
       await Promise.race([waitUntilIdle(ctx.queues, queues, { signal: stopping.signal }), stopped]);

@@ -1,0 +1,33 @@
+import type { AppConfig } from "../config";
+import type { QueueSet } from "../queues/queue-set";
+import type { JobName, JobPayloads, QueueName } from "../queues/registry";
+import { JOB_QUEUE } from "../queues/registry";
+import type { Logger } from "../logging/logger";
+
+/** A recurring job: BullMQ job scheduler upserted by every worker of its queue (upsert is idempotent by id). */
+export interface ScheduleDefinition<J extends JobName = JobName> {
+  schedulerId: string;
+  jobName: J;
+  /** The cron pattern from config; empty or undefined means the schedule is off (and is removed). */
+  pattern(config: AppConfig): string | undefined;
+  data(config: AppConfig): JobPayloads[J];
+}
+
+/** Every recurring job. Later work appends its schedules here. */
+export const SCHEDULES: ScheduleDefinition[] = [];
+
+/** Upserts the schedules of these queues, or removes those whose pattern is off, so config is the source of truth. */
+export async function syncSchedules(queues: QueueSet, names: QueueName[], config: AppConfig, logger: Logger, schedules = SCHEDULES): Promise<void> {
+  for (const schedule of schedules) {
+    const queueName = JOB_QUEUE[schedule.jobName];
+    if (!names.includes(queueName)) continue;
+    const queue = queues.queue(queueName);
+    const pattern = schedule.pattern(config);
+    if (pattern) {
+      await queue.upsertJobScheduler(schedule.schedulerId, { pattern, tz: "UTC" }, { name: schedule.jobName, data: schedule.data(config) });
+      logger.info("job schedule active", { queue: queueName, schedulerId: schedule.schedulerId, pattern });
+    } else if (await queue.removeJobScheduler(schedule.schedulerId)) {
+      logger.info("job schedule removed (no pattern configured)", { queue: queueName, schedulerId: schedule.schedulerId });
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import { closeAppContext, createAppContext, type AppContext } from "../../src/app/app-context";
+import { loadConfig, type AppConfig } from "../../src/config";
+import { silentLogger, type Logger } from "../../src/logging/logger";
+import { WorkerHost, type WorkerHostOptions } from "../../src/workers/worker-host";
+import { deletePrefix } from "./redis-keys";
+import { services, uniqueSuffix } from "./services";
+import { createTestBucket, type TestBucket } from "./test-bucket";
+import { createTestDatabase, type TestDatabase } from "./test-database";
+
+export interface HarnessOptions {
+  /** Create a bucket of its own (tests that touch S3). */
+  bucket?: boolean;
+  /** Extra environment for the config (beyond database, Redis, prefix, S3 and bucket). */
+  env?: Record<string, string>;
+}
+
+/**
+ * One test's own world: a fresh database, a queue prefix, optionally a bucket, and the environment that points the
+ * service at them. Everything it makes is removed by `close()`. Tests build contexts and worker hosts from it.
+ */
+export class Harness {
+  readonly prefix = `owt-${uniqueSuffix()}`;
+  db!: TestDatabase;
+  bucket?: TestBucket;
+  private readonly contexts: AppContext[] = [];
+  private readonly hosts: WorkerHost[] = [];
+
+  private constructor(private readonly opts: HarnessOptions) {}
+
+  static async create(opts: HarnessOptions = {}): Promise<Harness> {
+    const h = new Harness(opts);
+    h.db = await createTestDatabase();
+    if (opts.bucket) h.bucket = await createTestBucket();
+    return h;
+  }
+
+  get ds() {
+    return this.db.dataSource;
+  }
+
+  /** The environment a CLI or child process of this test runs with. */
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    const env: Record<string, string> = {
+      DATABASE_URL: this.db.url,
+      REDIS_URL: services.redisUrl,
+      QUEUE_PREFIX: this.prefix,
+      S3_ENDPOINT: services.s3Endpoint,
+      S3_REGION: "us-east-1",
+      S3_FORCE_PATH_STYLE: "true",
+      AWS_ACCESS_KEY_ID: services.s3AccessKey,
+      AWS_SECRET_ACCESS_KEY: services.s3SecretKey,
+      LOG_LEVEL: "error",
+      JOB_BACKOFF_MS: "100",
+      ...this.opts.env,
+      ...extra,
+    };
+    if (this.bucket) {
+      env.CERTIFICATES_BUCKET ??= this.bucket.name;
+      env.CERTIFICATES_DOWNLOAD_URL_BASES ??= `https://${this.bucket.name}.s3.amazonaws.com`;
+    }
+    return env;
+  }
+
+  config(extra: Record<string, string> = {}): AppConfig {
+    return loadConfig(this.env(extra));
+  }
+
+  async context(opts: { env?: Record<string, string>; logger?: Logger; s3?: S3Client } = {}): Promise<AppContext> {
+    const ctx = await createAppContext(this.config(opts.env), opts.logger ?? silentLogger(), { s3: opts.s3 });
+    this.contexts.push(ctx);
+    return ctx;
+  }
+
+  /** A started worker host on its own context; fast stalled-job recovery so crash tests finish quickly. */
+  async worker(opts: Partial<WorkerHostOptions> & { env?: Record<string, string>; logger?: Logger; s3?: S3Client } = {}): Promise<{ host: WorkerHost; ctx: AppContext }> {
+    const ctx = await this.context({ env: opts.env, logger: opts.logger, s3: opts.s3 });
+    const host = new WorkerHost(ctx, {
+      queues: opts.queues ?? [],
+      concurrency: opts.concurrency ?? 4,
+      workerOptions: { lockDuration: 2000, stalledInterval: 1000, ...opts.workerOptions },
+    });
+    host.start();
+    this.hosts.push(host);
+    return { host, ctx };
+  }
+
+  async close(): Promise<void> {
+    for (const host of this.hosts) await host.close(2000).catch(() => undefined);
+    for (const ctx of this.contexts) await closeAppContext(ctx).catch(() => undefined);
+    await deletePrefix(this.prefix);
+    await this.bucket?.drop().catch(() => undefined);
+    await this.db.drop();
+  }
+}
