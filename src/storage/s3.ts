@@ -7,6 +7,7 @@ export function createS3Client(config: Pick<CoreConfig, "s3">, overrides: Partia
     region: config.s3.region,
     endpoint: config.s3.endpoint,
     forcePathStyle: config.s3.forcePathStyle,
+    credentials: config.s3.credentials,
     // The SDK's default (aws-chunked bodies with trailing CRC32) is rejected by Ceph RGW and older MinIO.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",

@@ -6,7 +6,7 @@ export interface CoreConfig {
   queuePrefix: string;
   log: { level: LogLevel; format: "json" | "pretty" };
   worker: { concurrency: number; shutdownTimeoutMs: number; attempts: number; backoffMs: number };
-  s3: { endpoint?: string; region: string; forcePathStyle: boolean };
+  s3: { endpoint?: string; region: string; forcePathStyle: boolean; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } };
 }
 
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
@@ -41,6 +41,20 @@ export function readCoreConfig(src: ConfigSource): CoreConfig {
       endpoint: src.url("S3_ENDPOINT", "S3-compatible endpoint (MinIO, Ceph RGW); unset means AWS. Credentials come from the AWS SDK's usual chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile, instance role)", ["http:", "https:"]),
       region: src.string("S3_REGION", "S3 region", { default: "us-east-1" }),
       forcePathStyle: src.bool("S3_FORCE_PATH_STYLE", "Path-style bucket addressing (needed by MinIO and Ceph RGW)", false),
+      credentials: readS3Credentials(src),
     },
   };
+}
+
+/** A static key pair when one is given (env or YAML); otherwise the AWS SDK's default chain (profile, instance role…). */
+function readS3Credentials(src: ConfigSource): CoreConfig["s3"]["credentials"] {
+  const accessKeyId = src.string("AWS_ACCESS_KEY_ID", "S3 access key; unset means the AWS SDK's default credential chain (shared profile, instance or task role)");
+  const secretAccessKey = src.string("AWS_SECRET_ACCESS_KEY", "S3 secret key, with AWS_ACCESS_KEY_ID", { secret: true });
+  const sessionToken = src.string("AWS_SESSION_TOKEN", "Session token for temporary credentials (optional)", { secret: true });
+  if (!accessKeyId && !secretAccessKey) return undefined;
+  if (!accessKeyId || !secretAccessKey) {
+    src.problem(accessKeyId ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID", "must be set together with " + (accessKeyId ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY"));
+    return undefined;
+  }
+  return { accessKeyId, secretAccessKey, sessionToken };
 }
