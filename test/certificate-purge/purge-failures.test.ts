@@ -26,7 +26,7 @@ describe("PDF certificate purge: failures and concurrency", () => {
     h = await Harness.create({ bucket: true, env: { JOB_ATTEMPTS: "20", JOB_BACKOFF_MS: "100" } });
   });
   afterEach(async () => {
-    await h.close();
+    await h?.close();
   });
 
   const s3Failures: Array<[string, () => Promise<Record<string, string>>]> = [

@@ -14,7 +14,7 @@ describe("PDF certificate purge processor", () => {
     h = await Harness.create({ bucket: true });
   });
   afterEach(async () => {
-    await h.close();
+    await h?.close();
   });
 
   async function enqueue(certificateId: number) {

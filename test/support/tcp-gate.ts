@@ -1,0 +1,57 @@
+import net from "node:net";
+
+/**
+ * A TCP proxy in front of a real server that can hold traffic: while closed, bytes from clients are buffered,
+ * so a request is provably in flight (the worker is inside its S3 call) until the test opens the gate.
+ */
+export class TcpGate {
+  private server?: net.Server;
+  private open = true;
+  private readonly waiting: Array<() => void> = [];
+  private readonly sockets = new Set<net.Socket>();
+  /** Number of client chunks that arrived while the gate was closed. */
+  held = 0;
+
+  constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {}
+
+  async listen(): Promise<string> {
+    this.server = net.createServer((client) => {
+      const upstream = net.connect(this.targetPort, this.targetHost);
+      this.sockets.add(client).add(upstream);
+      const forward = (chunk: Buffer) => {
+        if (this.open) upstream.write(chunk);
+        else {
+          this.held++;
+          this.waiting.push(() => upstream.write(chunk));
+        }
+      };
+      client.on("data", forward);
+      upstream.on("data", (chunk) => client.write(chunk));
+      const end = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on("close", end).on("error", end);
+      upstream.on("close", end).on("error", end);
+    });
+    await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
+    return `http://127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
+  }
+
+  close(): void {
+    this.open = false;
+  }
+
+  release(): void {
+    this.open = true;
+    for (const send of this.waiting.splice(0)) send();
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise((r) => this.server?.close(r));
+  }
+}
