@@ -3,6 +3,7 @@
  * 4 files sit in the bucket, one web certificate, one certificate with a hostile link, and neighbour objects
  * that must survive. Usage: tsx scripts/demo-data.ts seed|report  (config from the usual environment variables)
  */
+import "../src/cli/quiet-warnings";
 import { CreateBucketCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { randomBytes } from "node:crypto";
 import { loadConfig } from "../src/config";

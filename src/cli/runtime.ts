@@ -17,10 +17,13 @@ export async function withAppContext<T>(io: CliIo, require: string[], fn: (ctx: 
 /** Progress for long CLI work: at most a line a second, plus the final one, on stderr. */
 export function progressReporter(io: CliIo, label: string): (done: number, total?: number, final?: boolean) => void {
   let last = 0;
+  let lastLine = "";
   return (done, total, final = false) => {
     const now = Date.now();
-    if (!final && now - last < 1000) return;
+    const line = `${label}: ${done}${total !== undefined ? `/${total}` : ""}`;
+    if (line === lastLine || (!final && now - last < 1000)) return;
     last = now;
-    io.err(`${label}: ${done}${total !== undefined ? `/${total}` : ""}`);
+    lastLine = line;
+    io.err(line);
   };
 }

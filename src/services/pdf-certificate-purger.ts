@@ -47,7 +47,7 @@ export class PdfCertificatePurger {
     const keys = pdfCertificateKeys(row, this.config);
     const log = { certificateId, userId: row.userId, jobId: opts.jobId, bucket: this.bucket, keys };
     if (opts.dryRun) {
-      this.logger.info("[DRY RUN] would delete PDF certificate files and blank download_url and download_uuid", log);
+      this.logger.debug("[DRY RUN] would delete PDF certificate files and blank download_url and download_uuid", log);
       return { status: "dry-run", certificateId, keys };
     }
 

@@ -93,7 +93,7 @@ async function purgeAll(ctx: AppContext, dryRun: boolean, io: CliIo): Promise<nu
   }
   progress(done, total, true);
   if (dryRun) {
-    io.out(`[DRY RUN] ${done} PDF certificate(s) would be purged; ${refused} refused.`);
+    io.out(`[DRY RUN] ${done - refused} of ${done} PDF certificate(s) would be purged; ${refused} refused.`);
     return refused > 0 ? 1 : 0;
   }
   io.out(`Enqueued ${created} purge job(s) for ${done} PDF certificate(s)${created < done ? `; ${done - created} already queued` : ""}.`);
