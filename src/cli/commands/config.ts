@@ -1,4 +1,5 @@
 import { configReference, loadConfig } from "../../config";
+import { configReferenceTable } from "../../config/reference-table";
 import { HELP_OPTION, type Command } from "../command";
 
 export const configCommand: Command = {
@@ -13,8 +14,7 @@ export const configCommand: Command = {
   async run({ options }, io) {
     const docs = configReference();
     if (options.reference) {
-      io.out("| variable | default | meaning |\n|---|---|---|");
-      for (const d of docs) io.out(`| \`${d.name}\` | ${d.default !== undefined && d.default !== "" ? `\`${d.default}\`` : "—"} | ${d.description} |`);
+      io.out(configReferenceTable());
       return 0;
     }
     loadConfig(io.env); // throws ConfigError (exit 2) listing every problem

@@ -38,7 +38,7 @@ export function readCoreConfig(src: ConfigSource): CoreConfig {
       backoffMs: src.int("JOB_BACKOFF_MS", "First retry delay in ms; doubles on each attempt", { default: 5000, min: 0 }),
     },
     s3: {
-      endpoint: src.url("S3_ENDPOINT", "S3-compatible endpoint (MinIO, Ceph RGW); unset means AWS. Credentials come from the AWS SDK's usual chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile, instance role)", ["http:", "https:"]),
+      endpoint: src.url("S3_ENDPOINT", "S3-compatible endpoint (MinIO, Ceph RGW); unset means AWS", ["http:", "https:"]),
       region: src.string("S3_REGION", "S3 region", { default: "us-east-1" }),
       forcePathStyle: src.bool("S3_FORCE_PATH_STYLE", "Path-style bucket addressing (needed by MinIO and Ceph RGW)", false),
       credentials: readS3Credentials(src),
