@@ -1,10 +1,12 @@
 import { ConfigError } from "../errors/config-error";
 import { ConfigSource, type VariableDoc } from "./config-source";
 import { readCertificatesConfig, type CertificatesConfig } from "./sections/certificates";
+import { readGenerationConfig, type GenerationConfig } from "./sections/generation";
 import { readCoreConfig, type CoreConfig } from "./sections/core";
 
 export interface AppConfig extends CoreConfig {
   certificates: CertificatesConfig;
+  generation: GenerationConfig;
 }
 
 export interface LoadOptions {
@@ -17,6 +19,7 @@ function readAll(src: ConfigSource): AppConfig {
   return {
     ...readCoreConfig(src),
     certificates: readCertificatesConfig(src),
+    generation: readGenerationConfig(src),
   };
 }
 
@@ -41,4 +44,4 @@ export function configReference(): VariableDoc[] {
   return src.docs;
 }
 
-export type { CoreConfig, CertificatesConfig };
+export type { CoreConfig, CertificatesConfig, GenerationConfig };

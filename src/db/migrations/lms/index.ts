@@ -1,4 +1,5 @@
 import { LmsCoreSchema1700000000000 } from "./1700000000000-lms-core-schema";
+import { LmsCertificateGenerationSchema1700000000400 } from "./1700000000400-lms-certificate-generation-schema";
 
 /** LMS schema migrations, oldest first. Later work appends its tables here as new files. */
-export const LMS_MIGRATIONS = [LmsCoreSchema1700000000000];
+export const LMS_MIGRATIONS = [LmsCoreSchema1700000000000, LmsCertificateGenerationSchema1700000000400];

@@ -1,0 +1,99 @@
+import { randomUUID } from "node:crypto";
+import type { DataSource, EntityManager } from "typeorm";
+import type { GenerationDecision } from "../../domain/certificates/generation-decision";
+import type { GenerationFacts } from "../../domain/certificates/generation-facts";
+import { writeCertificateHistory } from "./certificate-history";
+
+export type WriteResult = { written: true; certificateId: number; created: boolean } | { written: false; conflict: boolean };
+
+/** The learner's preferred name (profile name, '' without a profile), read by the database itself. */
+const PROFILE_NAME = "COALESCE((SELECT p.name FROM auth_userprofile p WHERE p.user_id = ?), '')";
+
+/** MySQL errors that mean "another writer got there first": retry with fresh facts. */
+const RACE_ERRORS = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
+
+/**
+ * Writes a generation decision to certificates_generatedcertificate and its history table in one short
+ * transaction. A new certificate is an INSERT … ON DUPLICATE KEY UPDATE on (user_id, course_id), so two workers
+ * leave one row; an existing one is compare-and-set on the status and mode the decision was made from, so a
+ * decision made on stale facts writes nothing and reports a conflict instead.
+ */
+export class CertificateWriter {
+  constructor(private readonly ds: DataSource) {}
+
+  async apply(facts: GenerationFacts, decision: GenerationDecision, now = new Date()): Promise<WriteResult> {
+    if (decision.kind === "refused" || decision.kind === "unchanged") return { written: false, conflict: false };
+    try {
+      return await this.ds.transaction(async (m) => {
+        if (decision.kind === "generate" && !facts.certificate) return this.insertGenerated(m, facts, decision, now);
+        const id = facts.certificate!.id;
+        const changed = decision.kind === "generate" ? await this.updateGenerated(m, facts, decision, now) : await this.revoke(m, facts, decision, now);
+        if (!changed) return { written: false, conflict: true };
+        await writeCertificateHistory(m, id, "~", now);
+        return { written: true, certificateId: id, created: false };
+      });
+    } catch (err) {
+      if (RACE_ERRORS.has((err as { code?: string }).code ?? "")) return { written: false, conflict: true };
+      throw err;
+    }
+  }
+
+  /** generate_course_certificate's update_or_create for a learner with no certificate yet. */
+  private async insertGenerated(m: EntityManager, f: GenerationFacts, d: Extract<GenerationDecision, { kind: "generate" }>, now: Date): Promise<WriteResult> {
+    const result = await m.query(
+      `INSERT INTO certificates_generatedcertificate
+         (user_id, course_id, verify_uuid, download_uuid, download_url, grade, \`key\`, distinction, status, mode, name, created_date, modified_date, error_reason)
+       VALUES (?, ?, ?, '', '', ?, '', 0, ?, ?, ${PROFILE_NAME}, ?, ?, '')
+       ON DUPLICATE KEY UPDATE
+         verify_uuid = IF(verify_uuid = '', VALUES(verify_uuid), verify_uuid),
+         download_url = '', \`key\` = '', error_reason = '',
+         grade = VALUES(grade), status = VALUES(status), mode = VALUES(mode), name = VALUES(name),
+         modified_date = VALUES(modified_date)`,
+      [f.userId, f.courseKey.text, newVerifyUuid(), d.grade, d.status, d.mode, f.userId, now, now],
+    );
+    const rows: Array<{ id: number }> = await m.query(`SELECT id FROM certificates_generatedcertificate WHERE user_id = ? AND course_id = ?`, [f.userId, f.courseKey.text]);
+    const id = Number(rows[0].id);
+    // 1 = inserted, 2 = an existing row (created concurrently) was updated.
+    const created = affectedRows(result) === 1;
+    await writeCertificateHistory(m, id, created ? "+" : "~", now);
+    return { written: true, certificateId: id, created };
+  }
+
+  /** Regeneration of an existing certificate: keeps verify_uuid (or makes one) and download_uuid. */
+  private async updateGenerated(m: EntityManager, f: GenerationFacts, d: Extract<GenerationDecision, { kind: "generate" }>, now: Date): Promise<boolean> {
+    const cert = f.certificate!;
+    const result = await m.query(
+      `UPDATE certificates_generatedcertificate
+          SET verify_uuid = IF(verify_uuid = '', ?, verify_uuid), download_url = '', \`key\` = '', error_reason = '',
+              grade = ?, status = ?, mode = ?, name = ${PROFILE_NAME}, modified_date = ?
+        WHERE id = ? AND status = ? AND mode = ?`,
+      [newVerifyUuid(), d.grade, d.status, d.mode, f.userId, now, cert.id, cert.status, cert.mode],
+    );
+    return affectedRows(result) === 1;
+  }
+
+  /** _revoke_certificate (invalidate, mark_unverified, mark_notpassing): links blanked, verify_uuid kept. */
+  private async revoke(m: EntityManager, f: GenerationFacts, d: Extract<GenerationDecision, { kind: "revoke" }>, now: Date): Promise<boolean> {
+    const cert = f.certificate!;
+    const result = await m.query(
+      `UPDATE certificates_generatedcertificate
+          SET status = ?, mode = ?, grade = ?, name = ${PROFILE_NAME},
+              download_url = '', download_uuid = '', error_reason = '', modified_date = ?
+        WHERE id = ? AND status = ? AND mode = ?`,
+      [d.status, d.mode, d.grade, f.userId, now, cert.id, cert.status, cert.mode],
+    );
+    return affectedRows(result) === 1;
+  }
+}
+
+/** uuid4().hex: 32 lowercase hex digits. */
+export function newVerifyUuid(): string {
+  return randomUUID().replace(/-/g, "");
+}
+
+/** mysql2 reports matched rows (CLIENT_FOUND_ROWS), however TypeORM wraps the result. */
+function affectedRows(result: unknown): number {
+  const r = result as { affectedRows?: number; affected?: number } | Array<{ affectedRows?: number }>;
+  if (Array.isArray(r)) return Number(r[0]?.affectedRows ?? 0);
+  return Number(r.affectedRows ?? r.affected ?? 0);
+}
