@@ -15,6 +15,8 @@ export interface Command {
   /** Longer help shown under the options, e.g. which config variables matter. */
   details?: string;
   options: OptionSpecs;
+  /** Second-level commands (`<command> <subcommand> [options]`); the first argument selects one. */
+  subcommands?: Command[];
   /** Returns the process exit code. */
   run(args: ParsedArgs, io: CliIo): Promise<number>;
 }

@@ -6,7 +6,10 @@ import type { CliIo, Command } from "./command";
 import { COMMANDS } from "./commands";
 
 export function commandHelp(cmd: Command): string {
-  return [`Usage: ${cmd.usage}`, "", cmd.summary + ".", "", "Options:", formatOptions(cmd.options), cmd.details ? `\n${cmd.details}` : ""].join("\n");
+  const subcommands = cmd.subcommands?.length
+    ? ["", "Subcommands (see '<command> <subcommand> --help'):", ...cmd.subcommands.map((s) => `  ${s.name.padEnd(16)}  ${s.summary}`)]
+    : [];
+  return [`Usage: ${cmd.usage}`, "", cmd.summary + ".", ...subcommands, "", "Options:", formatOptions(cmd.options), cmd.details ? `\n${cmd.details}` : ""].join("\n");
 }
 
 export function globalHelp(): string {
@@ -26,23 +29,27 @@ export function globalHelp(): string {
 
 /** Runs one CLI invocation and returns its exit code: 0 ok, 1 command failed, 2 usage or configuration error. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...afterName] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     io.out(globalHelp());
     return name ? 0 : 2;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) {
+  const top = COMMANDS.find((c) => c.name === name);
+  if (!top) {
     io.err(`openedx-workers: unknown command "${name}"\n\n${globalHelp()}`);
     return 2;
   }
+  const [cmd, rest] = selectSubcommand(top, afterName);
   try {
     const args = parseArgs(rest, cmd.options);
     if (args.options.help) {
       io.out(commandHelp(cmd));
       return 0;
     }
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+    if (args.positionals.length > 0) {
+      const known = cmd.subcommands?.length ? ` (subcommands: ${cmd.subcommands.map((s) => s.name).join(", ")})` : "";
+      throw new UsageError(`unexpected argument ${args.positionals[0]}${known}`);
+    }
     return await cmd.run(args, io);
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -60,6 +67,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.err(`openedx-workers ${cmd.name}: ${(err as Error).stack ?? String(err)}`);
     return 1;
   }
+}
+
+/** `retirement-status set …` runs the `set` subcommand, named "retirement-status set" in messages. */
+function selectSubcommand(cmd: Command, rest: string[]): [Command, string[]] {
+  const sub = cmd.subcommands?.find((s) => s.name === rest[0]);
+  return sub ? [{ ...sub, name: `${cmd.name} ${sub.name}` }, rest.slice(1)] : [cmd, rest];
 }
 
 if (require.main === module || process.argv[1]?.endsWith("openedx-workers.js") || process.argv[1]?.endsWith("openedx-workers")) {

@@ -19,6 +19,8 @@ type Raw = string | number | boolean | unknown[] | Record<string, unknown>;
 export class ConfigSource {
   readonly problems: string[] = [];
   readonly docs: VariableDoc[] = [];
+  /** Conditions checked only when a command requires the variable (see `requirement`). */
+  readonly requirements = new Map<string, () => string | undefined>();
   private readonly fileValues: Record<string, unknown>;
 
   constructor(
@@ -140,6 +142,14 @@ export class ConfigSource {
     const bad = items.filter((i) => typeof i !== "string" || (opts.pattern && !opts.pattern.test(i)));
     if (bad.length > 0) return this.fail(name, `has invalid items: ${bad.map((b) => JSON.stringify(b)).join(", ")}`, opts.default);
     return items as string[];
+  }
+
+  /**
+   * A condition the variable must meet only for commands that require it (e.g. secret salts for retirement), so
+   * operators who do not use that feature are not asked to configure it. Returns a problem text, or undefined.
+   */
+  requirement(name: string, check: () => string | undefined): void {
+    this.requirements.set(name, check);
   }
 
   /** Records a cross-field problem found by a section after reading its variables. */

@@ -3,9 +3,11 @@ import { ConfigSource, type VariableDoc } from "./config-source";
 import { readCertificatesConfig, type CertificatesConfig } from "./sections/certificates";
 import { readGenerationConfig, type GenerationConfig } from "./sections/generation";
 import { readCoreConfig, type CoreConfig } from "./sections/core";
+import { readRetirementConfig, type RetirementConfig } from "./sections/retirement";
 
 export interface AppConfig extends CoreConfig {
   certificates: CertificatesConfig;
+  retirement: RetirementConfig;
   generation: GenerationConfig;
 }
 
@@ -19,6 +21,7 @@ function readAll(src: ConfigSource): AppConfig {
   return {
     ...readCoreConfig(src),
     certificates: readCertificatesConfig(src),
+    retirement: readRetirementConfig(src),
     generation: readGenerationConfig(src),
   };
 }
@@ -31,6 +34,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
   for (const name of opts.require ?? []) {
     const doc = src.docs.find((d) => d.name === name);
     if (!doc) throw new Error(`internal: required variable ${name} is not defined by any config section`);
+    const requirement = src.requirements.get(name);
+    if (requirement) {
+      const problem = requirement();
+      if (problem) src.problem(name, problem);
+      continue;
+    }
     if (doc.default === undefined && src.string(name, doc.description) === undefined) src.problem(name, "is required for this command");
   }
   if (src.problems.length > 0) throw new ConfigError(src.problems);
@@ -44,4 +53,4 @@ export function configReference(): VariableDoc[] {
   return src.docs;
 }
 
-export type { CoreConfig, CertificatesConfig, GenerationConfig };
+export type { CoreConfig, CertificatesConfig, GenerationConfig, RetirementConfig };

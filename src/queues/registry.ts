@@ -4,18 +4,27 @@
  */
 export enum QueueName {
   CertificatePurge = "certificate-purge",
+  LearnerRetirement = "learner-retirement",
 }
 
 export enum JobName {
   PurgePdfCertificate = "purge-pdf-certificate",
+  RetireLearner = "retire-learner",
+  RetireLearners = "retire-learners",
 }
 
 export interface JobPayloads {
   [JobName.PurgePdfCertificate]: { certificateId: number };
+  /** Advance one learner through the retirement pipeline (the auth_user id; never the username). */
+  [JobName.RetireLearner]: { userId: number };
+  /** Scheduled sweep: enqueue every learner due for retirement (retire-learners with the configured defaults). */
+  [JobName.RetireLearners]: Record<string, never>;
 }
 
 export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.PurgePdfCertificate]: QueueName.CertificatePurge,
+  [JobName.RetireLearner]: QueueName.LearnerRetirement,
+  [JobName.RetireLearners]: QueueName.LearnerRetirement,
 };
 
 /**
@@ -24,6 +33,8 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
  */
 export const jobIds = {
   purgePdfCertificate: (certificateId: number) => `purge-pdf-certificate.${certificateId}`,
+  /** One id per learner: BullMQ then holds at most one job per learner at a time. */
+  retireLearner: (userId: number) => `retire-learner.${userId}`,
 };
 
 export const ALL_QUEUES: QueueName[] = Object.values(QueueName);

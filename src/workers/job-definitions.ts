@@ -2,10 +2,14 @@ import type { AppContext } from "../app/app-context";
 import { JobName } from "../queues/registry";
 import { purgePdfCertificateJob } from "./certificate-purge/purge-pdf-certificate.job";
 import type { JobDefinition, JobDefinitionFactory } from "./job-handler";
+import { retireLearnerJob } from "./retirement/retire-learner.job";
+import { retireLearnersJob } from "./retirement/retire-learners.job";
 
 /** Every job name's processor. A job name missing here is a compile error. */
 const FACTORIES: { [J in JobName]: JobDefinitionFactory<J> } = {
   [JobName.PurgePdfCertificate]: purgePdfCertificateJob,
+  [JobName.RetireLearner]: retireLearnerJob,
+  [JobName.RetireLearners]: retireLearnersJob,
 };
 
 export function buildJobDefinitions(ctx: AppContext): Map<string, JobDefinition<JobName>> {
@@ -19,4 +23,5 @@ export function buildJobDefinitions(ctx: AppContext): Map<string, JobDefinition<
 /** Config variables a queue's processors cannot start without. */
 export const QUEUE_REQUIREMENTS: Record<string, string[]> = {
   "certificate-purge": ["CERTIFICATES_BUCKET"],
+  "learner-retirement": ["RETIRED_USER_SALTS"],
 };

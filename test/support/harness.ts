@@ -52,6 +52,8 @@ export class Harness {
       AWS_SECRET_ACCESS_KEY: services.s3SecretKey,
       LOG_LEVEL: "error",
       JOB_BACKOFF_MS: "100",
+      // Lets worker tests run every queue with upstream's public retirement salts; tests of the refusal override it.
+      OPENEDX_WORKERS_DEVELOPMENT_MODE: "true",
       ...this.opts.env,
       ...extra,
     };

@@ -3,7 +3,11 @@ import { configCommand } from "./config";
 import { migrateCommand } from "./migrate";
 import { purgePdfCertificatesCommand } from "./purge-pdf-certificates";
 import { queuesCommand } from "./queues";
+import { populateRetirementStatesCommand } from "./populate-retirement-states";
+import { requestRetirementCommand } from "./request-retirement";
+import { retireLearnersCommand } from "./retire-learners";
+import { retirementStatusCommand } from "./retirement-status";
 import { workerCommand } from "./worker";
 
 /** Every CLI command, in the order `--help` lists them. */
-export const COMMANDS: Command[] = [migrateCommand, workerCommand, queuesCommand, purgePdfCertificatesCommand, configCommand];
+export const COMMANDS: Command[] = [migrateCommand, workerCommand, queuesCommand, purgePdfCertificatesCommand, populateRetirementStatesCommand, requestRetirementCommand, retireLearnersCommand, retirementStatusCommand, configCommand];

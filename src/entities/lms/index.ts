@@ -4,9 +4,13 @@ import { GeneratedCertificate } from "./generated-certificate";
 import { CertificateDateOverride } from "./certificate-date-override";
 import { CourseAccessRole } from "./course-access-role";
 import { UserProfile } from "./user-profile";
+import { RetirementState } from "./retirement-state";
+import { UserRetirementRequest } from "./user-retirement-request";
+import { UserRetirementStatus } from "./user-retirement-status";
 
 export { AuthUser, UserProfile, GeneratedCertificate, PurgeReferencesToPdfCertificatesCommandConfiguration, CertificateGenerationCommandConfiguration };
 export { CertificateDateOverride, CourseAccessRole };
+export { RetirementState, UserRetirementRequest, UserRetirementStatus };
 
 /** Every LMS table mapped by the workers; later work appends its entities here. */
 export const LMS_ENTITIES = [
@@ -17,4 +21,7 @@ export const LMS_ENTITIES = [
   CertificateGenerationCommandConfiguration,
   CertificateDateOverride,
   CourseAccessRole,
+  RetirementState,
+  UserRetirementRequest,
+  UserRetirementStatus,
 ];

@@ -1,5 +1,6 @@
 import { LmsCoreSchema1700000000000 } from "./1700000000000-lms-core-schema";
+import { LmsRetirementSchema1700000000300 } from "./1700000000300-lms-retirement-schema";
 import { LmsCertificateGenerationSchema1700000000400 } from "./1700000000400-lms-certificate-generation-schema";
 
 /** LMS schema migrations, oldest first. Later work appends its tables here as new files. */
-export const LMS_MIGRATIONS = [LmsCoreSchema1700000000000, LmsCertificateGenerationSchema1700000000400];
+export const LMS_MIGRATIONS = [LmsCoreSchema1700000000000, LmsRetirementSchema1700000000300, LmsCertificateGenerationSchema1700000000400];

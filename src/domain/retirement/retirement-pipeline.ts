@@ -1,0 +1,120 @@
+import { END_STATES, START_STATE, isWorkingState, type RetirementStateRow } from "./retirement-states";
+
+/** One row of the driver's retirement_pipeline: [START_STATE, END_STATE, SERVICE, METHOD]. */
+export interface PipelineStep {
+  startState: string;
+  endState: string;
+  service: string;
+  method: string;
+}
+
+/** Methods this service runs itself, per service. FORUMS and NOTES (HTTP steps) arrive with a later issue. */
+export const KNOWN_METHODS: Record<string, readonly string[]> = {
+  LMS: ["lock_account", "retire_misc", "unenroll", "retire_lms", "purge_pdf_certificates"],
+};
+
+/** The upstream driver's method names, so an existing retirement_pipeline can be pasted as is. */
+const UPSTREAM_METHOD_NAMES: Record<string, string> = {
+  retirement_unenroll: "unenroll",
+  retirement_lms_retire_misc: "retire_misc",
+  retirement_lms_retire: "retire_lms",
+};
+
+const REMOVED_METHODS: Record<string, string> = {
+  retirement_retire_mailings: "was removed upstream (DEPR-8); mailing opt-out now happens in retire_misc",
+};
+
+/** The issue's default pipeline minus the FORUMS and NOTES HTTP steps; their states stay in the table, skipped. */
+export const DEFAULT_PIPELINE: PipelineStep[] = [
+  { startState: "LOCKING_ACCOUNT", endState: "LOCKING_COMPLETE", service: "LMS", method: "lock_account" },
+  { startState: "RETIRING_EMAIL_LISTS", endState: "EMAIL_LISTS_COMPLETE", service: "LMS", method: "retire_misc" },
+  { startState: "RETIRING_ENROLLMENTS", endState: "ENROLLMENTS_COMPLETE", service: "LMS", method: "unenroll" },
+  { startState: "RETIRING_LMS", endState: "LMS_COMPLETE", service: "LMS", method: "retire_lms" },
+];
+
+export function pipelineRows(steps: readonly PipelineStep[]): string[][] {
+  return steps.map((s) => [s.startState, s.endState, s.service, s.method]);
+}
+
+/** Reads raw rows (from JSON or YAML); returns the steps and every problem found. */
+export function parsePipeline(raw: readonly unknown[]): { steps: PipelineStep[]; problems: string[] } {
+  const steps: PipelineStep[] = [];
+  const problems: string[] = [];
+  raw.forEach((row, i) => {
+    const where = `row ${i + 1}`;
+    if (!Array.isArray(row) || row.length !== 4 || row.some((c) => typeof c !== "string" || c.trim() === "")) {
+      problems.push(`${where} must be [START_STATE, END_STATE, SERVICE, METHOD] (4 non-empty strings), got ${JSON.stringify(row)}`);
+      return;
+    }
+    const [startState, endState, service, rawMethod] = (row as string[]).map((c) => c.trim());
+    const method = UPSTREAM_METHOD_NAMES[rawMethod] ?? rawMethod;
+    if (REMOVED_METHODS[rawMethod]) problems.push(`${where}: ${service}.${rawMethod} ${REMOVED_METHODS[rawMethod]}`);
+    else if (!KNOWN_METHODS[service]?.includes(method)) {
+      const known = Object.entries(KNOWN_METHODS).flatMap(([svc, ms]) => ms.map((m) => `${svc}.${m}`));
+      problems.push(`${where}: ${service}.${rawMethod} is not a known method; known: ${known.join(", ")}`);
+    }
+    steps.push({ startState, endState, service, method });
+  });
+  return { steps, problems };
+}
+
+/**
+ * The driver's rule: every pipeline state exists in the state table, in the same relative order, each START is a
+ * working state (the LMS refuses actions otherwise) and no state is used twice.
+ */
+export function pipelineProblems(steps: readonly PipelineStep[], stateNames: readonly string[], tableName: string): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  let lastIndex = -1;
+  let lastName = "";
+  for (const [i, step] of steps.entries()) {
+    for (const name of [step.startState, step.endState]) {
+      const index = stateNames.indexOf(name);
+      if (seen.has(name)) problems.push(`row ${i + 1}: state ${name} is used twice`);
+      seen.add(name);
+      if (index < 0) {
+        problems.push(`row ${i + 1}: state ${name} is not in ${tableName}`);
+        continue;
+      }
+      if (index <= lastIndex) problems.push(`row ${i + 1}: state ${name} comes before ${lastName} in ${tableName}; the pipeline must keep the table's order`);
+      lastIndex = index;
+      lastName = name;
+    }
+    const start = { stateName: step.startState, required: [START_STATE, ...END_STATES].includes(step.startState) };
+    if (!isWorkingState(start)) problems.push(`row ${i + 1}: start state ${step.startState} is not a working state (required states and *_COMPLETE cannot start a step)`);
+    if ([START_STATE, ...END_STATES].includes(step.endState)) problems.push(`row ${i + 1}: end state ${step.endState} is a required state`);
+  }
+  return problems;
+}
+
+/** The driver's all_states: PENDING, each step's START and END, then ERRORED, ABORTED, COMPLETE. */
+export function driverStates(steps: readonly PipelineStep[]): string[] {
+  return [START_STATE, ...steps.flatMap((s) => [s.startState, s.endState]), ...END_STATES];
+}
+
+/** States retire-learners picks up: PENDING plus every step's END state (a learner paused between steps). */
+export function queueableStates(steps: readonly PipelineStep[]): string[] {
+  return [START_STATE, ...steps.map((s) => s.endState)];
+}
+
+/**
+ * The resume rule: steps whose START comes before the learner's current state were completed in an earlier run.
+ * A learner in a step's START state re-runs that step (it crashed or lost its lock there; steps are idempotent).
+ */
+export function remainingSteps(steps: readonly PipelineStep[], currentState: string): PipelineStep[] {
+  const all = driverStates(steps);
+  const current = all.indexOf(currentState);
+  return steps.filter((s) => all.indexOf(s.startState) >= current);
+}
+
+/**
+ * Where an ERRORED learner should be rewound: the END state of the last step completed before the failure
+ * (upstream's recovery guide), never the failed RETIRING_* state, which would look like a run in flight.
+ */
+export function rewindTarget(steps: readonly PipelineStep[], table: readonly RetirementStateRow[], lastState: string | undefined): string {
+  const order = (name: string) => table.find((s) => s.stateName === name)?.stateExecutionOrder ?? -1;
+  const failedAt = lastState ? order(lastState) : -1;
+  let target = START_STATE;
+  for (const step of steps) if (order(step.endState) >= 0 && order(step.endState) <= failedAt) target = step.endState;
+  return target;
+}

@@ -1,0 +1,73 @@
+import type { AppContext } from "../app/app-context";
+import { pipelineProblems, queueableStates } from "../domain/retirement/retirement-pipeline";
+import { CommandError } from "../errors/command-error";
+import type { QueueSet } from "../queues/queue-set";
+import { JobName, QueueName, jobIds } from "../queues/registry";
+import { RetirementStatusStore } from "../services/retirement/retirement-status-store";
+
+export interface RetireLearnersOptions {
+  coolOffDays: number;
+  /** Default: PENDING plus every pipeline END state. */
+  states?: string[];
+  limit: number;
+  abortAbove: number;
+  dryRun: boolean;
+}
+
+export interface RetireLearnersOutcome {
+  states: string[];
+  /** Every learner eligible now, before the batch limit. */
+  eligible: number;
+  /** The batch taken, by status row id: user ids and their current state. */
+  batch: Array<{ userId: number; state: string }>;
+  /** Jobs newly created (the rest were already queued or running). */
+  enqueued: number;
+}
+
+/**
+ * get_learners_to_retire + the queue: learners in the requested states whose request (status row `created`) is
+ * older than the cool-off, oldest first, at most `limit`, one job each. Refuses when more than `abortAbove` are
+ * eligible: counted before the limit (upstream counts after it, so its valve never fires with the defaults).
+ */
+export async function retireLearners(ctx: AppContext, opts: RetireLearnersOptions): Promise<RetireLearnersOutcome> {
+  const table = await new RetirementStatusStore(ctx.dataSource).states();
+  const names = table.map((s) => s.stateName);
+  if (names.length === 0) throw new CommandError("user_api_retirementstate is empty: run populate-retirement-states first");
+  const mismatch = pipelineProblems(ctx.config.retirement.pipeline, names, "user_api_retirementstate");
+  if (mismatch.length > 0) throw new CommandError(`RETIREMENT_PIPELINE does not match user_api_retirementstate: ${mismatch.join("; ")}`);
+  const states = opts.states ?? queueableStates(ctx.config.retirement.pipeline);
+  const unknown = states.filter((s) => !names.includes(s));
+  if (states.length === 0 || unknown.length > 0) throw new CommandError(`unknown retirement state(s): ${unknown.join(", ") || "(none given)"}`);
+
+  const where = `r.state_name IN (?) AND s.created < UTC_TIMESTAMP(6) - INTERVAL ? DAY`;
+  const from = "FROM user_api_userretirementstatus s JOIN user_api_retirementstate r ON r.id = s.current_state_id";
+  const [{ n }]: Array<{ n: number }> = await ctx.dataSource.query(`SELECT COUNT(*) AS n ${from} WHERE ${where}`, [states, opts.coolOffDays]);
+  const eligible = Number(n);
+  if (eligible > opts.abortAbove) {
+    throw new CommandError(`Too many learners to retire! Expected no more than ${opts.abortAbove}, got ${eligible}. Nothing was enqueued; raise --abort-above (RETIREMENT_ABORT_ABOVE) if this is expected.`);
+  }
+  const rows: Array<{ user_id: number; state_name: string }> = await ctx.dataSource.query(
+    `SELECT s.user_id, r.state_name ${from} WHERE ${where} ORDER BY s.id LIMIT ?`,
+    [states, opts.coolOffDays, opts.limit],
+  );
+  const batch = rows.map((r) => ({ userId: Number(r.user_id), state: r.state_name }));
+  const enqueued = opts.dryRun ? 0 : await enqueueRetirements(ctx.queues, batch.map((b) => b.userId));
+  return { states, eligible, batch, enqueued };
+}
+
+/**
+ * One job per learner, id retire-learner.<user id>. A finished job of an earlier run (completed, or failed and
+ * kept for inspection) would make BullMQ ignore the new one, so it is removed first; a waiting or running job is
+ * left alone: the learner is already queued.
+ */
+export async function enqueueRetirements(queues: QueueSet, userIds: number[]): Promise<number> {
+  const queue = queues.queue(QueueName.LearnerRetirement);
+  await Promise.all(
+    userIds.map(async (userId) => {
+      const jobId = jobIds.retireLearner(userId);
+      const state = await queue.getJobState(jobId);
+      if (state === "completed" || state === "failed") await queue.remove(jobId);
+    }),
+  );
+  return queues.addMany(userIds.map((userId) => ({ name: JobName.RetireLearner, data: { userId }, jobId: jobIds.retireLearner(userId) })));
+}

@@ -1,0 +1,86 @@
+import type { DataSource, EntityManager } from "typeorm";
+import { checkTransition, transitionText } from "../../domain/retirement/state-transitions";
+import type { RetirementStateRow } from "../../domain/retirement/retirement-states";
+import { RetirementState, UserRetirementStatus } from "../../entities/lms";
+
+/** A learner's status row with its states resolved. Holds PII (original_*): keep it in memory, never log it. */
+export interface LearnerStatus {
+  statusId: number;
+  userId: number;
+  created: Date;
+  modified: Date;
+  originalEmail: string;
+  retiredUsername: string;
+  retiredEmail: string;
+  responses: string;
+  currentState: RetirementStateRow;
+  lastState?: RetirementStateRow;
+}
+
+/**
+ * Reads and moves learners' retirement states. Every move is a compare-and-set on current_state_id, so two
+ * workers (or a worker and an operator) can never both make the same move; the loser sees `false`.
+ */
+export class RetirementStatusStore {
+  constructor(private readonly ds: DataSource) {}
+
+  /** The state table in execution order. */
+  async states(em: EntityManager = this.ds.manager): Promise<RetirementStateRow[]> {
+    const rows = await em.getRepository(RetirementState).find({ order: { stateExecutionOrder: "ASC" } });
+    return rows.map((r) => ({ ...r, isDeadEndState: Boolean(r.isDeadEndState), required: Boolean(r.required) }));
+  }
+
+  async load(userId: number, opts: { em?: EntityManager; states?: RetirementStateRow[]; lock?: boolean } = {}): Promise<LearnerStatus | null> {
+    const em = opts.em ?? this.ds.manager;
+    const query = em.getRepository(UserRetirementStatus).createQueryBuilder("s").where("s.user_id = :userId", { userId });
+    if (opts.lock) query.setLock("pessimistic_write");
+    const row = await query.getOne();
+    if (!row) return null;
+    const states = opts.states ?? (await this.states(em));
+    const byId = (id: number | null) => states.find((s) => s.id === id);
+    const currentState = byId(row.currentStateId);
+    if (!currentState) throw new Error(`retirement status of user ${userId} points at unknown state id ${row.currentStateId}`);
+    return {
+      statusId: row.id,
+      userId: row.userId,
+      created: row.created,
+      modified: row.modified,
+      originalEmail: row.originalEmail,
+      retiredUsername: row.retiredUsername,
+      retiredEmail: row.retiredEmail,
+      responses: row.responses,
+      currentState,
+      lastState: byId(row.lastStateId),
+    };
+  }
+
+  /**
+   * Moves the learner from `from` to `to` only if it is still in `from`, appending upstream's
+   * "Moved from … to …" text and setting last_state. Returns whether this call made the move.
+   */
+  async compareAndSet(userId: number, from: RetirementStateRow, to: RetirementStateRow, response: string, em: EntityManager = this.ds.manager): Promise<boolean> {
+    const result = await em
+      .createQueryBuilder()
+      .update(UserRetirementStatus)
+      .set({
+        currentStateId: to.id,
+        lastStateId: from.id,
+        responses: () => "CONCAT(responses, :text)",
+        modified: () => "UTC_TIMESTAMP(6)",
+      })
+      .where("user_id = :userId AND current_state_id = :fromId", { userId, fromId: from.id })
+      .setParameter("text", transitionText(from, to, response))
+      .execute();
+    return (result.affected ?? 0) === 1;
+  }
+
+  /**
+   * An operator's or the engine's checked move: the transition rules (forward only, dead ends need force), then
+   * the compare-and-set. Throws TransitionRefusedError with a clear message; returns false if the learner moved
+   * meanwhile.
+   */
+  async move(learner: LearnerStatus, toName: string, response: string, opts: { force: boolean; states: RetirementStateRow[] }): Promise<{ moved: boolean; to: RetirementStateRow }> {
+    const to = checkTransition(opts.states, learner.currentState, toName, opts.force);
+    return { moved: await this.compareAndSet(learner.userId, learner.currentState, to, response), to };
+  }
+}

@@ -1,0 +1,134 @@
+import { randomBytes } from "node:crypto";
+import type { EntityManager } from "typeorm";
+import type { AppContext } from "../../app/app-context";
+import { PdfCertificatePurger } from "../pdf-certificate-purger";
+import type { LearnerStatus } from "./retirement-status-store";
+
+/**
+ * One built-in pipeline method. `prepare` does external, idempotent work (S3) with no DB lock held; `apply` makes
+ * the DB changes inside the transaction that also moves the learner to the step's END state, while that
+ * transaction holds the learner's status row: the changes and the move commit together or not at all, so a
+ * crash or a second worker can never apply them twice or interleave them with another step.
+ * Both must be safe to repeat. Returns the response text recorded in `responses`.
+ */
+export interface RetirementStep {
+  prepare?(learner: LearnerStatus, jobId: string): Promise<unknown>;
+  apply(em: EntityManager, learner: LearnerStatus, prepared: unknown): Promise<string>;
+}
+
+/** What upstream's driver records for an endpoint that answers 204 No Content. */
+const NO_CONTENT = "None";
+
+/** Django's make_password(None): "!" + 40 random characters, which no password ever matches. */
+function unusablePassword(): string {
+  return `!${randomBytes(30).toString("base64url").slice(0, 40)}`;
+}
+
+/** Locks the account: unusable password (kept if already unusable), inactive. */
+const lockAccount: RetirementStep = {
+  async apply(em, learner) {
+    await em.query("UPDATE auth_user SET password = IF(password LIKE '!%', password, ?), is_active = 0 WHERE id = ?", [unusablePassword(), learner.userId]);
+    return NO_CONTENT;
+  },
+};
+
+/** Upstream's unenroll endpoint: deactivates every active enrollment and answers with their course ids. */
+const unenroll: RetirementStep = {
+  async apply(em, learner) {
+    const rows: Array<{ course_id: string }> = await em.query(
+      "SELECT course_id FROM student_courseenrollment WHERE user_id = ? AND is_active = 1 ORDER BY id FOR UPDATE",
+      [learner.userId],
+    );
+    if (rows.length === 0) return NO_CONTENT;
+    await em.query("UPDATE student_courseenrollment SET is_active = 0 WHERE user_id = ? AND is_active = 1", [learner.userId]);
+    return JSON.stringify(rows.map((r) => r.course_id));
+  },
+};
+
+/**
+ * Upstream's retire_misc/, for the tables in our schema: pending name changes deleted, manual enrollment audits
+ * pointed at the retired email with the reason blanked, and the mailing opt-in (UserOrgTag "email-optin", what
+ * USER_RETIRE_MAILINGS turns off) set to False.
+ */
+const retireMisc: RetirementStep = {
+  async apply(em, learner) {
+    await em.query("DELETE FROM student_pendingnamechange WHERE user_id = ?", [learner.userId]);
+    await em.query(
+      `UPDATE student_manualenrollmentaudit a JOIN student_courseenrollment e ON e.id = a.enrollment_id
+       SET a.enrolled_email = ?, a.reason = '' WHERE e.user_id = ?`,
+      [learner.retiredEmail, learner.userId],
+    );
+    await em.query("UPDATE user_api_userorgtag SET value = 'False', modified = UTC_TIMESTAMP(6) WHERE user_id = ? AND `key` = 'email-optin'", [learner.userId]);
+    return NO_CONTENT;
+  },
+};
+
+/** Purges every legacy PDF certificate of the learner, files then links, through the foundation's purge. */
+async function purgeLearnerPdfCertificates(purger: PdfCertificatePurger, learner: LearnerStatus, jobId: string): Promise<number[]> {
+  const ids = await purger.pdfCertificateIdsOfUser(learner.userId);
+  for (const id of ids) await purger.purge(id, { jobId });
+  return ids;
+}
+
+/**
+ * Upstream's retire/ for the tables in our schema, after purging the PDF certificates (files first, then links):
+ * profile PII cleared to upstream's values, social links deleted, certificate names blanked (history rows too,
+ * as the retirement PII purge does), pending email and secondary-email changes and org tags deleted, recovery
+ * email retired, enrollment-allowed and unregistered cohort rows of the original email deleted, then the user
+ * renamed to the retired username and email, first/last name blanked and deactivated.
+ */
+function retireLms(purger: PdfCertificatePurger): RetirementStep {
+  return {
+    prepare: (learner, jobId) => purgeLearnerPdfCertificates(purger, learner, jobId),
+    async apply(em, learner) {
+      const id = learner.userId;
+      await em.query(
+        `UPDATE auth_userprofile SET name = '', meta = '', location = '', year_of_birth = NULL, gender = NULL,
+           mailing_address = NULL, city = NULL, country = NULL, bio = NULL, phone_number = NULL,
+           profile_image_uploaded_at = NULL
+         WHERE user_id = ?`,
+        [id],
+      );
+      await em.query("DELETE sl FROM student_sociallink sl JOIN auth_userprofile p ON p.id = sl.user_profile_id WHERE p.user_id = ?", [id]);
+      await em.query("UPDATE certificates_generatedcertificate SET name = '' WHERE user_id = ? AND name <> ''", [id]);
+      await em.query("UPDATE certificates_historicalgeneratedcertificate SET name = '' WHERE user_id = ? AND name <> ''", [id]);
+      await em.query("DELETE FROM student_pendingemailchange WHERE user_id = ?", [id]);
+      await em.query("DELETE FROM user_api_userorgtag WHERE user_id = ?", [id]);
+      // Redact, then delete: replication tools that turn deletes into soft deletes then keep no PII.
+      await em.query("UPDATE student_pendingsecondaryemailchange SET new_secondary_email = 'redacted' WHERE user_id = ?", [id]);
+      await em.query("DELETE FROM student_pendingsecondaryemailchange WHERE user_id = ?", [id]);
+      await em.query("UPDATE student_accountrecovery SET secondary_email = ?, is_active = 0 WHERE user_id = ?", [learner.retiredEmail, id]);
+      await em.query("DELETE FROM student_accountrecovery WHERE user_id = ?", [id]);
+      await em.query("DELETE FROM student_courseenrollmentallowed WHERE email = ?", [learner.originalEmail]);
+      await em.query("DELETE FROM course_groups_unregisteredlearnercohortassignments WHERE email = ?", [learner.originalEmail]);
+      await em.query("UPDATE auth_user SET first_name = '', last_name = '', is_active = 0, username = ?, email = ? WHERE id = ?", [
+        learner.retiredUsername,
+        learner.retiredEmail,
+        id,
+      ]);
+      return NO_CONTENT;
+    },
+  };
+}
+
+/** The PDF purge alone, for operators who give it its own states. Answers with the purged certificate ids. */
+function purgePdfCertificates(purger: PdfCertificatePurger): RetirementStep {
+  return {
+    prepare: (learner, jobId) => purgeLearnerPdfCertificates(purger, learner, jobId),
+    async apply(_em, _learner, prepared) {
+      return JSON.stringify(prepared);
+    },
+  };
+}
+
+/** Built-in steps by "SERVICE.method". */
+export function builtInSteps(ctx: AppContext): Map<string, RetirementStep> {
+  const purger = new PdfCertificatePurger(ctx.dataSource, ctx.s3, ctx.config.certificates, ctx.logger);
+  return new Map<string, RetirementStep>([
+    ["LMS.lock_account", lockAccount],
+    ["LMS.unenroll", unenroll],
+    ["LMS.retire_misc", retireMisc],
+    ["LMS.retire_lms", retireLms(purger)],
+    ["LMS.purge_pdf_certificates", purgePdfCertificates(purger)],
+  ]);
+}

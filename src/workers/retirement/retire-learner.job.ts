@@ -1,0 +1,20 @@
+import type { AppContext } from "../../app/app-context";
+import type { JobName } from "../../queues/registry";
+import { RetirementEngine } from "../../services/retirement/retirement-engine";
+import type { JobDefinition } from "../job-handler";
+
+export function retireLearnerJob(ctx: AppContext): JobDefinition<JobName.RetireLearner> {
+  const engine = new RetirementEngine(ctx);
+  return {
+    handle: (job) => engine.retire(job.data.userId, job.id ?? ""),
+    async onFinalFailure(job, error) {
+      try {
+        const errored = await engine.markErrored(job.data.userId, error);
+        if (errored) ctx.logger.error("learner moved to ERRORED", { userId: job.data.userId, jobId: job.id, error: error.message });
+      } catch (err) {
+        // The job still fails with its own error; the learner stays in its working state for an operator.
+        ctx.logger.error("could not move learner to ERRORED", { userId: job.data.userId, jobId: job.id, error: (err as Error).message });
+      }
+    },
+  };
+}
