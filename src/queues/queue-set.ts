@@ -1,4 +1,4 @@
-import { Queue } from "bullmq";
+import { Queue, type JobsOptions } from "bullmq";
 import type IORedis from "ioredis";
 import type { CoreConfig } from "../config";
 import { defaultJobOptions } from "./job-options";
@@ -9,6 +9,8 @@ export interface JobRequest<J extends JobName = JobName> {
   name: J;
   data: JobPayloads[J];
   jobId: string;
+  /** Per-job overrides of the queue defaults (e.g. a family's own attempts and backoff). */
+  opts?: Pick<JobsOptions, "attempts" | "backoff" | "delay">;
 }
 
 /** BullMQ's own limit is per MULTI; ~1k per addBulk keeps each round trip short (bullmq #1670). */
@@ -40,7 +42,7 @@ export class QueueSet {
   }
 
   async add<J extends JobName>(req: JobRequest<J>): Promise<void> {
-    await this.queue(JOB_QUEUE[req.name]).add(req.name, req.data, { jobId: req.jobId });
+    await this.queue(JOB_QUEUE[req.name]).add(req.name, req.data, { ...req.opts, jobId: req.jobId });
   }
 
   /** Adds many jobs in chunked bulk round trips; returns how many were new (not already present by id). */
@@ -58,7 +60,7 @@ export class QueueSet {
       for (let i = 0; i < list.length; i += ADD_BULK_CHUNK) {
         const chunk = list.slice(i, i + ADD_BULK_CHUNK);
         const existing = await this.existingIds(queue, chunk.map((c) => c.jobId));
-        await queue.addBulk(chunk.map((c) => ({ name: c.name, data: c.data, opts: { jobId: c.jobId } })));
+        await queue.addBulk(chunk.map((c) => ({ name: c.name, data: c.data, opts: { ...c.opts, jobId: c.jobId } })));
         created += chunk.length - existing;
         done += chunk.length;
         onChunk?.(done);

@@ -4,17 +4,24 @@
  */
 export enum QueueName {
   CertificatePurge = "certificate-purge",
+  CertificateGeneration = "certificate-generation",
   LearnerRetirement = "learner-retirement",
 }
 
 export enum JobName {
   PurgePdfCertificate = "purge-pdf-certificate",
+  GenerateCertificate = "generate-certificate",
+  GenerateCertificatesFromDatabase = "generate-certificates-from-database",
   RetireLearner = "retire-learner",
   RetireLearners = "retire-learners",
 }
 
 export interface JobPayloads {
   [JobName.PurgePdfCertificate]: { certificateId: number };
+  /** One learner in one course run (the course key is public, not PII). */
+  [JobName.GenerateCertificate]: { userId: number; courseKey: string };
+  /** Fan-out of the batch stored in certificates_certificategenerationcommandconfiguration. */
+  [JobName.GenerateCertificatesFromDatabase]: Record<string, never>;
   /** Advance one learner through the retirement pipeline (the auth_user id; never the username). */
   [JobName.RetireLearner]: { userId: number };
   /** Scheduled sweep: enqueue every learner due for retirement (retire-learners with the configured defaults). */
@@ -23,6 +30,8 @@ export interface JobPayloads {
 
 export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.PurgePdfCertificate]: QueueName.CertificatePurge,
+  [JobName.GenerateCertificate]: QueueName.CertificateGeneration,
+  [JobName.GenerateCertificatesFromDatabase]: QueueName.CertificateGeneration,
   [JobName.RetireLearner]: QueueName.LearnerRetirement,
   [JobName.RetireLearners]: QueueName.LearnerRetirement,
 };
@@ -33,6 +42,8 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
  */
 export const jobIds = {
   purgePdfCertificate: (certificateId: number) => `purge-pdf-certificate.${certificateId}`,
+  /** Course keys hold ':', '+' and '/': percent-encoded, so the id has no ':' and splits unambiguously. */
+  generateCertificate: (userId: number, courseKey: string) => `generate-certificate.${userId}.${encodeURIComponent(courseKey)}`,
   /** One id per learner: BullMQ then holds at most one job per learner at a time. */
   retireLearner: (userId: number) => `retire-learner.${userId}`,
 };

@@ -1,6 +1,8 @@
 import type { AppContext } from "../app/app-context";
 import { JobName } from "../queues/registry";
 import { purgePdfCertificateJob } from "./certificate-purge/purge-pdf-certificate.job";
+import { generateCertificateJob } from "./certificate-generation/generate-certificate.job";
+import { generateCertificatesFromDatabaseJob } from "./certificate-generation/generate-certificates-from-database.job";
 import type { JobDefinition, JobDefinitionFactory } from "./job-handler";
 import { retireLearnerJob } from "./retirement/retire-learner.job";
 import { retireLearnersJob } from "./retirement/retire-learners.job";
@@ -8,6 +10,8 @@ import { retireLearnersJob } from "./retirement/retire-learners.job";
 /** Every job name's processor. A job name missing here is a compile error. */
 const FACTORIES: { [J in JobName]: JobDefinitionFactory<J> } = {
   [JobName.PurgePdfCertificate]: purgePdfCertificateJob,
+  [JobName.GenerateCertificate]: generateCertificateJob,
+  [JobName.GenerateCertificatesFromDatabase]: generateCertificatesFromDatabaseJob,
   [JobName.RetireLearner]: retireLearnerJob,
   [JobName.RetireLearners]: retireLearnersJob,
 };

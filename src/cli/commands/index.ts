@@ -1,5 +1,8 @@
 import type { Command } from "../command";
 import { configCommand } from "./config";
+import { certificateDateOverrideCommand } from "./certificate-date-override";
+import { generateCertificatesCommand } from "./generate-certificates";
+import { reapplyFailedGenerationCommand } from "./reapply-failed-generation";
 import { migrateCommand } from "./migrate";
 import { purgePdfCertificatesCommand } from "./purge-pdf-certificates";
 import { queuesCommand } from "./queues";
@@ -10,4 +13,4 @@ import { retirementStatusCommand } from "./retirement-status";
 import { workerCommand } from "./worker";
 
 /** Every CLI command, in the order `--help` lists them. */
-export const COMMANDS: Command[] = [migrateCommand, workerCommand, queuesCommand, purgePdfCertificatesCommand, populateRetirementStatesCommand, requestRetirementCommand, retireLearnersCommand, retirementStatusCommand, configCommand];
+export const COMMANDS: Command[] = [migrateCommand, workerCommand, queuesCommand, purgePdfCertificatesCommand, generateCertificatesCommand, reapplyFailedGenerationCommand, certificateDateOverrideCommand, populateRetirementStatesCommand, requestRetirementCommand, retireLearnersCommand, retirementStatusCommand, configCommand];

@@ -9,14 +9,16 @@ export type WriteResult = { written: true; certificateId: number; created: boole
 /** The learner's preferred name (profile name, '' without a profile), read by the database itself. */
 const PROFILE_NAME = "COALESCE((SELECT p.name FROM auth_userprofile p WHERE p.user_id = ?), '')";
 
-/** MySQL errors that mean "another writer got there first": retry with fresh facts. */
-const RACE_ERRORS = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
+/** MySQL errors that mean "another writer got there first": decide again on fresh facts. */
+const RACE_ERRORS = new Set(["ER_DUP_ENTRY", "ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
 
 /**
  * Writes a generation decision to certificates_generatedcertificate and its history table in one short
- * transaction. A new certificate is an INSERT … ON DUPLICATE KEY UPDATE on (user_id, course_id), so two workers
- * leave one row; an existing one is compare-and-set on the status and mode the decision was made from, so a
- * decision made on stale facts writes nothing and reports a conflict instead.
+ * transaction. A new certificate is a plain INSERT guarded by the unique (user_id, course_id) key: when another
+ * worker created the row first, the duplicate-key error is a conflict and the caller decides again on fresh facts
+ * (usually: already downloadable, nothing to do), so two workers leave one row and one '+' history row. An
+ * existing certificate is compare-and-set on the status and mode the decision was made from, so a decision made
+ * on stale facts writes nothing and reports a conflict instead.
  */
 export class CertificateWriter {
   constructor(private readonly ds: DataSource) {}
@@ -38,25 +40,17 @@ export class CertificateWriter {
     }
   }
 
-  /** generate_course_certificate's update_or_create for a learner with no certificate yet. */
+  /** generate_course_certificate's update_or_create for a learner with no certificate yet (the create half). */
   private async insertGenerated(m: EntityManager, f: GenerationFacts, d: Extract<GenerationDecision, { kind: "generate" }>, now: Date): Promise<WriteResult> {
     const result = await m.query(
       `INSERT INTO certificates_generatedcertificate
          (user_id, course_id, verify_uuid, download_uuid, download_url, grade, \`key\`, distinction, status, mode, name, created_date, modified_date, error_reason)
-       VALUES (?, ?, ?, '', '', ?, '', 0, ?, ?, ${PROFILE_NAME}, ?, ?, '')
-       ON DUPLICATE KEY UPDATE
-         verify_uuid = IF(verify_uuid = '', VALUES(verify_uuid), verify_uuid),
-         download_url = '', \`key\` = '', error_reason = '',
-         grade = VALUES(grade), status = VALUES(status), mode = VALUES(mode), name = VALUES(name),
-         modified_date = VALUES(modified_date)`,
+       VALUES (?, ?, ?, '', '', ?, '', 0, ?, ?, ${PROFILE_NAME}, ?, ?, '')`,
       [f.userId, f.courseKey.text, newVerifyUuid(), d.grade, d.status, d.mode, f.userId, now, now],
     );
-    const rows: Array<{ id: number }> = await m.query(`SELECT id FROM certificates_generatedcertificate WHERE user_id = ? AND course_id = ?`, [f.userId, f.courseKey.text]);
-    const id = Number(rows[0].id);
-    // 1 = inserted, 2 = an existing row (created concurrently) was updated.
-    const created = affectedRows(result) === 1;
-    await writeCertificateHistory(m, id, created ? "+" : "~", now);
-    return { written: true, certificateId: id, created };
+    const id = Number((result as { insertId: number }).insertId);
+    await writeCertificateHistory(m, id, "+", now);
+    return { written: true, certificateId: id, created: true };
   }
 
   /** Regeneration of an existing certificate: keeps verify_uuid (or makes one) and download_uuid. */

@@ -1,0 +1,55 @@
+import { argumentsFromDatabase } from "../../producers/command-arguments";
+import { CertificateGenerationCommandConfiguration } from "../../entities/lms";
+import {
+  GENERATION_SELECTION,
+  generationBatchFromOptions,
+  runGenerationBatch,
+} from "../../producers/certificate-generation.producer";
+import { parseArgs, shellSplit } from "../args";
+import { HELP_OPTION, type Command } from "../command";
+import { progressReporter, withAppContext } from "../runtime";
+
+export const generateCertificatesCommand: Command = {
+  name: "generate-certificates",
+  summary: "Enqueue certificate generation for learners of a course run, with edx-platform's rules (cert_generation)",
+  usage: "openedx-workers generate-certificates --course-key KEY (--user-ids ID… | --all-enrolled | --args-from-database) [--dry-run]",
+  details: `One job per (learner, course run), id generate-certificate.<user id>.<url-encoded course key>: asking again
+while a learner's job is still waiting does nothing; asking again after it finished runs the rules again.
+The worker decides as edx-platform's generation_handler (allowlist or regular path, then the common checks) and
+upserts certificates_generatedcertificate, or records unavailable / unverified / notpassing, or leaves things.
+Unknown user ids are skipped with a warning ("User N could not be found") and counted.
+--args-from-database reads the newest certificates_certificategenerationcommandconfiguration row, which must be
+enabled; its arguments use upstream's spelling: -u 1 2 3 -c course-v1:Org+Course+Run (they replace the other
+options; --dry-run given here still applies). Flags: CERTIFICATES_HTML_VIEW, ENABLE_CERTIFICATES_IDV_REQUIREMENT,
+DISABLE_HONOR_CERTIFICATES. Schedule the stored batch with CERTIFICATE_GENERATION_CRON.`,
+  options: {
+    ...GENERATION_SELECTION,
+    "args-from-database": { type: "boolean", aliases: ["--args_from_database"], description: "Take the options from the newest enabled CertificateGenerationCommandConfiguration row" },
+    ...HELP_OPTION,
+  },
+  async run({ options }, io) {
+    return withAppContext(io, [], async (ctx) => {
+      let opts = options;
+      if (opts["args-from-database"]) {
+        const stored = await argumentsFromDatabase(ctx.dataSource, CertificateGenerationCommandConfiguration);
+        opts = { ...parseArgs(shellSplit(stored), GENERATION_SELECTION).options };
+        if (options["dry-run"]) opts["dry-run"] = true;
+      }
+      const batch = generationBatchFromOptions(opts);
+      const prefix = batch.dryRun ? "[DRY RUN] " : "";
+      const summary = await runGenerationBatch(ctx, batch, {
+        warn: (line) => io.err(`warning: ${line}`),
+        out: (line) => io.out(line),
+        progress: progressReporter(io, batch.dryRun ? "checked" : "enqueued"),
+      });
+      const unknown = summary.unknown.length > 0 ? `; ${summary.unknown.length} unknown user(s) skipped: ${summary.unknown.join(", ")}` : "";
+      if (batch.dryRun) {
+        io.out(`${prefix}${summary.learners} generation job(s) would be enqueued for ${summary.courseKey}${unknown}.`);
+      } else {
+        const pending = summary.alreadyPending > 0 ? `; ${summary.alreadyPending} already pending` : "";
+        io.out(`Enqueued ${summary.enqueued} certificate generation job(s) for ${summary.learners} learner(s) in ${summary.courseKey}${pending}${unknown}.`);
+      }
+      return 0;
+    });
+  },
+};

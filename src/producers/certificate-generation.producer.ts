@@ -1,0 +1,173 @@
+import type { DataSource } from "typeorm";
+import type { AppContext } from "../app/app-context";
+import { parseArgs, parseIds, shellSplit, type OptionSpecs, type ParsedOptions } from "../cli/args";
+import type { GenerationConfig } from "../config";
+import { parseCourseKey, type CourseKey } from "../domain/course-key";
+import { CertificateGenerationCommandConfiguration } from "../entities/lms";
+import { CommandError } from "../errors/command-error";
+import { UsageError } from "../errors/usage-error";
+import type { JobRequest, QueueSet } from "../queues/queue-set";
+import { JOB_QUEUE, JobName, jobIds } from "../queues/registry";
+import { CertificateGenerator } from "../services/certificate-generation/certificate-generator";
+import { argumentsFromDatabase } from "./command-arguments";
+
+/**
+ * The options of upstream's cert_generation (`-u/--user ID…`, `-c/--course-key KEY`) with this service's
+ * spellings, accepted on the command line and in the stored `arguments` of
+ * certificates_certificategenerationcommandconfiguration.
+ */
+export const GENERATION_SELECTION: OptionSpecs = {
+  "course-key": { type: "string", aliases: ["-c", "--course_key"], valueName: "KEY", description: "The course run, course-v1:Org+Course+Run or Org/Course/Run" },
+  "user-ids": { type: "list", aliases: ["-u", "--user", "--user_ids"], valueName: "ID", description: "These learners (user ids)" },
+  "all-enrolled": { type: "boolean", aliases: ["--all_enrolled"], description: "Every learner with an enrollment in the run (active or not)" },
+  "dry-run": { type: "boolean", aliases: ["--dry_run"], description: "Show what would be enqueued and what each learner would get; enqueue nothing" },
+};
+
+export type GenerationBatch = { courseKey: CourseKey; dryRun: boolean } & ({ userIds: number[] } | { allEnrolled: true });
+
+/** Validates like cert_generation, in its order and with its messages. */
+export function generationBatchFromOptions(opts: ParsedOptions): GenerationBatch {
+  const userList = opts["user-ids"] as string[] | undefined;
+  const allEnrolled = opts["all-enrolled"] === true;
+  if (userList !== undefined && allEnrolled) throw new UsageError("give only one of --user-ids and --all-enrolled");
+  if (!allEnrolled && (!userList || userList.length === 0)) throw new CommandError("You must specify a list of users");
+  const keyText = opts["course-key"] as string | undefined;
+  if (!keyText) throw new CommandError("You must specify a course-key");
+  const courseKey = parseCourseKey(keyText);
+  if (!courseKey) throw new CommandError("You must specify a valid course-key");
+  const dryRun = opts["dry-run"] === true;
+  if (allEnrolled) return { courseKey, dryRun, allEnrolled: true };
+  return { courseKey, dryRun, userIds: parseIds(userList, "user id") };
+}
+
+/** The newest CertificateGenerationCommandConfiguration row's arguments, parsed (disabled → upstream's error). */
+export async function generationBatchFromDatabase(ds: DataSource): Promise<GenerationBatch> {
+  const stored = await argumentsFromDatabase(ds, CertificateGenerationCommandConfiguration);
+  return generationBatchFromOptions(parseArgs(shellSplit(stored), GENERATION_SELECTION).options);
+}
+
+export interface BatchSummary {
+  courseKey: string;
+  /** Learners considered (existing ones). */
+  learners: number;
+  /** Requested ids with no auth_user row: skipped with a warning. */
+  unknown: number[];
+  /** New jobs (including re-runs of finished ones). */
+  enqueued: number;
+  /** Already waiting, delayed or active: that job will read fresh facts anyway. */
+  alreadyPending: number;
+}
+
+export interface BatchIo {
+  warn(line: string): void;
+  out(line: string): void;
+  progress?(done: number, total?: number, final?: boolean): void;
+}
+
+const CHUNK = 1000;
+
+/**
+ * Enqueues one generate-certificate job per learner of the batch, in chunks (bulk SQL, bulk adds), or with
+ * `dryRun` reports each learner's job id and the outcome the rules would give now. Unknown learners are skipped
+ * with upstream's warning and counted; nothing about one learner can stop the others.
+ */
+export async function runGenerationBatch(ctx: Pick<AppContext, "dataSource" | "queues" | "config" | "logger">, batch: GenerationBatch, io: BatchIo): Promise<BatchSummary> {
+  const summary: BatchSummary = { courseKey: batch.courseKey.text, learners: 0, unknown: [], enqueued: 0, alreadyPending: 0 };
+  const generator = batch.dryRun ? new CertificateGenerator(ctx.dataSource, ctx.config.generation, ctx.logger) : undefined;
+  const total = "allEnrolled" in batch ? await countEnrolled(ctx.dataSource, batch.courseKey) : batch.userIds.length;
+  const chunks = "allEnrolled" in batch ? enrolledUserIds(ctx.dataSource, batch.courseKey) : chunked(batch.userIds);
+  let done = 0;
+  for await (const chunk of chunks) {
+    let userIds = chunk;
+    if (!("allEnrolled" in batch)) {
+      const known = await existingUserIds(ctx.dataSource, chunk);
+      for (const id of chunk.filter((u) => !known.has(u))) {
+        summary.unknown.push(id);
+        io.warn(`User ${id} could not be found`);
+      }
+      userIds = chunk.filter((u) => known.has(u));
+    }
+    summary.learners += userIds.length;
+    if (generator) {
+      for (const userId of userIds) {
+        const { decision: d } = await generator.preview(userId, batch.courseKey.text);
+        const what = d.kind === "generate" ? `${d.status} (${d.path})` : d.kind === "refused" ? `nothing: ${d.reason}` : `${d.status}: ${d.reason}${d.kind === "unchanged" ? " (already)" : ""}`;
+        io.out(`[DRY RUN] would enqueue ${jobIds.generateCertificate(userId, batch.courseKey.text)}; now it would give ${what}`);
+      }
+    } else {
+      const { enqueued, alreadyPending } = await enqueueGenerations(ctx.queues, generationJobs(batch.courseKey.text, userIds, ctx.config.generation));
+      summary.enqueued += enqueued;
+      summary.alreadyPending += alreadyPending;
+    }
+    done += chunk.length;
+    io.progress?.(done, total);
+  }
+  io.progress?.(done, total, true);
+  return summary;
+}
+
+export function generationJobs(courseKey: string, userIds: number[], config: GenerationConfig): JobRequest[] {
+  return userIds.map((userId) => ({
+    name: JobName.GenerateCertificate,
+    data: { userId, courseKey },
+    jobId: jobIds.generateCertificate(userId, courseKey),
+    opts: { attempts: config.attempts, backoff: { type: "fixed", delay: config.retryDelayMs } },
+  }));
+}
+
+/**
+ * Adds the jobs; a finished (completed or failed) job with the same id is removed first, so asking again runs
+ * the rules again, while one still waiting or running is left alone: it has not read its facts yet, or is
+ * reading them now.
+ */
+export async function enqueueGenerations(queues: QueueSet, requests: JobRequest[]): Promise<{ enqueued: number; alreadyPending: number }> {
+  let enqueued = 0;
+  for (let i = 0; i < requests.length; i += CHUNK) {
+    const chunk = requests.slice(i, i + CHUNK);
+    await removeFinished(queues, chunk);
+    enqueued += await queues.addMany(chunk);
+  }
+  return { enqueued, alreadyPending: requests.length - enqueued };
+}
+
+async function removeFinished(queues: QueueSet, requests: JobRequest[]): Promise<void> {
+  if (requests.length === 0) return;
+  const queue = queues.queue(JOB_QUEUE[requests[0].name]);
+  const pipeline = queues.connection.pipeline();
+  for (const r of requests) {
+    pipeline.zscore(queue.toKey("completed"), r.jobId);
+    pipeline.zscore(queue.toKey("failed"), r.jobId);
+  }
+  const results = (await pipeline.exec()) ?? [];
+  const finished = requests.filter((_, i) => results[2 * i]?.[1] !== null || results[2 * i + 1]?.[1] !== null);
+  await Promise.all(finished.map((r) => queue.remove(r.jobId)));
+}
+
+export async function existingUserIds(ds: DataSource, ids: number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows: Array<{ id: number }> = await ds.query(`SELECT id FROM auth_user WHERE id IN (?)`, [ids]);
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
+export async function countEnrolled(ds: DataSource, courseKey: CourseKey): Promise<number> {
+  const rows: Array<{ n: number }> = await ds.query(`SELECT COUNT(*) AS n FROM student_courseenrollment WHERE course_id = ?`, [courseKey.text]);
+  return Number(rows[0].n);
+}
+
+/** User ids of every enrollment in the run (active or not, as upstream's enrollment_mode_for_user), keyset-paginated. */
+export async function* enrolledUserIds(ds: DataSource, courseKey: CourseKey, chunkSize = CHUNK): AsyncGenerator<number[]> {
+  let after = 0;
+  for (;;) {
+    const rows: Array<{ id: number; userId: number }> = await ds.query(
+      `SELECT id, user_id AS userId FROM student_courseenrollment WHERE course_id = ? AND id > ? ORDER BY id LIMIT ?`,
+      [courseKey.text, after, chunkSize],
+    );
+    if (rows.length === 0) return;
+    yield rows.map((r) => Number(r.userId));
+    after = Number(rows[rows.length - 1].id);
+  }
+}
+
+async function* chunked(ids: number[]): AsyncGenerator<number[]> {
+  for (let i = 0; i < ids.length; i += CHUNK) yield ids.slice(i, i + CHUNK);
+}

@@ -1,0 +1,61 @@
+import type { DataSource } from "typeorm";
+import { FailedTask } from "../../entities/worker";
+
+export interface FailedJob {
+  queue: string;
+  taskName: string;
+  taskId: string;
+  data: unknown;
+  error: Error;
+  attemptsMade: number;
+}
+
+/** celery_utils' FailedTask.exc is a varchar(255). */
+const EXC_LENGTH = 255;
+
+/**
+ * Jobs that failed for good, kept like celery_utils' LoggedPersistOnFailureTask keeps FailedTask rows: one
+ * unresolved row per task id (a repeated failure refreshes it), resolved when re-enqueued.
+ */
+export class FailedTaskStore {
+  constructor(private readonly ds: DataSource) {}
+
+  async record(job: FailedJob, now = new Date()): Promise<void> {
+    const exc = `${job.error.name}: ${job.error.message}`.slice(0, EXC_LENGTH);
+    const kwargs = JSON.stringify(job.data ?? {});
+    const updated = await this.ds.query(
+      `UPDATE openedx_workers_failed_task SET exc = ?, kwargs = ?, attempts_made = ?, modified = ?
+        WHERE task_id = ? AND task_name = ? AND datetime_resolved IS NULL`,
+      [exc, kwargs, job.attemptsMade, now, job.taskId, job.taskName],
+    );
+    if (Number((updated as { affectedRows?: number }).affectedRows ?? 0) > 0) return;
+    await this.ds.query(
+      `INSERT INTO openedx_workers_failed_task (created, modified, queue, task_name, task_id, args, kwargs, exc, attempts_made, datetime_resolved)
+       VALUES (?, ?, ?, ?, ?, '[]', ?, ?, ?, NULL)`,
+      [now, now, job.queue, job.taskName, job.taskId, kwargs, exc, job.attemptsMade],
+    );
+  }
+
+  /** Unresolved rows of these task names, oldest first. */
+  async unresolved(taskNames: string[], opts: { taskIds?: string[]; limit?: number } = {}): Promise<FailedTask[]> {
+    const qb = this.ds
+      .getRepository(FailedTask)
+      .createQueryBuilder("t")
+      .where("t.datetime_resolved IS NULL")
+      .andWhere("t.task_name IN (:...taskNames)", { taskNames })
+      .orderBy("t.id");
+    if (opts.taskIds?.length) qb.andWhere("t.task_id IN (:...taskIds)", { taskIds: opts.taskIds });
+    if (opts.limit) qb.limit(opts.limit);
+    return qb.getMany();
+  }
+
+  /** Marks rows resolved unless something else already did; returns how many this call resolved. */
+  async resolve(ids: string[], now = new Date()): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.ds.query(
+      `UPDATE openedx_workers_failed_task SET datetime_resolved = ?, modified = ? WHERE id IN (?) AND datetime_resolved IS NULL`,
+      [now, now, ids],
+    );
+    return Number((result as { affectedRows?: number }).affectedRows ?? 0);
+  }
+}

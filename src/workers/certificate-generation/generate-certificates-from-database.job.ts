@@ -1,0 +1,37 @@
+import type { AppContext } from "../../app/app-context";
+import { CommandError } from "../../errors/command-error";
+import { PermanentJobError } from "../../errors/permanent-job-error";
+import { UsageError } from "../../errors/usage-error";
+import type { JobName } from "../../queues/registry";
+import { generationBatchFromDatabase, runGenerationBatch, type GenerationBatch } from "../../producers/certificate-generation.producer";
+import type { JobDefinition } from "../job-handler";
+import { recordFinalFailure } from "./record-failure";
+
+/**
+ * The scheduled `cert_generation --args-from-database`: reads the newest
+ * certificates_certificategenerationcommandconfiguration row and fans out one job per learner. A disabled row is
+ * not a failure here (the schedule simply has nothing to do); stored arguments that are wrong are permanent.
+ */
+export function generateCertificatesFromDatabaseJob(ctx: AppContext): JobDefinition<JobName.GenerateCertificatesFromDatabase> {
+  return {
+    async handle(job) {
+      let batch: GenerationBatch;
+      try {
+        batch = await generationBatchFromDatabase(ctx.dataSource);
+      } catch (err) {
+        if (err instanceof CommandError && /is disabled/.test(err.message)) {
+          ctx.logger.warn("scheduled certificate generation skipped: the stored arguments are disabled", { jobId: job.id });
+          return { status: "skipped", reason: "disabled" };
+        }
+        if (err instanceof CommandError || err instanceof UsageError) throw new PermanentJobError(`stored cert_generation arguments: ${err.message}`);
+        throw err;
+      }
+      const summary = await runGenerationBatch(ctx, batch, {
+        warn: (line) => ctx.logger.warn(line, { jobId: job.id }),
+        out: (line) => ctx.logger.info(line, { jobId: job.id }),
+      });
+      return { status: "done", courseKey: summary.courseKey, learners: summary.learners, unknownUsers: summary.unknown.length, enqueued: summary.enqueued, alreadyPending: summary.alreadyPending, dryRun: batch.dryRun };
+    },
+    onFinalFailure: recordFinalFailure(ctx),
+  };
+}
