@@ -44,7 +44,8 @@ function requestOf(row: FailedTask, config: AppContext["config"]["generation"]):
     return "stored arguments are not JSON";
   }
   if (row.taskName === JobName.GenerateCertificatesFromDatabase) {
-    return { name: JobName.GenerateCertificatesFromDatabase, data: {}, jobId: row.taskId };
+    // Scheduler-made ids ("repeat:…") hold ':', which custom ids may not: one id per failed-task row instead.
+    return { name: JobName.GenerateCertificatesFromDatabase, data: {}, jobId: `generate-certificates-from-database.reapply.${row.id}` };
   }
   const { userId, courseKey } = (data ?? {}) as { userId?: unknown; courseKey?: unknown };
   if (typeof userId !== "number" || typeof courseKey !== "string") return "stored arguments lack userId and courseKey";

@@ -155,4 +155,23 @@ describe("certificate generation through the queue", () => {
     const nothing = await cli("reapply-failed-generation");
     expect(nothing.out).to.contain("0 failed generation job(s) re-enqueued");
   });
+  it("a scheduled fan-out that failed for good (bad stored arguments) is recorded and can be reapplied once fixed", async () => {
+    const course = await insertCourse(h.ds);
+    const user = await insertLearner(h.ds, course);
+    const repo = h.ds.getRepository(CertificateGenerationCommandConfiguration);
+    await repo.insert({ enabled: true, arguments: `-u ${user} -c not-a-key`, changeDate: new Date("2025-01-01T00:00:00Z"), changedById: null });
+    const { ctx } = await h.worker({ queues: QUEUES, env: { CERTIFICATE_GENERATION_CRON: "* * * * * *" } });
+    await syncSchedules(ctx.queues, QUEUES, ctx.config, silentLogger());
+    const [task] = await waitFor("the failed fan-out to be recorded", async () => {
+      const rows = await h.ds.query(`SELECT * FROM openedx_workers_failed_task WHERE task_name = 'generate-certificates-from-database'`);
+      return rows.length > 0 && rows;
+    });
+    expect(task.exc).to.equal("PermanentJobError: stored cert_generation arguments: You must specify a valid course-key");
+    await syncSchedules(ctx.queues, QUEUES, { ...ctx.config, generation: { ...ctx.config.generation, batchCron: undefined } }, silentLogger());
+
+    await repo.insert({ enabled: true, arguments: `-u ${user} -c ${course}`, changeDate: new Date("2025-02-01T00:00:00Z"), changedById: null });
+    const result = await cli("reapply-failed-generation", "--task-ids", task.task_id);
+    expect(result.code, result.err).to.equal(0);
+    await waitFor("the reapplied fan-out to generate the certificate", async () => (await certificateRow(h.ds, user, course))?.status === "downloadable");
+  });
 });

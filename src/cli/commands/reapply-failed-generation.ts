@@ -1,4 +1,3 @@
-import { UsageError } from "../../errors/usage-error";
 import { reapplyFailedGeneration } from "../../producers/certificate-generation-reapply.producer";
 import { HELP_OPTION, type Command } from "../command";
 import { withAppContext } from "../runtime";
@@ -18,8 +17,6 @@ runnable job are reported and left unresolved.`,
   },
   async run({ options }, io) {
     const taskIds = (options["task-ids"] as string[] | undefined) ?? undefined;
-    const bad = taskIds?.find((t) => t.includes(":"));
-    if (bad) throw new UsageError(`invalid job id "${bad}": job ids never contain ':'`);
     const dryRun = options["dry-run"] === true;
     return withAppContext(io, [], async (ctx) => {
       const summary = await reapplyFailedGeneration(ctx, { taskIds, dryRun });
