@@ -1,3 +1,5 @@
+import { UsageError } from "../errors/usage-error";
+
 /**
  * The one registry of queues, job names and payloads. Payloads carry ids only: Redis is not a place a learner's
  * username, email or name may ever reach, and job data is stored there in clear text.
@@ -54,7 +56,7 @@ export function parseQueueNames(list: string): QueueName[] {
   const names = list.split(",").map((s) => s.trim()).filter(Boolean);
   const unknown = names.filter((n) => !ALL_QUEUES.includes(n as QueueName));
   if (unknown.length > 0) {
-    throw new Error(`unknown queue${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; known: ${ALL_QUEUES.join(", ")}`);
+    throw new UsageError(`unknown queue${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; known: ${ALL_QUEUES.join(", ")}`);
   }
   return names as QueueName[];
 }
