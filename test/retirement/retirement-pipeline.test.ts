@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { retiredEmailFor, retiredUsernameFor } from "../../src/domain/retirement/retired-identifiers";
 import { QueueName } from "../../src/queues/registry";
+import { silentLogger } from "../../src/logging/logger";
+import { syncSchedules } from "../../src/workers/schedules";
 import { runCliInProcess } from "../support/cli";
 import { Harness } from "../support/harness";
 import { dumpPrefix } from "../support/redis-keys";
@@ -130,5 +132,20 @@ describe("learner retirement: a batch through the default pipeline", function ()
     const badState = await runCliInProcess(["retire-learners", "--states", "NOPE"], h.env());
     expect(badState.code).to.equal(1);
     expect(badState.err).to.contain("unknown retirement state(s): NOPE");
+  });
+
+  it("runs retire-learners itself on RETIREMENT_SCHEDULE_CRON (a BullMQ job scheduler), and removes the schedule when unset", async () => {
+    h = await Harness.create({ env: { ...RETIREMENT_ENV, RETIREMENT_SCHEDULE_CRON: "* * * * * *" } });
+    const learner = await insertLearner(h);
+    await requestRetirements(h, [learner.userId]);
+    const { ctx } = await h.worker({ queues: [QueueName.LearnerRetirement] });
+    await syncSchedules(ctx.queues, [QueueName.LearnerRetirement], ctx.config, silentLogger());
+    expect((await ctx.queues.queue(QueueName.LearnerRetirement).getJobSchedulers()).map((s) => s.key)).to.deep.equal(["retire-learners"]);
+    await waitFor("COMPLETE without any CLI", async () => (await stateOf(h.ds, learner.userId)) === "COMPLETE");
+    expect(transitions(await responsesOf(h.ds, learner.userId))).to.deep.equal(DEFAULT_TRANSITIONS);
+
+    const off = await h.context({ env: { RETIREMENT_SCHEDULE_CRON: "" } });
+    await syncSchedules(off.queues, [QueueName.LearnerRetirement], off.config, silentLogger());
+    expect(await off.queues.queue(QueueName.LearnerRetirement).getJobSchedulers()).to.deep.equal([]);
   });
 });
