@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
+import { createTables, dropTables, type TableDdl } from "./create-tables";
 
 /**
  * The LMS tables the workers read and write, as edx-platform's Django migrations create them on MySQL:
@@ -8,7 +9,7 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  * Only for standalone use (`migrate --with-lms-schema`): on a real LMS database these tables already exist.
  * course_overviews_courseoverview carries the columns the workers and the certificate rules read, not all 60.
  */
-const TABLES: Array<[name: string, ddl: string]> = [
+const TABLES: TableDdl[] = [
   ["auth_user", `
     id int NOT NULL AUTO_INCREMENT,
     password varchar(128) NOT NULL DEFAULT '',
@@ -315,12 +316,10 @@ export class LmsCoreSchema1700000000000 implements MigrationInterface {
   name = "LmsCoreSchema1700000000000";
 
   async up(q: QueryRunner): Promise<void> {
-    for (const [name, ddl] of TABLES) {
-      await q.query(`CREATE TABLE IF NOT EXISTS \`${name}\` (${ddl}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`);
-    }
+    await createTables(q, TABLES);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const [name] of [...TABLES].reverse()) await q.query(`DROP TABLE IF EXISTS \`${name}\``);
+    await dropTables(q, TABLES);
   }
 }

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
+import { createTables, dropTables, type TableDdl } from "./create-tables";
 
 /**
  * The LMS tables the built-in retirement steps touch beyond the core schema (retire_misc and retire/ as upstream
@@ -6,7 +7,7 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  * (mailing opt-in), enrollment-allowed rows, manual enrollment audits, social links, recovery emails and
  * unregistered-learner cohort assignments. Django's table and column names; standalone use only.
  */
-const TABLES: Array<[name: string, ddl: string]> = [
+const TABLES: TableDdl[] = [
   ["student_pendingemailchange", `
     id int NOT NULL AUTO_INCREMENT,
     new_email varchar(255) NOT NULL DEFAULT '',
@@ -104,12 +105,10 @@ export class LmsRetirementSchema1700000000300 implements MigrationInterface {
   name = "LmsRetirementSchema1700000000300";
 
   async up(q: QueryRunner): Promise<void> {
-    for (const [name, ddl] of TABLES) {
-      await q.query(`CREATE TABLE IF NOT EXISTS \`${name}\` (${ddl}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`);
-    }
+    await createTables(q, TABLES);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const [name] of [...TABLES].reverse()) await q.query(`DROP TABLE IF EXISTS \`${name}\``);
+    await dropTables(q, TABLES);
   }
 }

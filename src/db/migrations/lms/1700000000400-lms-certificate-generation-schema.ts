@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
+import { createTables, dropTables, type TableDdl } from "./create-tables";
 
 /**
  * LMS tables the certificate generation rules read, beyond the core schema, as edx-platform's Django migrations
@@ -17,7 +18,7 @@ const VERIFICATION_COMMON = `
     expiration_date datetime(6) NULL,
     user_id int NOT NULL,`;
 
-const TABLES: Array<[name: string, ddl: string]> = [
+const TABLES: TableDdl[] = [
   ["student_courseaccessrole", `
     id int NOT NULL AUTO_INCREMENT,
     org varchar(64) NOT NULL DEFAULT '',
@@ -95,12 +96,10 @@ export class LmsCertificateGenerationSchema1700000000400 implements MigrationInt
   name = "LmsCertificateGenerationSchema1700000000400";
 
   async up(q: QueryRunner): Promise<void> {
-    for (const [name, ddl] of TABLES) {
-      await q.query(`CREATE TABLE IF NOT EXISTS \`${name}\` (${ddl}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`);
-    }
+    await createTables(q, TABLES);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const [name] of [...TABLES].reverse()) await q.query(`DROP TABLE IF EXISTS \`${name}\``);
+    await dropTables(q, TABLES);
   }
 }
