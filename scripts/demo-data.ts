@@ -4,7 +4,7 @@
  * that must survive. Usage: tsx scripts/demo-data.ts seed|report  (config from the usual environment variables)
  */
 import "../src/cli/quiet-warnings";
-import { CreateBucketCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteObjectsCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { randomBytes } from "node:crypto";
 import { loadConfig } from "../src/config";
 import { openDataSource } from "../src/db/data-source";
@@ -22,6 +22,11 @@ async function main(mode: string): Promise<void> {
   try {
     if (mode === "seed") {
       await s3.send(new HeadBucketCommand({ Bucket: bucket })).catch(() => s3.send(new CreateBucketCommand({ Bucket: bucket })));
+      // The demo bucket is the demo's own: start each run from an empty one, as the database is.
+      const old = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+      if (old.Contents?.length) {
+        await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: old.Contents.map((o) => ({ Key: o.Key! })) } }));
+      }
       const keys: string[] = [];
       for (let i = 1; i <= 3; i++) {
         const user = await ds.getRepository(AuthUser).save({
