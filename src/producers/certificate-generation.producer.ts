@@ -7,7 +7,7 @@ import { CertificateGenerationCommandConfiguration } from "../entities/lms";
 import { CommandError } from "../errors/command-error";
 import { UsageError } from "../errors/usage-error";
 import type { JobRequest, QueueSet } from "../queues/queue-set";
-import { JOB_QUEUE, JobName, jobIds } from "../queues/registry";
+import { JobName, jobIds } from "../queues/registry";
 import { CertificateGenerator } from "../services/certificate-generation/certificate-generator";
 import { argumentsFromDatabase } from "./command-arguments";
 
@@ -115,32 +115,10 @@ export function generationJobs(courseKey: string, userIds: number[], config: Gen
   }));
 }
 
-/**
- * Adds the jobs; a finished (completed or failed) job with the same id is removed first, so asking again runs
- * the rules again, while one still waiting or running is left alone: it has not read its facts yet, or is
- * reading them now.
- */
+/** Adds the jobs, re-running finished ones (see QueueSet.addMany's rerunFinished). */
 export async function enqueueGenerations(queues: QueueSet, requests: JobRequest[]): Promise<{ enqueued: number; alreadyPending: number }> {
-  let enqueued = 0;
-  for (let i = 0; i < requests.length; i += CHUNK) {
-    const chunk = requests.slice(i, i + CHUNK);
-    await removeFinished(queues, chunk);
-    enqueued += await queues.addMany(chunk);
-  }
+  const enqueued = await queues.addMany(requests, { rerunFinished: true });
   return { enqueued, alreadyPending: requests.length - enqueued };
-}
-
-async function removeFinished(queues: QueueSet, requests: JobRequest[]): Promise<void> {
-  if (requests.length === 0) return;
-  const queue = queues.queue(JOB_QUEUE[requests[0].name]);
-  const pipeline = queues.connection.pipeline();
-  for (const r of requests) {
-    pipeline.zscore(queue.toKey("completed"), r.jobId);
-    pipeline.zscore(queue.toKey("failed"), r.jobId);
-  }
-  const results = (await pipeline.exec()) ?? [];
-  const finished = requests.filter((_, i) => results[2 * i]?.[1] !== null || results[2 * i + 1]?.[1] !== null);
-  await Promise.all(finished.map((r) => queue.remove(r.jobId)));
 }
 
 export async function existingUserIds(ds: DataSource, ids: number[]): Promise<Set<number>> {

@@ -2,7 +2,7 @@ import type { AppContext } from "../app/app-context";
 import { pipelineProblems, queueableStates } from "../domain/retirement/retirement-pipeline";
 import { CommandError } from "../errors/command-error";
 import type { QueueSet } from "../queues/queue-set";
-import { JobName, QueueName, jobIds } from "../queues/registry";
+import { JobName, jobIds } from "../queues/registry";
 import { RetirementStatusStore } from "../services/retirement/retirement-status-store";
 
 export interface RetireLearnersOptions {
@@ -57,17 +57,12 @@ export async function retireLearners(ctx: AppContext, opts: RetireLearnersOption
 
 /**
  * One job per learner, id retire-learner.<user id>. A finished job of an earlier run (completed, or failed and
- * kept for inspection) would make BullMQ ignore the new one, so it is removed first; a waiting or running job is
- * left alone: the learner is already queued.
+ * kept for inspection) would make BullMQ ignore the new one, so it is re-run; a waiting or running job is left
+ * alone: the learner is already queued.
  */
 export async function enqueueRetirements(queues: QueueSet, userIds: number[]): Promise<number> {
-  const queue = queues.queue(QueueName.LearnerRetirement);
-  await Promise.all(
-    userIds.map(async (userId) => {
-      const jobId = jobIds.retireLearner(userId);
-      const state = await queue.getJobState(jobId);
-      if (state === "completed" || state === "failed") await queue.remove(jobId);
-    }),
+  return queues.addMany(
+    userIds.map((userId) => ({ name: JobName.RetireLearner, data: { userId }, jobId: jobIds.retireLearner(userId) })),
+    { rerunFinished: true },
   );
-  return queues.addMany(userIds.map((userId) => ({ name: JobName.RetireLearner, data: { userId }, jobId: jobIds.retireLearner(userId) })));
 }

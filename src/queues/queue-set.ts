@@ -45,10 +45,13 @@ export class QueueSet {
     await this.queue(JOB_QUEUE[req.name]).add(req.name, req.data, { ...req.opts, jobId: req.jobId });
   }
 
-  /** Adds many jobs in chunked bulk round trips; returns how many were new (not already present by id). */
-  async addMany(requests: JobRequest[], onChunk?: (done: number) => void): Promise<number> {
+  /**
+   * Adds many jobs in chunked bulk round trips; returns how many were new (not already present by id).
+   * With `rerunFinished`, a completed or failed job under the same id is removed first, so asking again runs the
+   * work again, while one still waiting or running is left alone (it has not read its facts yet, or is reading them).
+   */
+  async addMany(requests: JobRequest[], opts: { rerunFinished?: boolean } = {}): Promise<number> {
     let created = 0;
-    let done = 0;
     const byQueue = new Map<QueueName, JobRequest[]>();
     for (const r of requests) {
       const list = byQueue.get(JOB_QUEUE[r.name]) ?? [];
@@ -59,14 +62,25 @@ export class QueueSet {
       const queue = this.queue(queueName);
       for (let i = 0; i < list.length; i += ADD_BULK_CHUNK) {
         const chunk = list.slice(i, i + ADD_BULK_CHUNK);
+        if (opts.rerunFinished) await this.removeFinished(queue, chunk.map((c) => c.jobId));
         const existing = await this.existingIds(queue, chunk.map((c) => c.jobId));
         await queue.addBulk(chunk.map((c) => ({ name: c.name, data: c.data, opts: { ...c.opts, jobId: c.jobId } })));
         created += chunk.length - existing;
-        done += chunk.length;
-        onChunk?.(done);
       }
     }
     return created;
+  }
+
+  /** Removes the jobs among these ids that are completed or failed (one pipelined look-up round trip). */
+  private async removeFinished(queue: Queue, ids: string[]): Promise<void> {
+    const pipeline = this.connection.pipeline();
+    for (const id of ids) {
+      pipeline.zscore(queue.toKey("completed"), id);
+      pipeline.zscore(queue.toKey("failed"), id);
+    }
+    const results = (await pipeline.exec()) ?? [];
+    const finished = ids.filter((_, i) => results[2 * i]?.[1] !== null || results[2 * i + 1]?.[1] !== null);
+    await Promise.all(finished.map((id) => queue.remove(id)));
   }
 
   /** How many of these ids already exist as jobs (one pipelined EXISTS round trip). */
