@@ -10,6 +10,9 @@ export interface VariableDoc {
   secret?: boolean;
 }
 
+/** One cron field: digits, names (MON, JAN) and the operators * / , - ? L W #. */
+const CRON_FIELD = /^[\d*/,\-A-Za-z?LW#]+$/;
+
 type Raw = string | number | boolean | unknown[] | Record<string, unknown>;
 
 /**
@@ -142,6 +145,17 @@ export class ConfigSource {
     const bad = items.filter((i) => typeof i !== "string" || (opts.pattern && !opts.pattern.test(i)));
     if (bad.length > 0) return this.fail(name, `has invalid items: ${bad.map((b) => JSON.stringify(b)).join(", ")}`, opts.default);
     return items as string[];
+  }
+
+  /** A cron pattern of 5 or 6 fields (with seconds), as BullMQ's job schedulers take it; unset or blank = off. */
+  cron(name: string, description: string): string | undefined {
+    const value = this.string(name, description)?.trim();
+    if (!value) return undefined;
+    const fields = value.split(/\s+/);
+    if ((fields.length !== 5 && fields.length !== 6) || !fields.every((f) => CRON_FIELD.test(f))) {
+      return this.fail(name, `"${value}" is not a cron pattern of 5 or 6 fields, e.g. "0 3 * * *"`, undefined);
+    }
+    return value;
   }
 
   /**

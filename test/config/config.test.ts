@@ -59,6 +59,18 @@ describe("configuration", () => {
       .and.contain("LOG_LEVEL: must be one of").and.contain("AWS_SECRET_ACCESS_KEY: must be set together with AWS_ACCESS_KEY_ID");
   });
 
+  it("validates cron patterns the same way for every schedule", () => {
+    const ok = loadConfig({ RETIREMENT_SCHEDULE_CRON: " 0 3 * * * ", CERTIFICATE_GENERATION_CRON: "*/30 * * * * MON-FRI" });
+    expect(ok.retirement.scheduleCron).to.equal("0 3 * * *");
+    expect(ok.generation.batchCron).to.equal("*/30 * * * * MON-FRI");
+    expect(loadConfig({ RETIREMENT_SCHEDULE_CRON: "" }).retirement.scheduleCron).to.equal(undefined);
+    const problems = problemsOf(() => loadConfig({ RETIREMENT_SCHEDULE_CRON: "0 3 * * * * *", CERTIFICATE_GENERATION_CRON: "every day" }));
+    expect(problems).to.deep.equal([
+      'RETIREMENT_SCHEDULE_CRON: "0 3 * * * * *" is not a cron pattern of 5 or 6 fields, e.g. "0 3 * * *"',
+      'CERTIFICATE_GENERATION_CRON: "every day" is not a cron pattern of 5 or 6 fields, e.g. "0 3 * * *"',
+    ]);
+  });
+
   it("refuses an unreadable or non-mapping YAML file", () => {
     expect(problemsOf(() => loadConfig({ OPENEDX_WORKERS_CONFIG: path.join(dir, "missing.yml") }))[0]).to.match(/cannot read YAML file/);
     expect(problemsOf(() => loadConfig({ OPENEDX_WORKERS_CONFIG: yamlFile("- a\n- b\n") }))[0]).to.match(/must hold a mapping/);

@@ -17,20 +17,11 @@ export interface GenerationConfig {
   retryDelayMs: number;
 }
 
-/** Five (minute hour day month weekday) or six (with seconds) cron fields, as BullMQ's job schedulers accept. */
-const CRON_FIELD = /^[\d*/,\-A-Za-z?LW#]+$/;
-
 export function readGenerationConfig(src: ConfigSource): GenerationConfig {
-  const batchCron = src.string(
+  const batchCron = src.cron(
     "CERTIFICATE_GENERATION_CRON",
     "Cron pattern (UTC) on which workers run the batch stored in certificates_certificategenerationcommandconfiguration (like cert_generation --args-from-database); unset = never",
   );
-  if (batchCron !== undefined) {
-    const fields = batchCron.trim().split(/\s+/);
-    if ((fields.length !== 5 && fields.length !== 6) || !fields.every((f) => CRON_FIELD.test(f))) {
-      src.problem("CERTIFICATE_GENERATION_CRON", `"${batchCron}" is not a cron pattern of 5 or 6 fields, e.g. "0 3 * * *"`);
-    }
-  }
   return {
     htmlViewEnabled: src.bool(
       "CERTIFICATES_HTML_VIEW",
@@ -48,7 +39,7 @@ export function readGenerationConfig(src: ConfigSource): GenerationConfig {
       "The LMS's VERIFY_STUDENT['DAYS_GOOD_FOR']: days an ID verification without an expiration date stays valid",
       { default: 365, min: 1 },
     ),
-    batchCron: batchCron?.trim() || undefined,
+    batchCron,
     attempts: src.int("CERTIFICATE_GENERATION_ATTEMPTS", "Attempts per certificate generation job (upstream task: max_retries=2, i.e. 3 attempts)", { default: 3, min: 1, max: 100 }),
     retryDelayMs: src.int("CERTIFICATE_GENERATION_RETRY_DELAY_MS", "Fixed delay between attempts of a generation job, in ms (upstream: 30 s)", { default: 30000, min: 0 }),
   };

@@ -60,10 +60,7 @@ export function readRetirementConfig(src: ConfigSource): RetirementConfig {
   problems.push(...pipelineProblems(pipeline, states, "RETIREMENT_STATES"));
   for (const p of problems) src.problem("RETIREMENT_PIPELINE", p);
 
-  const scheduleCron = src.string("RETIREMENT_SCHEDULE_CRON", "Cron pattern (UTC) on which workers of the learner-retirement queue run retire-learners themselves, e.g. '0 3 * * *'; unset = off");
-  if (scheduleCron !== undefined && scheduleCron.trim().split(/\s+/).length < 5) {
-    src.problem("RETIREMENT_SCHEDULE_CRON", `"${scheduleCron}" is not a cron pattern (5 or 6 fields)`);
-  }
+  const scheduleCron = src.cron("RETIREMENT_SCHEDULE_CRON", "Cron pattern (UTC) on which workers of the learner-retirement queue run retire-learners themselves, e.g. '0 3 * * *'; unset = off");
   return {
     usernamePrefix,
     emailPrefix,
@@ -72,7 +69,7 @@ export function readRetirementConfig(src: ConfigSource): RetirementConfig {
     states,
     serviceWorkerUsername: src.string("RETIREMENT_SERVICE_WORKER_USERNAME", "The LMS's retirement service user (LMS RETIREMENT_SERVICE_WORKER_USERNAME); used by the HTTP steps of a later release", { default: "RETIREMENT_SERVICE_USER" }),
     pipeline,
-    scheduleCron: scheduleCron?.trim() || undefined,
+    scheduleCron,
     coolOffDays: src.int("RETIREMENT_COOL_OFF_DAYS", "Days after the request (status row's created) before a learner is retired", { default: 7, min: 0 }),
     batchLimit: src.int("RETIREMENT_BATCH_LIMIT", "At most this many learners enqueued per retire-learners run (upstream max_user_batch_size)", { default: 200, min: 1 }),
     abortAbove: src.int("RETIREMENT_ABORT_ABOVE", "retire-learners refuses to run when more learners than this are eligible (upstream user_count_error_threshold)", { default: 300, min: 1 }),
