@@ -1,0 +1,117 @@
+import { parseCourseKey } from "../src/domain/course-key";
+import { enqueuePurges } from "../src/producers/pdf-certificate-purge.producer";
+import { runGenerationBatch } from "../src/producers/certificate-generation.producer";
+import { retireLearners } from "../src/producers/retirement-queue.producer";
+import { QueueName } from "../src/queues/registry";
+import type { Harness } from "../test/support/harness";
+import { GENERATION_BRANCHES, GENERATION_ENV, seedGenerationCourse } from "./seed/generation.seed";
+import { seedPdfCertificates } from "./seed/purge.seed";
+import { seedRetirementLearners } from "./seed/retirement.seed";
+import { perSecond, queueTimings, since, waitUntilDrained } from "./support/measure";
+import { WorkerProcess } from "./support/worker-process";
+
+export interface FamilyResult {
+  items: number;
+  /** Items (certificates, learners) per second, from the first enqueue to the last completion. */
+  perSec: number;
+  /** Items the producer enqueued per second (its whole run: selection SQL and addBulk). */
+  enqueuePerSec: number;
+  jobs: number;
+  failedJobs: number;
+  p50Ms: number;
+  p99Ms: number;
+  workerPeakRssMb: number;
+  /** What the run left in the database, checked after it: every item must be done exactly once. */
+  check: string;
+}
+
+export interface FamilyOptions {
+  concurrency: number;
+  logLevel: string;
+  tag: string;
+}
+
+/**
+ * One family end to end: the real `worker` process is started and idle first, then the real producer enqueues the
+ * items while it runs; the clock stops at the last job's completion.
+ */
+async function runFamily(
+  h: Harness,
+  queueName: QueueName,
+  items: number,
+  opts: FamilyOptions,
+  env: Record<string, string>,
+  enqueue: () => Promise<unknown>,
+  check: () => Promise<string>,
+): Promise<FamilyResult> {
+  const producer = await h.context({ env });
+  const queue = producer.queues.queue(queueName);
+  const worker = new WorkerProcess(h.env({ ...env, LOG_LEVEL: opts.logLevel }), ["--queues", queueName, "--concurrency", String(opts.concurrency)]);
+  try {
+    await worker.start(queue);
+    const start = Date.now();
+    const t = performance.now();
+    await enqueue();
+    const enqueueMs = since(t);
+    await waitUntilDrained(queue, 1_800_000);
+    const timings = await queueTimings(queue);
+    return {
+      items,
+      perSec: perSecond(items, timings.lastFinishedOn - start),
+      enqueuePerSec: perSecond(items, enqueueMs),
+      jobs: timings.jobs,
+      failedJobs: timings.failed,
+      p50Ms: timings.p50Ms,
+      p99Ms: timings.p99Ms,
+      workerPeakRssMb: worker.peakRssMb(),
+      check: await check(),
+    };
+  } finally {
+    await worker.stop();
+  }
+}
+
+export async function purgeFamily(h: Harness, count: number, opts: FamilyOptions): Promise<FamilyResult> {
+  const { ids } = await seedPdfCertificates(h, count, opts.tag);
+  return runFamily(h, QueueName.CertificatePurge, count, opts, {}, async () => enqueuePurges((await h.context()).queues, ids), async () => {
+    const [links] = await h.ds.query(`SELECT COUNT(*) AS n FROM certificates_generatedcertificate WHERE id IN (?) AND (download_url <> '' OR download_uuid <> '')`, [ids]);
+    const [audit] = await h.ds.query(`SELECT COUNT(*) AS n, COUNT(DISTINCT certificate_id) AS certificates FROM openedx_workers_pdf_certificate_purge WHERE certificate_id IN (?)`, [ids]);
+    const left = (await h.bucket!.keys()).filter((k) => !k.startsWith("ceiling/")).length;
+    const ok = Number(links.n) === 0 && Number(audit.n) === count && Number(audit.certificates) === count && left === 0;
+    return `${ok ? "ok" : "WRONG"}: links left ${links.n}, audit rows ${audit.n} for ${audit.certificates} certificates, objects left ${left}`;
+  });
+}
+
+export async function generationFamily(h: Harness, count: number, opts: FamilyOptions): Promise<FamilyResult> {
+  const { courseKey, userIds } = await seedGenerationCourse(h, count, opts.tag);
+  const quiet = { warn: () => undefined, out: () => undefined };
+  return runFamily(
+    h, QueueName.CertificateGeneration, count, opts, GENERATION_ENV,
+    async () => runGenerationBatch(await h.context({ env: GENERATION_ENV }), { courseKey: parseCourseKey(courseKey)!, dryRun: false, userIds }, quiet),
+    async () => {
+      const rows: Array<{ status: string; n: number }> = await h.ds.query(`SELECT status, COUNT(*) AS n FROM certificates_generatedcertificate WHERE course_id = ? GROUP BY status ORDER BY status`, [courseKey]);
+      const [failed] = await h.ds.query(`SELECT COUNT(*) AS n FROM openedx_workers_failed_task`);
+      const downloadable = Number(rows.find((r) => r.status === "downloadable")?.n ?? 0);
+      // Branches 0, 1, 3, 4 and 9 of GENERATION_BRANCHES end downloadable.
+      const expected = userIds.filter((_, i) => [0, 1, 3, 4, 9].includes(i % GENERATION_BRANCHES.length)).length;
+      const ok = downloadable === expected && Number(failed.n) === 0;
+      return `${ok ? "ok" : "WRONG"}: ${rows.map((r) => `${r.status} ${r.n}`).join(", ")}; failed tasks ${failed.n}`;
+    },
+  );
+}
+
+export async function retirementFamily(h: Harness, count: number, opts: FamilyOptions): Promise<FamilyResult> {
+  const userIds = await seedRetirementLearners(h, count, opts.tag);
+  return runFamily(
+    h, QueueName.LearnerRetirement, count, opts, {},
+    async () => retireLearners(await h.context(), { coolOffDays: 7, limit: count, abortAbove: count, dryRun: false }),
+    async () => {
+      const rows: Array<{ state_name: string; n: number }> = await h.ds.query(
+        `SELECT r.state_name, COUNT(*) AS n FROM user_api_userretirementstatus s JOIN user_api_retirementstate r ON r.id = s.current_state_id WHERE s.user_id IN (?) GROUP BY r.state_name`,
+        [userIds],
+      );
+      const complete = Number(rows.find((r) => r.state_name === "COMPLETE")?.n ?? 0);
+      return `${complete === count ? "ok" : "WRONG"}: ${rows.map((r) => `${r.state_name} ${r.n}`).join(", ")}`;
+    },
+  );
+}
