@@ -2,6 +2,7 @@ import { ConfigError } from "../errors/config-error";
 import { ConfigSource, type VariableDoc } from "./config-source";
 import { readCertificatesConfig, type CertificatesConfig } from "./sections/certificates";
 import { readGenerationConfig, type GenerationConfig } from "./sections/generation";
+import { readConsoleConfig, type ConsoleConfig } from "./sections/console";
 import { readCoreConfig, type CoreConfig } from "./sections/core";
 import { readRetirementConfig, type RetirementConfig } from "./sections/retirement";
 
@@ -9,6 +10,7 @@ export interface AppConfig extends CoreConfig {
   certificates: CertificatesConfig;
   retirement: RetirementConfig;
   generation: GenerationConfig;
+  console: ConsoleConfig;
 }
 
 export interface LoadOptions {
@@ -23,6 +25,7 @@ function readAll(src: ConfigSource): AppConfig {
     certificates: readCertificatesConfig(src),
     retirement: readRetirementConfig(src),
     generation: readGenerationConfig(src),
+    console: readConsoleConfig(src),
   };
 }
 
@@ -53,4 +56,4 @@ export function configReference(): VariableDoc[] {
   return src.docs;
 }
 
-export type { CoreConfig, CertificatesConfig, GenerationConfig, RetirementConfig };
+export type { ConsoleConfig, CoreConfig, CertificatesConfig, GenerationConfig, RetirementConfig };

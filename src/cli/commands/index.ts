@@ -1,5 +1,6 @@
 import type { Command } from "../command";
 import { configCommand } from "./config";
+import { consoleCommand } from "./console";
 import { certificateDateOverrideCommand } from "./certificate-date-override";
 import { generateCertificatesCommand } from "./generate-certificates";
 import { reapplyFailedGenerationCommand } from "./reapply-failed-generation";
@@ -13,4 +14,4 @@ import { retirementStatusCommand } from "./retirement-status";
 import { workerCommand } from "./worker";
 
 /** Every CLI command, in the order `--help` lists them. */
-export const COMMANDS: Command[] = [migrateCommand, workerCommand, queuesCommand, purgePdfCertificatesCommand, generateCertificatesCommand, reapplyFailedGenerationCommand, certificateDateOverrideCommand, populateRetirementStatesCommand, requestRetirementCommand, retireLearnersCommand, retirementStatusCommand, configCommand];
+export const COMMANDS: Command[] = [migrateCommand, workerCommand, queuesCommand, purgePdfCertificatesCommand, generateCertificatesCommand, reapplyFailedGenerationCommand, certificateDateOverrideCommand, populateRetirementStatesCommand, requestRetirementCommand, retireLearnersCommand, retirementStatusCommand, consoleCommand, configCommand];

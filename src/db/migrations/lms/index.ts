@@ -1,6 +1,7 @@
 import { LmsCoreSchema1700000000000 } from "./1700000000000-lms-core-schema";
 import { LmsRetirementSchema1700000000300 } from "./1700000000300-lms-retirement-schema";
 import { LmsCertificateGenerationSchema1700000000400 } from "./1700000000400-lms-certificate-generation-schema";
+import { LmsAuthGroups1700000001100 } from "./1700000001100-lms-auth-groups";
 
 /** LMS schema migrations, oldest first. Later work appends its tables here as new files. */
-export const LMS_MIGRATIONS = [LmsCoreSchema1700000000000, LmsRetirementSchema1700000000300, LmsCertificateGenerationSchema1700000000400];
+export const LMS_MIGRATIONS = [LmsCoreSchema1700000000000, LmsRetirementSchema1700000000300, LmsCertificateGenerationSchema1700000000400, LmsAuthGroups1700000001100];

@@ -1,0 +1,59 @@
+import type {} from "@fastify/view";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { StaffUser } from "../services/auth/staff-directory";
+
+declare module "fastify" {
+  interface Session {
+    /** auth_user.id of the signed-in staff user: the only user data a session holds. */
+    userId?: number;
+  }
+  interface FastifyReply {
+    /** @fastify/view registered under `render` (bull-board owns `view` in its scope). */
+    render: FastifyReply["view"];
+    /** Data every page template gets (the layout's user, CSRF token and navigation). */
+    locals?: Record<string, unknown>;
+  }
+  interface FastifyRequest {
+    /** The signed-in staff user, set by `authenticate` in the signed-in area. */
+    staff?: StaffUser;
+  }
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export function isSafeMethod(request: FastifyRequest): boolean {
+  return SAFE_METHODS.has(request.method);
+}
+
+/** API calls (bull-board's XHRs, anything not asking for HTML) get 401/403 JSON; pages get a redirect or an HTML message. */
+export function wantsJson(request: FastifyRequest): boolean {
+  return request.url.includes("/api/") || !String(request.headers.accept ?? "").includes("text/html");
+}
+
+/** A local path to go back to after sign-in; anything else (other hosts, `//evil`) becomes the home page. */
+export function safeNext(next: unknown): string {
+  return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+}
+
+export async function refuse(request: FastifyRequest, reply: FastifyReply, status: 401 | 403, message: string): Promise<FastifyReply> {
+  if (status === 401 && !wantsJson(request) && isSafeMethod(request)) {
+    return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`);
+  }
+  if (wantsJson(request)) return reply.code(status).send({ error: message });
+  return reply.code(status).type("text/html").render("error.eta", { title: status === 401 ? "Sign-in required" : "Not allowed", message, staff: request.staff });
+}
+
+/** preHandler: only admins pass. Every changing route of the signed-in area already has it (see `signedInArea`). */
+export async function requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
+  if (request.staff?.role !== "admin") return refuse(request, reply, 403, "Your account is read-only: only console admins may change things.");
+}
+
+/**
+ * preHandler: a valid CSRF token, from the form field `_csrf` or the `X-XSRF-TOKEN` / `X-CSRF-Token` header
+ * (bull-board's UI echoes the XSRF-TOKEN cookie there).
+ */
+export function requireCsrf(app: FastifyInstance) {
+  return function csrf(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
+    app.csrfProtection.call(app, request, reply, done);
+  };
+}

@@ -1,0 +1,73 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { ConsoleContext } from "./console-context";
+import { isSafeMethod, refuse, requireAdmin, requireCsrf } from "./guards";
+import { trustedAddressMatcher } from "../config/sections/console";
+
+/** A link in the console's navigation bar; each area adds its own. */
+export interface NavItem {
+  href: string;
+  label: string;
+}
+
+/** An area of the signed-in console: a Fastify plugin plus its navigation entry. Admin pages add more of these. */
+export interface ConsoleArea {
+  name: string;
+  nav?: NavItem;
+  plugin: FastifyPluginAsync<{ ctx: ConsoleContext }>;
+}
+
+/**
+ * Registers the areas behind one set of guards, so a new area cannot forget them:
+ * - authenticate (onRequest): a session (or a trusted SSO proxy header) naming an active staff user, re-read from
+ *   auth_user on each request; otherwise 401 (APIs) or a redirect to /login (pages);
+ * - every state-changing request (not GET/HEAD/OPTIONS) needs the admin role (403) and a CSRF token (403);
+ * - pages get `staff`, `csrfToken` and `nav` for the shared layout, and the XSRF-TOKEN cookie bull-board's UI echoes.
+ */
+export async function registerSignedInArea(app: FastifyInstance, ctx: ConsoleContext, areas: ConsoleArea[]): Promise<void> {
+  const nav = areas.flatMap((a) => (a.nav ? [a.nav] : []));
+  const fromTrustedProxy = trustedAddressMatcher(ctx.config.console.proxy.trustedAddresses);
+  const proxyHeader = ctx.config.console.proxy.userHeader;
+
+  async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
+    if (proxyHeader && fromTrustedProxy(request.socket.remoteAddress)) {
+      const username = request.headers[proxyHeader];
+      if (typeof username === "string" && username) {
+        const user = await ctx.staff.byUsername(username);
+        if (!user) return refuse(request, reply, 403, "The account your sign-on proxy names is not an active LMS staff account.");
+        if (request.session.userId !== user.id) {
+          await request.session.regenerate();
+          request.session.userId = user.id;
+        }
+        request.staff = user;
+        return;
+      }
+    }
+    const userId = request.session.userId;
+    const user = userId === undefined ? undefined : await ctx.staff.byId(userId);
+    if (!user) {
+      if (userId !== undefined) await request.session.destroy();
+      return refuse(request, reply, 401, "Sign in with an LMS staff account.");
+    }
+    request.staff = user;
+  }
+
+  async function locals(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (!isSafeMethod(request)) return;
+    const csrfToken = reply.generateCsrf();
+    // Readable by bull-board's script (not HttpOnly), which sends it back as X-XSRF-TOKEN on its API calls.
+    reply.setCookie("XSRF-TOKEN", csrfToken, { path: "/", sameSite: "strict", secure: ctx.config.console.cookieSecure, httpOnly: false });
+    reply.locals = { staff: request.staff, csrfToken, nav };
+  }
+
+  await app.register(async (area) => {
+    area.addHook("onRequest", authenticate);
+    area.addHook("preHandler", async (request, reply) => {
+      if (isSafeMethod(request)) return;
+      return requireAdmin(request, reply);
+    });
+    const csrf = requireCsrf(area);
+    area.addHook("preHandler", (request, reply, done) => (isSafeMethod(request) ? done() : csrf(request, reply, done)));
+    area.addHook("preHandler", locals);
+    for (const a of areas) await area.register(a.plugin, { ctx });
+  });
+}
