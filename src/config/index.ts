@@ -4,6 +4,7 @@ import { readCertificatesConfig, type CertificatesConfig } from "./sections/cert
 import { readGenerationConfig, type GenerationConfig } from "./sections/generation";
 import { readConsoleConfig, type ConsoleConfig } from "./sections/console";
 import { readCoreConfig, type CoreConfig } from "./sections/core";
+import { readOrganizationsConfig, type OrganizationsConfig } from "./sections/organizations";
 import { readRetirementConfig, type RetirementConfig } from "./sections/retirement";
 
 export interface AppConfig extends CoreConfig {
@@ -11,6 +12,7 @@ export interface AppConfig extends CoreConfig {
   retirement: RetirementConfig;
   generation: GenerationConfig;
   console: ConsoleConfig;
+  organizations: OrganizationsConfig;
 }
 
 export interface LoadOptions {
@@ -26,6 +28,7 @@ function readAll(src: ConfigSource): AppConfig {
     retirement: readRetirementConfig(src),
     generation: readGenerationConfig(src),
     console: readConsoleConfig(src),
+    organizations: readOrganizationsConfig(src),
   };
 }
 
@@ -56,4 +59,4 @@ export function configReference(): VariableDoc[] {
   return src.docs;
 }
 
-export type { ConsoleConfig, CoreConfig, CertificatesConfig, GenerationConfig, RetirementConfig };
+export type { ConsoleConfig, CoreConfig, CertificatesConfig, GenerationConfig, OrganizationsConfig, RetirementConfig };

@@ -1,3 +1,4 @@
+import type { BackfillChunk } from "../domain/organizations/organization-backfill";
 import { UsageError } from "../errors/usage-error";
 
 /**
@@ -8,6 +9,7 @@ export enum QueueName {
   CertificatePurge = "certificate-purge",
   CertificateGeneration = "certificate-generation",
   LearnerRetirement = "learner-retirement",
+  Organizations = "organizations",
 }
 
 export enum JobName {
@@ -16,6 +18,8 @@ export enum JobName {
   GenerateCertificatesFromDatabase = "generate-certificates-from-database",
   RetireLearner = "retire-learner",
   RetireLearners = "retire-learners",
+  BackfillOrganizationsChunk = "backfill-organizations-chunk",
+  BackfillOrganizations = "backfill-organizations",
 }
 
 export interface JobPayloads {
@@ -28,6 +32,10 @@ export interface JobPayloads {
   [JobName.RetireLearner]: { userId: number };
   /** Scheduled sweep: enqueue every learner due for retirement (retire-learners with the configured defaults). */
   [JobName.RetireLearners]: Record<string, never>;
+  /** One keyset chunk of an organizations backfill: course-overview id bounds and organization short names (public ids). */
+  [JobName.BackfillOrganizationsChunk]: BackfillChunk;
+  /** Scheduled backfill (ORGANIZATIONS_BACKFILL_CRON): scan course overviews and enqueue the chunks. */
+  [JobName.BackfillOrganizations]: { activate: boolean };
 }
 
 export const JOB_QUEUE: { [J in JobName]: QueueName } = {
@@ -36,6 +44,8 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.GenerateCertificatesFromDatabase]: QueueName.CertificateGeneration,
   [JobName.RetireLearner]: QueueName.LearnerRetirement,
   [JobName.RetireLearners]: QueueName.LearnerRetirement,
+  [JobName.BackfillOrganizationsChunk]: QueueName.Organizations,
+  [JobName.BackfillOrganizations]: QueueName.Organizations,
 };
 
 /**
@@ -48,6 +58,8 @@ export const jobIds = {
   generateCertificate: (userId: number, courseKey: string) => `generate-certificate.${userId}.${encodeURIComponent(courseKey)}`,
   /** One id per learner: BullMQ then holds at most one job per learner at a time. */
   retireLearner: (userId: number) => `retire-learner.${userId}`,
+  /** One id per (backfill run, chunk number): enqueueing a run's chunks again adds nothing. */
+  backfillOrganizationsChunk: (backfillId: string, chunk: number) => `backfill-organizations-chunk.${backfillId}.${chunk}`,
 };
 
 export const ALL_QUEUES: QueueName[] = Object.values(QueueName);

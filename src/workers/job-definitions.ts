@@ -5,6 +5,8 @@ import { generateCertificateJob } from "./certificate-generation/generate-certif
 import { generateCertificatesFromDatabaseJob } from "./certificate-generation/generate-certificates-from-database.job";
 import type { JobDefinition, JobDefinitionFactory } from "./job-handler";
 import { retireLearnerJob } from "./retirement/retire-learner.job";
+import { backfillOrganizationsChunkJob } from "./organizations/backfill-organizations-chunk.job";
+import { backfillOrganizationsJob } from "./organizations/backfill-organizations.job";
 import { retireLearnersJob } from "./retirement/retire-learners.job";
 
 /** Every job name's processor. A job name missing here is a compile error. */
@@ -14,6 +16,8 @@ const FACTORIES: { [J in JobName]: JobDefinitionFactory<J> } = {
   [JobName.GenerateCertificatesFromDatabase]: generateCertificatesFromDatabaseJob,
   [JobName.RetireLearner]: retireLearnerJob,
   [JobName.RetireLearners]: retireLearnersJob,
+  [JobName.BackfillOrganizationsChunk]: backfillOrganizationsChunkJob,
+  [JobName.BackfillOrganizations]: backfillOrganizationsJob,
 };
 
 export function buildJobDefinitions(ctx: AppContext): Map<string, JobDefinition<JobName>> {

@@ -4,6 +4,7 @@ import type { JobName, JobPayloads, QueueName } from "../queues/registry";
 import { JOB_QUEUE } from "../queues/registry";
 import type { Logger } from "../logging/logger";
 import { certificateGenerationSchedule } from "./certificate-generation/certificate-generation.schedule";
+import { BACKFILL_ORGANIZATIONS_SCHEDULE } from "./organizations/backfill-organizations.job";
 import { RETIRE_LEARNERS_SCHEDULE } from "./retirement/retire-learners.job";
 
 /** A recurring job: BullMQ job scheduler upserted by every worker of its queue (upsert is idempotent by id). */
@@ -16,7 +17,7 @@ export interface ScheduleDefinition<J extends JobName = JobName> {
 }
 
 /** Every recurring job. Later work appends its schedules here. */
-export const SCHEDULES: ScheduleDefinition[] = [certificateGenerationSchedule as ScheduleDefinition, RETIRE_LEARNERS_SCHEDULE as ScheduleDefinition];
+export const SCHEDULES: ScheduleDefinition[] = [certificateGenerationSchedule as ScheduleDefinition, RETIRE_LEARNERS_SCHEDULE as ScheduleDefinition, BACKFILL_ORGANIZATIONS_SCHEDULE as ScheduleDefinition];
 
 /** Upserts the schedules of these queues, or removes those whose pattern is off, so config is the source of truth. */
 export async function syncSchedules(queues: QueueSet, names: QueueName[], config: AppConfig, logger: Logger, schedules = SCHEDULES): Promise<void> {
