@@ -6,6 +6,10 @@ export interface CliIo {
   /** Progress and warnings. */
   err: (line: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Whether a human can answer questions (stdin is a terminal); commands refuse to prompt otherwise. */
+  interactive?: boolean;
+  /** Shows `question` and resolves with the line typed (without its newline), or null at end of input. */
+  prompt?: (question: string) => Promise<string | null>;
 }
 
 export interface Command {

@@ -1,3 +1,4 @@
+import { createInterface } from "node:readline";
 import { ConfigError } from "../errors/config-error";
 import { CommandError } from "../errors/command-error";
 import { UsageError } from "../errors/usage-error";
@@ -69,6 +70,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/** Asks on stdout and reads one line of stdin; null when stdin ends first. */
+function promptLine(question: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY === true });
+    let answered = false;
+    rl.question(question, (answer) => {
+      answered = true;
+      rl.close();
+      resolve(answer);
+    });
+    rl.once("close", () => {
+      if (!answered) resolve(null);
+    });
+  });
+}
+
 /** `retirement-status set …` runs the `set` subcommand, named "retirement-status set" in messages. */
 function selectSubcommand(cmd: Command, rest: string[]): [Command, string[]] {
   const sub = cmd.subcommands?.find((s) => s.name === rest[0]);
@@ -80,6 +97,8 @@ if (require.main === module || process.argv[1]?.endsWith("openedx-workers.js") |
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     env: process.env,
+    interactive: process.stdin.isTTY === true,
+    prompt: promptLine,
   }).then(
     (code) => {
       process.exitCode = code;

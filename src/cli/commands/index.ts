@@ -1,4 +1,5 @@
 import type { Command } from "../command";
+import { backfillOrganizationsCommand } from "./backfill-organizations";
 import { configCommand } from "./config";
 import { consoleCommand } from "./console";
 import { certificateDateOverrideCommand } from "./certificate-date-override";
@@ -14,4 +15,19 @@ import { retirementStatusCommand } from "./retirement-status";
 import { workerCommand } from "./worker";
 
 /** Every CLI command, in the order `--help` lists them. */
-export const COMMANDS: Command[] = [migrateCommand, workerCommand, queuesCommand, purgePdfCertificatesCommand, generateCertificatesCommand, reapplyFailedGenerationCommand, certificateDateOverrideCommand, populateRetirementStatesCommand, requestRetirementCommand, retireLearnersCommand, retirementStatusCommand, consoleCommand, configCommand];
+export const COMMANDS: Command[] = [
+  migrateCommand,
+  workerCommand,
+  queuesCommand,
+  purgePdfCertificatesCommand,
+  generateCertificatesCommand,
+  reapplyFailedGenerationCommand,
+  certificateDateOverrideCommand,
+  populateRetirementStatesCommand,
+  requestRetirementCommand,
+  retireLearnersCommand,
+  retirementStatusCommand,
+  backfillOrganizationsCommand,
+  consoleCommand,
+  configCommand,
+];
