@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import IORedis from "ioredis";
+import { ALL_QUEUES } from "../../src/queues/registry";
 import { runCliInProcess } from "../support/cli";
 import { Harness } from "../support/harness";
 import { services } from "../support/services";
@@ -53,7 +54,7 @@ describe("console: sign-in, roles, sessions and CSRF (HTTP)", function () {
     expect(page.status).to.equal(200);
     const api = await admin.get("/queues/api/queues", { accept: "application/json" });
     const body = (await api.json()) as { queues: { name: string; readOnlyMode: boolean }[] };
-    expect(body.queues.map((q) => q.name).sort()).to.deep.equal(["certificate-generation", "certificate-purge", "learner-retirement"]);
+    expect(body.queues.map((q) => q.name).sort()).to.deep.equal([...ALL_QUEUES].sort());
     expect(body.queues.every((q) => q.readOnlyMode === false)).to.equal(true);
   });
 
