@@ -5,6 +5,7 @@ import { openDataSource } from "../db/data-source";
 import type { Logger } from "../logging/logger";
 import { QueueSet } from "../queues/queue-set";
 import { createS3Client } from "../storage/s3";
+import { settlesWithin } from "../util/with-timeout";
 
 /**
  * The services a command or processor needs, built once per process and closed together. Tests build their own
@@ -18,13 +19,39 @@ export interface AppContext {
   queues: QueueSet;
 }
 
-export async function createAppContext(config: AppConfig, logger: Logger, opts: { s3?: S3Client } = {}): Promise<AppContext> {
-  const dataSource = await openDataSource({ databaseUrl: config.databaseUrl, poolSize: Math.max(10, config.worker.concurrency * 2) });
-  return { config, logger, dataSource, s3: opts.s3 ?? createS3Client(config), queues: new QueueSet(config) };
+export interface AppContextOptions {
+  s3?: S3Client;
+  /** "service" for long-running processes: Redis connections that reconnect forever. Default "cli". */
+  mode?: "cli" | "service";
+  /** Queues this process works on (sizes the database pool). Default 1. */
+  queueCount?: number;
 }
 
+/**
+ * Database connections per process: DB_POOL_SIZE, or concurrency × queues + 2. A job holds at most one connection
+ * at a time (its transactions are short and never nest), so that is one per possible in-flight job plus two for
+ * the schedulers, fan-outs and final-failure handling that run beside them. The sum over every worker process
+ * must stay below the LMS database's max_connections minus what the LMS itself uses (README: "Sizing").
+ */
+export function databasePoolSize(config: Pick<AppConfig, "worker" | "resilience">, queueCount = 1): number {
+  return config.resilience.db.poolSize || config.worker.concurrency * Math.max(1, queueCount) + 2;
+}
+
+export async function createAppContext(config: AppConfig, logger: Logger, opts: AppContextOptions = {}): Promise<AppContext> {
+  const dataSource = await openDataSource({
+    databaseUrl: config.databaseUrl,
+    poolSize: databasePoolSize(config, opts.queueCount),
+    connectTimeoutMs: config.resilience.db.connectTimeoutMs,
+    statementTimeoutMs: config.resilience.db.statementTimeoutMs,
+  });
+  return { config, logger, dataSource, s3: opts.s3 ?? createS3Client(config), queues: new QueueSet(config, { mode: opts.mode }) };
+}
+
+/** How long each service's close may take before it is abandoned (a dead Redis or database never answers QUIT). */
+const CLOSE_BOUND_MS = 3000;
+
 export async function closeAppContext(ctx: AppContext): Promise<void> {
-  await ctx.queues.close();
-  if (ctx.dataSource.isInitialized) await ctx.dataSource.destroy();
+  if (!(await settlesWithin(ctx.queues.close(), CLOSE_BOUND_MS))) ctx.queues.connection.disconnect();
+  if (ctx.dataSource.isInitialized) await settlesWithin(ctx.dataSource.destroy(), CLOSE_BOUND_MS);
   ctx.s3.destroy();
 }

@@ -70,11 +70,13 @@ export function parseIds(values: string[] | undefined, what: string): number[] {
   return [...new Set(ids)];
 }
 
-export function parseIntOption(value: string | undefined, flag: string, opts: { default: number; min?: number }): number {
+export function parseIntOption(value: string | undefined, flag: string, opts: { default: number; min?: number; max?: number }): number {
   if (value === undefined) return opts.default;
   if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number, got "${value}"`);
   const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`${flag} is out of range, got "${value}"`);
   if (opts.min !== undefined && n < opts.min) throw new UsageError(`${flag} must be at least ${opts.min}`);
+  if (opts.max !== undefined && n > opts.max) throw new UsageError(`${flag} must be at most ${opts.max}, got ${n}`);
   return n;
 }
 

@@ -65,7 +65,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.err(`openedx-workers ${cmd.name}: ${err.message}`);
       return 1;
     }
-    io.err(`openedx-workers ${cmd.name}: ${(err as Error).stack ?? String(err)}`);
+    // Anything else is an operational failure: one line, the stack only when debugging.
+    const e = err as Error;
+    io.err(`openedx-workers ${cmd.name}: ${io.env.LOG_LEVEL === "debug" ? (e.stack ?? String(err)) : (e.message ?? String(err)).split("\n")[0]}`);
     return 1;
   }
 }
@@ -102,6 +104,9 @@ if (require.main === module || process.argv[1]?.endsWith("openedx-workers.js") |
   }).then(
     (code) => {
       process.exitCode = code;
+      // A command has returned: whatever handle still lingers (a reconnecting client, a hung socket), the process
+      // ends soon. The timer does not itself keep the process alive.
+      setTimeout(() => process.exit(code), 1000).unref();
     },
     (err) => {
       process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);

@@ -1,12 +1,20 @@
 import { closeAppContext, createAppContext, type AppContext } from "../app/app-context";
 import { loadConfig, type AppConfig } from "../config";
+import { ServiceUnavailableError } from "../errors/service-unavailable-error";
 import { createLogger } from "../logging/logger";
+import { databaseFailureDetail } from "../services/health/service-probes";
 import type { CliIo } from "./command";
 
 /** Loads config (listing every problem), builds the context, runs `fn`, and always closes connections. */
 export async function withAppContext<T>(io: CliIo, require: string[], fn: (ctx: AppContext) => Promise<T>): Promise<T> {
   const config: AppConfig = loadConfig(io.env, { require });
-  const ctx = await createAppContext(config, createLogger(config));
+  let ctx: AppContext;
+  try {
+    ctx = await createAppContext(config, createLogger(config));
+  } catch (err) {
+    // Opening the pool is the first database round trip: name the service rather than print a driver trace.
+    throw new ServiceUnavailableError("database", databaseFailureDetail(config.databaseUrl, err));
+  }
   try {
     return await fn(ctx);
   } finally {

@@ -5,6 +5,7 @@ import { readGenerationConfig, type GenerationConfig } from "./sections/generati
 import { readConsoleConfig, type ConsoleConfig } from "./sections/console";
 import { readCoreConfig, type CoreConfig } from "./sections/core";
 import { readOrganizationsConfig, type OrganizationsConfig } from "./sections/organizations";
+import { readResilienceConfig, type ResilienceConfig } from "./sections/resilience";
 import { readRetirementConfig, type RetirementConfig } from "./sections/retirement";
 
 export interface AppConfig extends CoreConfig {
@@ -13,6 +14,7 @@ export interface AppConfig extends CoreConfig {
   generation: GenerationConfig;
   console: ConsoleConfig;
   organizations: OrganizationsConfig;
+  resilience: ResilienceConfig;
 }
 
 export interface LoadOptions {
@@ -29,6 +31,7 @@ function readAll(src: ConfigSource): AppConfig {
     generation: readGenerationConfig(src),
     console: readConsoleConfig(src),
     organizations: readOrganizationsConfig(src),
+    resilience: readResilienceConfig(src),
   };
 }
 
@@ -59,4 +62,4 @@ export function configReference(): VariableDoc[] {
   return src.docs;
 }
 
-export type { ConsoleConfig, CoreConfig, CertificatesConfig, GenerationConfig, OrganizationsConfig, RetirementConfig };
+export type { ConsoleConfig, CoreConfig, CertificatesConfig, GenerationConfig, OrganizationsConfig, ResilienceConfig, RetirementConfig };

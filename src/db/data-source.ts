@@ -12,6 +12,31 @@ export interface DataSourceOptions {
   /** Include the LMS schema migrations (standalone use, demos, tests); never on a real LMS database. */
   withLmsSchema?: boolean;
   poolSize?: number;
+  /** Timeout of one connection attempt (DB_CONNECT_TIMEOUT_MS); mysql2's default is 10 s. */
+  connectTimeoutMs?: number;
+  /** Longest one statement may run (DB_STATEMENT_TIMEOUT_MS); 0 or unset = the server's own limit. */
+  statementTimeoutMs?: number;
+}
+
+/**
+ * mysql2 with a session statement limit on every new pooled connection. MariaDB has `max_statement_time`
+ * (seconds, any statement); MySQL has `max_execution_time` (ms, SELECT only), tried when MariaDB's is unknown.
+ * The SET is queued on the connection before it is handed out, so no statement runs without the limit.
+ */
+function mysqlWithStatementLimit(statementTimeoutMs: number): unknown {
+  const mysql2 = require("mysql2") as typeof import("mysql2");
+  return {
+    ...mysql2,
+    createPool(options: import("mysql2").PoolOptions) {
+      const pool = mysql2.createPool(options);
+      pool.on("connection", (conn) => {
+        conn.query(`SET SESSION max_statement_time = ${statementTimeoutMs / 1000}`, (err) => {
+          if (err) conn.query(`SET SESSION max_execution_time = ${Math.round(statementTimeoutMs)}`, () => undefined);
+        });
+      });
+      return pool;
+    },
+  };
 }
 
 /**
@@ -31,6 +56,8 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
     migrationsTransactionMode: "each",
     synchronize: false,
     poolSize: opts.poolSize ?? 10,
+    connectTimeout: opts.connectTimeoutMs ?? 10000,
+    ...(opts.statementTimeoutMs ? { driver: mysqlWithStatementLimit(opts.statementTimeoutMs) } : {}),
     logging: false,
     extra: { decimalNumbers: true, supportBigNumbers: true, bigNumberStrings: false },
   });

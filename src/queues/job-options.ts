@@ -1,5 +1,8 @@
-import type { JobsOptions } from "bullmq";
+import type { BackoffStrategy, JobsOptions } from "bullmq";
 import type { CoreConfig } from "../config";
+
+/** Our backoff: doubling from JOB_BACKOFF_MS, capped at JOB_BACKOFF_MAX_MS (applied by every worker). */
+export const CAPPED_EXPONENTIAL = "capped-exponential";
 
 /**
  * Retention keeps finished jobs long enough that a second enqueue of the same deterministic id is ignored, and
@@ -8,8 +11,31 @@ import type { CoreConfig } from "../config";
 export function defaultJobOptions(config: Pick<CoreConfig, "worker">): JobsOptions {
   return {
     attempts: config.worker.attempts,
-    backoff: { type: "exponential", delay: config.worker.backoffMs },
+    backoff: { type: CAPPED_EXPONENTIAL, delay: config.worker.backoffMs },
     removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
     removeOnFail: { age: 30 * 24 * 3600, count: 100_000 },
+  };
+}
+
+/** The delay before the next attempt after `attemptsMade` failures: first × 2^(n−1), capped. */
+export function cappedExponentialDelay(firstMs: number, capMs: number, attemptsMade: number): number {
+  return Math.min(capMs, Math.round(firstMs * 2 ** Math.max(0, Math.min(attemptsMade - 1, 40))));
+}
+
+/**
+ * How long a job keeps retrying before it fails for good: the sum of its backoff delays (the processing time of
+ * each attempt comes on top). With the defaults (12 attempts, 5 s doubling, capped at 120 s) it is 875 s ≈ 14.6 min.
+ */
+export function retryWindowMs(attempts: number, firstMs: number, capMs: number): number {
+  let total = 0;
+  for (let n = 1; n < attempts; n++) total += cappedExponentialDelay(firstMs, capMs, n);
+  return total;
+}
+
+export function backoffStrategy(capMs: number): BackoffStrategy {
+  return (attemptsMade, type, _err, job) => {
+    const delay = (job?.opts.backoff as { delay?: number } | undefined)?.delay ?? 1000;
+    if (type !== CAPPED_EXPONENTIAL) throw new Error(`unknown backoff strategy ${String(type)}`);
+    return cappedExponentialDelay(delay, capMs, attemptsMade);
   };
 }

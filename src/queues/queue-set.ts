@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from "bullmq";
 import type IORedis from "ioredis";
-import type { CoreConfig } from "../config";
+import type { CoreConfig, ResilienceConfig } from "../config";
 import { defaultJobOptions } from "./job-options";
 import { JOB_QUEUE, type JobName, type JobPayloads, type QueueName } from "./registry";
 import { createRedis, producerConnectionOptions } from "./redis-connections";
@@ -23,8 +23,15 @@ export class QueueSet {
   private readonly queues = new Map<QueueName, Queue>();
   readonly connection: IORedis;
 
-  constructor(private readonly config: Pick<CoreConfig, "redisUrl" | "queuePrefix" | "worker">) {
-    this.connection = createRedis(producerConnectionOptions(config.redisUrl));
+  /**
+   * `mode: "service"` for long-running processes (the worker): the connection then reconnects forever, so a Redis
+   * restart does not leave its schedulers and idle checks with a dead connection ("Connection is closed").
+   */
+  constructor(
+    private readonly config: Pick<CoreConfig, "redisUrl" | "queuePrefix" | "worker"> & { resilience?: Pick<ResilienceConfig, "redis"> },
+    opts: { mode?: "cli" | "service" } = {},
+  ) {
+    this.connection = createRedis(producerConnectionOptions({ redisUrl: config.redisUrl, connectTimeoutMs: config.resilience?.redis.connectTimeoutMs }, opts.mode));
   }
 
   get prefix(): string {

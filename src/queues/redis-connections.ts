@@ -1,38 +1,70 @@
 import IORedis, { type RedisOptions } from "ioredis";
 
-/**
- * Workers block on Redis and must ride out restarts: BullMQ needs maxRetriesPerRequest null there.
- * Producers (CLI commands, schedulers) should fail fast instead of hanging when Redis is down.
- */
-export function workerConnectionOptions(redisUrl: string): RedisOptions {
-  return { ...fromUrl(redisUrl), maxRetriesPerRequest: null };
+export interface RedisConnectionSettings {
+  redisUrl: string;
+  /** Timeout of one connection attempt (REDIS_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs?: number;
 }
 
-export function producerConnectionOptions(redisUrl: string): RedisOptions {
+/** A process that must ride out Redis restarts reconnects forever, backing off to at most this. */
+const MAX_RECONNECT_DELAY_MS = 5000;
+
+/**
+ * Workers block on Redis and must ride out restarts: BullMQ needs maxRetriesPerRequest null there, and the
+ * connection retries forever (bounded delay). Their stop is bounded by the worker command, not by ioredis.
+ */
+export function workerConnectionOptions(settings: RedisConnectionSettings | string): RedisOptions {
+  const s = typeof settings === "string" ? { redisUrl: settings } : settings;
   return {
-    ...fromUrl(redisUrl),
+    ...fromUrl(s.redisUrl),
+    connectTimeout: s.connectTimeoutMs ?? 5000,
+    maxRetriesPerRequest: null,
+    retryStrategy: (times) => Math.min(times * 200, MAX_RECONNECT_DELAY_MS),
+  };
+}
+
+/**
+ * The producer connection (Queue instances). In a CLI run it fails fast: a few quick reconnects, then every call
+ * fails, so the command ends with an error instead of waiting forever. In a long-running process (the worker,
+ * whose schedulers and idle checks use it) it reconnects forever, and a call fails after one reconnect attempt.
+ */
+export function producerConnectionOptions(settings: RedisConnectionSettings | string, mode: "cli" | "service" = "cli"): RedisOptions {
+  const s = typeof settings === "string" ? { redisUrl: settings } : settings;
+  return {
+    ...fromUrl(s.redisUrl),
     maxRetriesPerRequest: 1,
     enableOfflineQueue: true,
-    connectTimeout: 5000,
-    // Give up after a few quick reconnects so a CLI run ends with an error rather than waiting forever.
-    retryStrategy: (times) => (times > 3 ? null : Math.min(times * 200, 1000)),
+    connectTimeout: s.connectTimeoutMs ?? 5000,
+    retryStrategy: mode === "cli" ? (times) => (times > 3 ? null : Math.min(times * 200, 1000)) : (times) => Math.min(times * 200, MAX_RECONNECT_DELAY_MS),
   };
+}
+
+/** The database index of a redis:// URL ("/3"), or undefined when the path is not a plain index. */
+export function redisDatabaseIndex(redisUrl: string): number | undefined {
+  const db = new URL(redisUrl).pathname.replace(/^\//, "");
+  if (db === "") return 0;
+  return /^\d{1,5}$/.test(db) ? Number(db) : undefined;
 }
 
 function fromUrl(redisUrl: string): RedisOptions {
   const url = new URL(redisUrl);
-  const db = url.pathname.replace(/^\//, "");
+  const db = redisDatabaseIndex(redisUrl);
+  if (db === undefined) throw new Error(`REDIS_URL: "${url.pathname}" is not a database index`);
   return {
     host: url.hostname,
     port: url.port ? Number(url.port) : 6379,
     username: url.username ? decodeURIComponent(url.username) : undefined,
     password: url.password ? decodeURIComponent(url.password) : undefined,
-    db: db ? Number(db) : 0,
+    db,
     tls: url.protocol === "rediss:" ? {} : undefined,
   };
 }
 
 /** A shared connection for a process's Queue instances (BullMQ duplicates it for blocking work). */
 export function createRedis(options: RedisOptions): IORedis {
-  return new IORedis(options);
+  const redis = new IORedis(options);
+  // Failures surface on the calls that need Redis (and in logs via health checks); an 'error' listener keeps
+  // ioredis from printing "Unhandled error event" stack traces on every reconnect attempt.
+  redis.on("error", () => undefined);
+  return redis;
 }

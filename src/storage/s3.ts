@@ -1,8 +1,12 @@
 import { DeleteObjectsCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
-import type { CoreConfig } from "../config";
+import type { CoreConfig, ResilienceConfig } from "../config";
 import { TransientJobError } from "../errors/transient-job-error";
 
-export function createS3Client(config: Pick<CoreConfig, "s3">, overrides: Partial<S3ClientConfig> = {}): S3Client {
+/** Used when a caller has no resilience config (scripts, tests): the same bounds as the defaults. */
+const DEFAULT_TIMEOUTS = { connectTimeoutMs: 5000, requestTimeoutMs: 30000 };
+
+export function createS3Client(config: Pick<CoreConfig, "s3"> & { resilience?: Pick<ResilienceConfig, "s3"> }, overrides: Partial<S3ClientConfig> = {}): S3Client {
+  const timeouts = config.resilience?.s3 ?? DEFAULT_TIMEOUTS;
   return new S3Client({
     region: config.s3.region,
     endpoint: config.s3.endpoint,
@@ -12,6 +16,9 @@ export function createS3Client(config: Pick<CoreConfig, "s3">, overrides: Partia
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
     maxAttempts: 3,
+    // Without these a hung endpoint (connection accepted, never answered) holds a job and its worker slot forever
+    // while BullMQ keeps renewing its lock. A timeout is a TransientJobError below: the job backs off and retries.
+    requestHandler: { connectionTimeout: timeouts.connectTimeoutMs, requestTimeout: timeouts.requestTimeoutMs, throwOnRequestTimeout: true },
     ...overrides,
   });
 }

@@ -34,3 +34,37 @@ export async function syncSchedules(queues: QueueSet, names: QueueName[], config
     }
   }
 }
+
+/**
+ * Re-creates schedules that disappeared from Redis (a restart without persistence, a flush, a failover to a replica
+ * that had not yet received them), checking every `intervalMs`. A Redis that is down meanwhile is only logged:
+ * the next check after it is back does the work. Returns a stop function.
+ */
+export function keepSchedules(queues: QueueSet, names: QueueName[], config: AppConfig, logger: Logger, intervalMs: number, schedules = SCHEDULES): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let warned = false;
+  const tick = async () => {
+    try {
+      for (const schedule of schedules) {
+        const queueName = JOB_QUEUE[schedule.jobName];
+        const pattern = schedule.pattern(config);
+        if (!names.includes(queueName) || !pattern || stopped) continue;
+        const queue = queues.queue(queueName);
+        if (await queue.getJobScheduler(schedule.schedulerId)) continue;
+        await queue.upsertJobScheduler(schedule.schedulerId, { pattern, tz: "UTC" }, { name: schedule.jobName, data: schedule.data(config) });
+        logger.warn("job schedule was missing from Redis; re-created", { queue: queueName, schedulerId: schedule.schedulerId, pattern });
+      }
+      warned = false;
+    } catch (err) {
+      if (!warned) logger.warn("could not check job schedules (Redis unavailable?); will retry", { error: (err as Error).message });
+      warned = true;
+    }
+    if (!stopped) timer = setTimeout(() => void tick(), intervalMs);
+  };
+  timer = setTimeout(() => void tick(), intervalMs);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}

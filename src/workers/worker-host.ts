@@ -1,10 +1,14 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from "bullmq";
 import type { AppContext } from "../app/app-context";
 import { PermanentJobError } from "../errors/permanent-job-error";
+import { backoffStrategy } from "../queues/job-options";
+import { checkJob } from "../queues/payload-schemas";
 import type { JobName, QueueName } from "../queues/registry";
 import { workerConnectionOptions } from "../queues/redis-connections";
+import { settlesWithin } from "../util/with-timeout";
 import { buildJobDefinitions } from "./job-definitions";
 import type { JobDefinition, JobResult } from "./job-handler";
+import { QUEUE_STALL_SETTINGS } from "./queue-settings";
 
 export interface WorkerHostOptions {
   queues: QueueName[];
@@ -13,13 +17,23 @@ export interface WorkerHostOptions {
   workerOptions?: Partial<WorkerOptions>;
 }
 
+/** After a forced close, how long the workers' connections get to drop before we stop waiting for them. */
+const FORCED_CLOSE_GRACE_MS = 2000;
+
 /**
- * Runs the processors of some queues in this process: one BullMQ Worker per queue, dispatching on job name,
- * turning permanent domain errors into UnrecoverableError (no retry) and letting everything else back off.
+ * Runs the processors of some queues in this process: one BullMQ Worker per queue, dispatching on job name after
+ * checking the job belongs to the queue and its payload matches its schema, turning permanent domain errors into
+ * UnrecoverableError (no retry) and letting everything else back off. A job that fails for good outside the
+ * processor (stalled past maxStalledCount) goes through the same final-failure handling as one that fails inside.
  */
 export class WorkerHost {
   private readonly workers: Worker[] = [];
   private readonly definitions: Map<string, JobDefinition<JobName>>;
+  /** Errors our processor threw: their final-failure handling already ran inside the processor. */
+  private readonly processorErrors = new WeakSet<Error>();
+  private readonly pendingFinalFailures = new Set<Promise<void>>();
+  private active = 0;
+  private lastTakenAt = Date.now();
 
   constructor(
     private readonly ctx: AppContext,
@@ -29,31 +43,57 @@ export class WorkerHost {
   }
 
   start(): void {
+    const redis = { redisUrl: this.ctx.config.redisUrl, connectTimeoutMs: this.ctx.config.resilience.redis.connectTimeoutMs };
     for (const queue of this.opts.queues) {
       const worker = new Worker(queue, (job) => this.process(queue, job), {
         // BullMQ owns (and closes) this connection; it must never give up on a request.
-        connection: workerConnectionOptions(this.ctx.config.redisUrl) as ConnectionOptions,
+        connection: workerConnectionOptions(redis) as ConnectionOptions,
         prefix: this.ctx.config.queuePrefix,
         concurrency: this.opts.concurrency,
+        ...QUEUE_STALL_SETTINGS[queue],
+        settings: { backoffStrategy: backoffStrategy(this.ctx.config.resilience.backoffMaxMs) },
         ...this.opts.workerOptions,
       });
       worker.on("error", (err) => this.ctx.logger.error("worker error", { queue, error: err.message }));
       worker.on("stalled", (jobId) => this.ctx.logger.warn("job stalled; it will be retried", { queue, jobId }));
       worker.on("failed", (job, err) => {
         if (!job) return;
-        const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+        const final = err instanceof UnrecoverableError || err.name === "UnrecoverableError" || job.attemptsMade >= (job.opts.attempts ?? 1);
         this.ctx.logger[final ? "error" : "warn"](final ? "job failed" : "job failed; will retry", {
           queue, jobId: job.id, job: job.name, data: job.data, attemptsMade: job.attemptsMade, error: err.message,
         });
+        if (final && !this.processorErrors.has(err)) this.trackFinalFailure(this.finalFailureOutsideProcessor(queue, job, err));
       });
       this.workers.push(worker);
     }
     this.ctx.logger.info("worker started", { queues: this.opts.queues, concurrency: this.opts.concurrency });
   }
 
+  /** When this host last took a job (or started), and how many it runs now: for the progress watchdog. */
+  progress(): { lastTakenAt: number; active: number } {
+    return { lastTakenAt: this.lastTakenAt, active: this.active };
+  }
+
   private async process(queue: QueueName, job: Job): Promise<JobResult> {
-    const definition = this.definitions.get(job.name);
-    if (!definition) throw new UnrecoverableError(`unknown job name "${job.name}" on queue ${queue}`);
+    this.lastTakenAt = Date.now();
+    this.active++;
+    try {
+      return await this.dispatch(queue, job);
+    } catch (err) {
+      if (err instanceof Error) this.processorErrors.add(err);
+      throw err;
+    } finally {
+      this.active--;
+      this.lastTakenAt = Date.now();
+    }
+  }
+
+  private async dispatch(queue: QueueName, job: Job): Promise<JobResult> {
+    // A job on the wrong queue or with a malformed payload fails at its first attempt and changes nothing: no
+    // handler, no final-failure handling (its ids cannot be trusted).
+    const check = checkJob(queue, job.name, job.data);
+    if (!check.ok) throw new UnrecoverableError(check.reason);
+    const definition = this.definitions.get(job.name)!;
     const started = Date.now();
     try {
       const result = await definition.handle(job);
@@ -69,14 +109,37 @@ export class WorkerHost {
     }
   }
 
-  /** Stops taking jobs and waits for in-flight ones up to `timeoutMs`; then forces the close (they will stall and retry). */
+  /**
+   * BullMQ failed the job without running our processor (stalled more than maxStalledCount, started too often):
+   * record the outcome the way a failure inside the processor would (learner ERRORED, failed_task row). Each
+   * onFinalFailure is idempotent (compare-and-set, upsert), so a second run changes nothing.
+   */
+  private async finalFailureOutsideProcessor(queue: QueueName, job: Job, err: Error): Promise<void> {
+    if (!checkJob(queue, job.name, job.data).ok) return;
+    const definition = this.definitions.get(job.name);
+    if (!definition?.onFinalFailure) return;
+    try {
+      await definition.onFinalFailure(job, err);
+    } catch (e) {
+      this.ctx.logger.error("final-failure handling failed", { queue, jobId: job.id, job: job.name, error: (e as Error).message });
+    }
+  }
+
+  private trackFinalFailure(p: Promise<void>): void {
+    this.pendingFinalFailures.add(p);
+    void p.finally(() => this.pendingFinalFailures.delete(p));
+  }
+
+  /**
+   * Stops taking jobs and waits for in-flight ones up to `timeoutMs`. Past it, the close is forced: BullMQ's
+   * `close(true)` would only return the pending graceful close, so the workers' Redis connections are dropped
+   * instead; the unfinished jobs' locks then expire and another worker re-runs them as stalled.
+   */
   async close(timeoutMs: number): Promise<{ forced: boolean }> {
-    let timer: NodeJS.Timeout | undefined;
-    const graceful = Promise.all(this.workers.map((w) => w.close())).then(() => false);
-    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)));
-    const forced = await Promise.race([graceful, timeout]);
-    clearTimeout(timer);
-    if (forced) await Promise.all(this.workers.map((w) => w.close(true).catch(() => undefined)));
-    return { forced };
+    const graceful = Promise.all(this.workers.map((w) => w.close()));
+    const finished = await settlesWithin(graceful, timeoutMs);
+    if (!finished) await settlesWithin(Promise.all(this.workers.map((w) => w.disconnect())), FORCED_CLOSE_GRACE_MS);
+    await settlesWithin(Promise.all([...this.pendingFinalFailures]), FORCED_CLOSE_GRACE_MS);
+    return { forced: !finished };
   }
 }

@@ -49,13 +49,20 @@ describe("worker command: --until-idle and SIGTERM (real child processes)", () =
   it("--until-idle waits for a job that is backing off after a failure", async () => {
     const { certificate, keys } = await insertPdfCertificate(h.ds, h.bucket!.name);
     await h.bucket!.put(keys);
+    // The first attempt times out against a hung S3 (S3_REQUEST_TIMEOUT_MS), leaving the job delayed; a second
+    // worker with --until-idle must not exit while it is.
+    const rgw = new URL(services.s3Endpoint);
+    gate = new TcpGate(rgw.hostname, Number(rgw.port));
+    const endpoint = await gate.listen();
+    const broken = spawnCli(["worker", "--until-idle"], h.env({ S3_ENDPOINT: endpoint, S3_REQUEST_TIMEOUT_MS: "500", JOB_BACKOFF_MS: "1500", LOG_LEVEL: "info" }));
+    await waitFor("the worker to start", async () => broken.output().includes("worker started"));
+    gate.close();
     const queue = await enqueue([certificate.id]);
-    // The first attempt fails (S3 held shut and a 1 s request timeout is not configurable here, so use a
-    // wrong secret for a first worker), leaving the job delayed; --until-idle must not exit while it is.
-    const broken = spawnCli(["worker", "--until-idle"], h.env({ AWS_SECRET_ACCESS_KEY: "wrong", JOB_BACKOFF_MS: "1500", JOB_ATTEMPTS: "5" }));
     await waitFor("a failed first attempt", async () => ((await queue.getJob(jobIds.purgePdfCertificate(certificate.id)))?.attemptsMade ?? 0) >= 1);
+    expect(broken.output()).to.match(/timed? ?out|Timeout/i);
     broken.kill("SIGTERM");
     await exitOf(broken);
+    gate.release();
 
     const child = spawnCli(["worker", "--until-idle"], h.env());
     expect((await exitOf(child)).code, child.output()).to.equal(0);
@@ -71,10 +78,10 @@ describe("worker command: --until-idle and SIGTERM (real child processes)", () =
     const rgw = new URL(services.s3Endpoint);
     gate = new TcpGate(rgw.hostname, Number(rgw.port));
     const endpoint = await gate.listen();
-    gate.close();
 
     const child = spawnCli(["worker", "--queues", "certificate-purge", "--concurrency", "1"], h.env({ S3_ENDPOINT: endpoint, LOG_LEVEL: "info" }));
     await waitFor("the worker to start", async () => child.output().includes("worker started"));
+    gate.close();
     const queue = await enqueue([first.certificate.id]);
     await waitFor("the purge to be inside its S3 call", async () => gate!.held > 0);
     await enqueue([second.certificate.id]);

@@ -1,61 +1,126 @@
-import { closeAppContext, createAppContext } from "../../app/app-context";
+import { closeAppContext, createAppContext, type AppContext } from "../../app/app-context";
 import { loadConfig } from "../../config";
+import { ServiceUnavailableError } from "../../errors/service-unavailable-error";
+import { UsageError } from "../../errors/usage-error";
 import { createLogger } from "../../logging/logger";
 import { ALL_QUEUES, parseQueueNames } from "../../queues/registry";
-import { UsageError } from "../../errors/usage-error";
-import { QUEUE_REQUIREMENTS } from "../../workers/job-definitions";
+import { redisWhere } from "../../services/health/service-probes";
+import { withTimeout } from "../../util/with-timeout";
 import { waitUntilIdle } from "../../workers/idle-watcher";
-import { syncSchedules } from "../../workers/schedules";
+import { QUEUE_REQUIREMENTS } from "../../workers/job-definitions";
+import { watchProgress } from "../../workers/progress-watchdog";
+import { keepSchedules, syncSchedules } from "../../workers/schedules";
+import { checkWorkerDependencies } from "../../workers/startup-checks";
 import { WorkerHost } from "../../workers/worker-host";
 import { parseIntOption } from "../args";
 import { HELP_OPTION, type Command } from "../command";
+
+/** Beyond WORKER_SHUTDOWN_TIMEOUT_MS, what closing connections may take before the process exits regardless. */
+export const SHUTDOWN_MARGIN_MS = 5000;
+/** Hard cap of --concurrency / WORKER_CONCURRENCY (each in-flight job may hold a database connection). */
+export const MAX_CONCURRENCY = 256;
 
 export const workerCommand: Command = {
   name: "worker",
   summary: "Process jobs from the queues until stopped (or until idle)",
   usage: "openedx-workers worker [--queues a,b] [--concurrency N] [--until-idle]",
-  details: `SIGTERM or SIGINT: stop taking jobs, let in-flight jobs finish for up to WORKER_SHUTDOWN_TIMEOUT_MS, close
-connections and exit 0. Jobs still running then are recovered by another worker as stalled and re-run (every
-processor is idempotent). --until-idle exits 0 once the queues have nothing waiting, delayed or active.`,
+  details: `At start it checks Redis (and its maxmemory-policy), the database and S3 within STARTUP_TIMEOUT_MS; if one is
+unreachable it exits 1 with one line naming it. SIGTERM or SIGINT: stop taking jobs, let in-flight jobs finish for up
+to WORKER_SHUTDOWN_TIMEOUT_MS, close connections and exit 0; the process ends within that time plus ${SHUTDOWN_MARGIN_MS / 1000} s
+whatever state it is in (a second signal ends it at once). Jobs still running then are recovered by another worker
+as stalled and re-run (every processor is idempotent). While running it rides out Redis, database and S3 outages;
+if it takes no job for WORKER_WATCHDOG_MS while jobs wait, it exits 1 so its supervisor restarts it.
+--until-idle exits 0 once the queues have nothing waiting, delayed or active, and 1 if Redis goes away meanwhile.`,
   options: {
     queues: { type: "string", valueName: "a,b", description: `Queues to process (default all: ${ALL_QUEUES.join(", ")})` },
-    concurrency: { type: "string", valueName: "N", description: "Jobs at once per queue (default WORKER_CONCURRENCY)" },
+    concurrency: { type: "string", valueName: "N", description: `Jobs at once per queue, 1-${MAX_CONCURRENCY} (default WORKER_CONCURRENCY)` },
     "until-idle": { type: "boolean", description: "Exit 0 once the queues have nothing waiting, delayed or active" },
     ...HELP_OPTION,
   },
   async run({ options }, io) {
+    if (options.queues !== undefined && String(options.queues).trim() === "") throw new UsageError("--queues names no queue");
     const queues = options.queues ? parseQueueNames(String(options.queues)) : ALL_QUEUES;
     if (queues.length === 0) throw new UsageError("--queues names no queue");
     const config = loadConfig(io.env, { require: queues.flatMap((q) => QUEUE_REQUIREMENTS[q] ?? []) });
-    const concurrency = parseIntOption(options.concurrency as string | undefined, "--concurrency", { default: config.worker.concurrency, min: 1 });
+    const concurrency = parseIntOption(options.concurrency as string | undefined, "--concurrency", { default: config.worker.concurrency, min: 1, max: MAX_CONCURRENCY });
     const logger = createLogger(config);
-    const ctx = await createAppContext({ ...config, worker: { ...config.worker, concurrency } }, logger);
-    const host = new WorkerHost(ctx, { queues, concurrency });
+    const runConfig = { ...config, worker: { ...config.worker, concurrency } };
 
+    // Signals are handled from the first moment, so SIGTERM during a start that waits on a dead service ends it.
     const stopping = new AbortController();
-    const stopped = new Promise<void>((resolve) => {
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (stopping.signal.aborted) return;
-        logger.info("shutting down: no new jobs, waiting for in-flight ones", { signal, timeoutMs: config.worker.shutdownTimeoutMs });
-        stopping.abort();
-        resolve();
-      };
-      process.once("SIGTERM", onSignal);
-      process.once("SIGINT", onSignal);
-    });
+    let hardExit: NodeJS.Timeout | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping.signal.aborted) {
+        logger.warn("second signal: exiting now", { signal });
+        process.exit(1);
+      }
+      logger.info("shutting down: no new jobs, waiting for in-flight ones", { signal, timeoutMs: config.worker.shutdownTimeoutMs });
+      stopping.abort();
+      // The bound of last resort: whatever is still pending (a hung socket, a reconnecting client), the process ends.
+      hardExit = setTimeout(() => {
+        logger.error("shutdown did not finish in time; exiting", { timeoutMs: config.worker.shutdownTimeoutMs + SHUTDOWN_MARGIN_MS });
+        process.exit(1);
+      }, config.worker.shutdownTimeoutMs + SHUTDOWN_MARGIN_MS);
+      hardExit.unref();
+    };
+    const stopped = new Promise<"signal">((resolve) => stopping.signal.addEventListener("abort", () => resolve("signal")));
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
 
-    await syncSchedules(ctx.queues, queues, ctx.config, logger);
-    host.start();
-    if (options["until-idle"]) {
-      await Promise.race([waitUntilIdle(ctx.queues, queues, { signal: stopping.signal }), stopped]);
-      if (!stopping.signal.aborted) logger.info("queues idle; exiting", { queues });
-    } else {
-      await stopped;
+    logger.info("worker starting: checking Redis, the database and S3", { queues, timeoutMs: config.resilience.startupTimeoutMs });
+    let ctx: AppContext | undefined;
+    let host: WorkerHost | undefined;
+    const stops: Array<() => void> = [];
+    try {
+      const start = async () => {
+        await checkWorkerDependencies(runConfig, queues, logger);
+        const bound = runConfig.resilience.startupTimeoutMs;
+        ctx = await withTimeout(createAppContext(runConfig, logger, { mode: "service", queueCount: queues.length }), bound, "opening the database pool");
+        await withTimeout(syncSchedules(ctx.queues, queues, ctx.config, logger), bound, "syncing job schedules");
+        return "started" as const;
+      };
+      if ((await Promise.race([start(), stopped])) === "signal") {
+        logger.info("stopped before start completed");
+        return 0;
+      }
+      host = new WorkerHost(ctx!, { queues, concurrency });
+      host.start();
+      stops.push(keepSchedules(ctx!.queues, queues, ctx!.config, logger, config.resilience.scheduleCheckIntervalMs));
+
+      const stuck = new Promise<"stuck">((resolve) => {
+        if (config.resilience.watchdogMs > 0) {
+          stops.push(watchProgress({
+            host: host!, queues: ctx!.queues, names: queues, stallMs: config.resilience.watchdogMs, logger,
+            onStuck: ({ idleMs, waiting }) => {
+              logger.error("no job taken while jobs wait; exiting so the supervisor restarts this worker", { idleMs, waiting, queues });
+              resolve("stuck");
+            },
+          }));
+        }
+      });
+      const idle = options["until-idle"]
+        ? waitUntilIdle(ctx!.queues, queues, { signal: stopping.signal }).then(
+            () => "idle" as const,
+            (err: Error) => {
+              throw new ServiceUnavailableError("Redis", `at ${redisWhere(config.redisUrl)} went away while waiting for the queues to drain: ${err.message}`);
+            },
+          )
+        : new Promise<never>(() => undefined);
+
+      const outcome = await Promise.race([idle, stopped, stuck]);
+      if (outcome === "idle") logger.info("queues idle; exiting", { queues });
+      return outcome === "stuck" ? 1 : 0;
+    } finally {
+      for (const stop of stops) stop();
+      if (host) {
+        const { forced } = await host.close(config.worker.shutdownTimeoutMs);
+        if (forced) logger.warn("shutdown timeout reached; unfinished jobs will be retried as stalled");
+      }
+      if (ctx) await closeAppContext(ctx);
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      clearTimeout(hardExit);
+      logger.info("worker stopped");
     }
-    const { forced } = await host.close(config.worker.shutdownTimeoutMs);
-    if (forced) logger.warn("shutdown timeout reached; unfinished jobs will be retried as stalled");
-    await closeAppContext(ctx);
-    logger.info("worker stopped");
-    return 0;
   },
 };

@@ -18,6 +18,7 @@ export function readCoreConfig(src: ConfigSource): CoreConfig {
       "mysql://root@127.0.0.1:3306/edxapp") ?? "";
   if (databaseUrl && !new URL(databaseUrl).pathname.replace(/^\//, "")) src.problem("DATABASE_URL", "must name a database, e.g. /edxapp");
   const redisUrl = src.url("REDIS_URL", "Redis holding the BullMQ queues", ["redis:", "rediss:"], "redis://127.0.0.1:6379/0") ?? "";
+  if (redisUrl && !/^\/?(\d{1,5})?$/.test(new URL(redisUrl).pathname)) src.problem("REDIS_URL", `the path must be a database index such as /0, got "${new URL(redisUrl).pathname}"`);
   const queuePrefix = src.string("QUEUE_PREFIX", "Redis key prefix of every queue (lets several deployments share one Redis)", {
     default: "openedx-workers",
   });
@@ -33,9 +34,9 @@ export function readCoreConfig(src: ConfigSource): CoreConfig {
     },
     worker: {
       concurrency: src.int("WORKER_CONCURRENCY", "Jobs processed at once per queue by one worker process", { default: 4, min: 1, max: 256 }),
-      shutdownTimeoutMs: src.int("WORKER_SHUTDOWN_TIMEOUT_MS", "On SIGTERM, how long in-flight jobs may take to finish before the worker exits anyway (they are then retried as stalled)", { default: 30000, min: 0 }),
-      attempts: src.int("JOB_ATTEMPTS", "Attempts per job before it fails for good (transient errors only)", { default: 5, min: 1, max: 100 }),
-      backoffMs: src.int("JOB_BACKOFF_MS", "First retry delay in ms; doubles on each attempt", { default: 5000, min: 0 }),
+      shutdownTimeoutMs: src.int("WORKER_SHUTDOWN_TIMEOUT_MS", "On SIGTERM, how long in-flight jobs may take to finish before the worker exits anyway (they are then retried as stalled)", { default: 30000, min: 0, max: 3_600_000 }),
+      attempts: src.int("JOB_ATTEMPTS", "Attempts per job before it fails for good (transient errors only); the default with JOB_BACKOFF_MS and JOB_BACKOFF_MAX_MS retries for ~15 minutes, riding out a 10-minute database or S3 outage", { default: 12, min: 1, max: 100 }),
+      backoffMs: src.int("JOB_BACKOFF_MS", "First retry delay in ms; doubles on each attempt up to JOB_BACKOFF_MAX_MS", { default: 5000, min: 0, max: 3_600_000 }),
     },
     s3: {
       endpoint: src.url("S3_ENDPOINT", "S3-compatible endpoint (MinIO, Ceph RGW); unset means AWS", ["http:", "https:"]),

@@ -1,0 +1,124 @@
+import { HeadBucketCommand, type S3Client } from "@aws-sdk/client-s3";
+import IORedis from "ioredis";
+import mysql from "mysql2/promise";
+import type { ServiceName } from "../../errors/service-unavailable-error";
+import { producerConnectionOptions } from "../../queues/redis-connections";
+import { withTimeout } from "../../util/with-timeout";
+
+/**
+ * Probes of a service by its URL, on a fresh connection, with a short bound and a diagnosis: used at start (the
+ * worker refuses to run without its services). `detail` is one line naming what is wrong and where (never a
+ * password). Readiness of a running process's own clients is dependency-check.ts.
+ */
+export interface ProbeResult {
+  service: ServiceName;
+  ok: boolean;
+  detail: string;
+  ms: number;
+}
+
+export interface RedisFacts {
+  maxmemoryPolicy?: string;
+  appendonly?: string;
+  /** CONFIG GET is refused by some managed Redis (ElastiCache): then the facts are unknown. */
+  configReadable: boolean;
+}
+
+/** host:port/db of a Redis URL, for messages (no credentials). */
+export function redisWhere(redisUrl: string): string {
+  const u = new URL(redisUrl);
+  return `${u.hostname}:${u.port || 6379}${u.pathname && u.pathname !== "/" ? u.pathname : "/0"}`;
+}
+
+function dbWhere(databaseUrl: string): string {
+  const u = new URL(databaseUrl);
+  return `${u.hostname}:${u.port || 3306}${u.pathname}`;
+}
+
+function describeError(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  return (e.message ?? String(err)).split("\n")[0] + (e.code && !(e.message ?? "").includes(e.code) ? ` (${e.code})` : "");
+}
+
+export async function probeRedis(redisUrl: string, timeoutMs: number): Promise<ProbeResult & { facts?: RedisFacts }> {
+  const started = Date.now();
+  const where = redisWhere(redisUrl);
+  const redis = new IORedis({
+    ...producerConnectionOptions({ redisUrl, connectTimeoutMs: timeoutMs }),
+    lazyConnect: true,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
+  let lastError: Error | undefined;
+  redis.on("error", (err: Error) => (lastError = err));
+  try {
+    await withTimeout(redis.connect(), timeoutMs, "connecting");
+    await withTimeout(redis.ping(), timeoutMs, "PING");
+    const facts: RedisFacts = { configReadable: true };
+    try {
+      const [, policy] = (await withTimeout(redis.config("GET", "maxmemory-policy"), timeoutMs, "CONFIG GET")) as string[];
+      const [, aof] = (await withTimeout(redis.config("GET", "appendonly"), timeoutMs, "CONFIG GET")) as string[];
+      Object.assign(facts, { maxmemoryPolicy: policy, appendonly: aof });
+    } catch {
+      facts.configReadable = false;
+    }
+    return { service: "Redis", ok: true, detail: `at ${where} answers`, ms: Date.now() - started, facts };
+  } catch (err) {
+    // ioredis rejects connect() with "Connection is closed."; the socket's own error says why.
+    const text = describeError(lastError ?? err);
+    const detail = /DB index|invalid DB/i.test(text)
+      ? `at ${where} refuses the database index: ${text}`
+      : /NOAUTH|WRONGPASS|invalid password|AUTH/i.test(text)
+        ? `at ${where} refuses the credentials: ${text}`
+        : `at ${where} is unreachable: ${text}`;
+    return { service: "Redis", ok: false, detail, ms: Date.now() - started };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** "at host:port/db refuses the credentials: …" and the like, from a mysql2 connection error. */
+export function databaseFailureDetail(databaseUrl: string, err: unknown): string {
+  const where = dbWhere(databaseUrl);
+  const code = (err as { code?: string }).code ?? "";
+  const text = describeError(err);
+  if (code === "ER_ACCESS_DENIED_ERROR" || code === "ER_DBACCESS_DENIED_ERROR") return `at ${where} refuses the credentials: ${text}`;
+  if (code === "ER_BAD_DB_ERROR") return `at ${where} has no such database: ${text}`;
+  return `at ${where} is unreachable: ${text}`;
+}
+
+export async function probeDatabase(databaseUrl: string, timeoutMs: number): Promise<ProbeResult> {
+  const started = Date.now();
+  let conn: mysql.Connection | undefined;
+  try {
+    const connecting = mysql.createConnection({ uri: databaseUrl, connectTimeout: timeoutMs });
+    connecting.then((c) => (conn = c)).catch(() => undefined);
+    conn = await withTimeout(connecting, timeoutMs, "connecting");
+    await withTimeout(conn.query("SELECT 1"), timeoutMs, "SELECT 1");
+    return { service: "database", ok: true, detail: `at ${dbWhere(databaseUrl)} answers`, ms: Date.now() - started };
+  } catch (err) {
+    return { service: "database", ok: false, detail: databaseFailureDetail(databaseUrl, err), ms: Date.now() - started };
+  } finally {
+    conn?.destroy();
+  }
+}
+
+export async function probeS3(s3: S3Client, bucket: string, timeoutMs: number): Promise<ProbeResult> {
+  const started = Date.now();
+  const abort = new AbortController();
+  try {
+    await withTimeout(s3.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: abort.signal }), timeoutMs, "HeadBucket");
+    return { service: "S3", ok: true, detail: `bucket ${bucket} answers`, ms: Date.now() - started };
+  } catch (err) {
+    abort.abort();
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const text = describeError(err);
+    const detail =
+      status === 404
+        ? `bucket ${bucket} does not exist`
+        : status === 403
+          ? `refuses access to bucket ${bucket} (HTTP 403: check the credentials)`
+          : `is unreachable for bucket ${bucket}: ${status ? `HTTP ${status} ` : ""}${text}`;
+    return { service: "S3", ok: false, detail, ms: Date.now() - started };
+  }
+}

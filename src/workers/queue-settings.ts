@@ -1,0 +1,33 @@
+import { QueueName } from "../queues/registry";
+
+/**
+ * Stalled-job policy per queue, chosen from what one job does (README "Stalled and lost jobs"):
+ * - `lockDuration`: a live worker renews the lock every lockDuration/2, so this only bounds how long a job whose
+ *   worker died (SIGKILL, OOM, lost host) or whose event loop is blocked stays "active" before it is seen as
+ *   stalled. It must exceed the longest event-loop stall, not the longest job.
+ * - `stalledInterval`: how often each worker looks for such jobs. A dead worker's job is re-run after at most
+ *   lockDuration + stalledInterval.
+ * - `maxStalledCount`: how many times a job may be re-run after stalling before it fails for good ("job stalled
+ *   more than allowable limit", then the same final-failure handling as any failure). Every processor is
+ *   idempotent, so re-running is safe; the limit only stops a job that kills its worker every time (a poison job).
+ *
+ * Measured on the development machine (bench/ and the fault suite): a purge is one DeleteObjects plus one short
+ * transaction (p99 well under 1 s, bounded by S3_REQUEST_TIMEOUT_MS); a generation job a few queries; a retirement
+ * step a few statements or one HTTP call (bounded by its timeout). None blocks the event loop, so 30 s locks are
+ * ample; three re-runs after a crash tolerate a worker killed twice in a row (rolling restarts, OOM) without
+ * losing the job.
+ */
+export interface QueueStallSettings {
+  lockDuration: number;
+  stalledInterval: number;
+  maxStalledCount: number;
+}
+
+export const QUEUE_STALL_SETTINGS: Record<QueueName, QueueStallSettings> = {
+  [QueueName.CertificatePurge]: { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 3 },
+  [QueueName.CertificateGeneration]: { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 3 },
+  // A chunk is a few bulk statements over at most ORGANIZATIONS_BACKFILL_CHUNK_SIZE course runs.
+  [QueueName.Organizations]: { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 3 },
+  // Retirement steps may call other services over HTTP (bounded by their own timeouts): a longer lock.
+  [QueueName.LearnerRetirement]: { lockDuration: 60_000, stalledInterval: 30_000, maxStalledCount: 3 },
+};
