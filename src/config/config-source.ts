@@ -23,7 +23,7 @@ export class ConfigSource {
   readonly problems: string[] = [];
   readonly docs: VariableDoc[] = [];
   /** Conditions checked only when a command requires the variable (see `requirement`). */
-  readonly requirements = new Map<string, () => string | undefined>();
+  readonly requirements = new Map<string, () => string | string[] | undefined>();
   private readonly fileValues: Record<string, unknown>;
 
   constructor(
@@ -147,6 +147,22 @@ export class ConfigSource {
     return items as string[];
   }
 
+  /** A mapping: a YAML mapping in the config file, or a JSON object in the environment. */
+  mapping(name: string, description: string, opts: { secret?: boolean } = {}): Record<string, unknown> | undefined {
+    const value = this.raw({ name, description, secret: opts.secret });
+    if (value === undefined) return undefined;
+    let parsed: unknown = value;
+    if (typeof value === "string") {
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        return this.fail(name, "is not a valid JSON object", undefined);
+      }
+    }
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return this.fail(name, "must be a mapping (a JSON object or a YAML mapping)", undefined);
+    return parsed as Record<string, unknown>;
+  }
+
   /** A cron pattern of 5 or 6 fields (with seconds), as BullMQ's job schedulers take it; unset or blank = off. */
   cron(name: string, description: string): string | undefined {
     const value = this.string(name, description)?.trim();
@@ -162,7 +178,7 @@ export class ConfigSource {
    * A condition the variable must meet only for commands that require it (e.g. secret salts for retirement), so
    * operators who do not use that feature are not asked to configure it. Returns a problem text, or undefined.
    */
-  requirement(name: string, check: () => string | undefined): void {
+  requirement(name: string, check: () => string | string[] | undefined): void {
     this.requirements.set(name, check);
   }
 

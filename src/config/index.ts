@@ -45,8 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
     if (!doc) throw new Error(`internal: required variable ${name} is not defined by any config section`);
     const requirement = src.requirements.get(name);
     if (requirement) {
-      const problem = requirement();
-      if (problem) src.problem(name, problem);
+      for (const problem of [requirement() ?? []].flat()) src.problem(name, problem);
       continue;
     }
     if (doc.default === undefined && src.string(name, doc.description) === undefined) src.problem(name, "is required for this command");

@@ -1,4 +1,5 @@
 import type { BackfillChunk } from "../domain/organizations/organization-backfill";
+import type { StepRetryState } from "../domain/retirement/http-retry-policy";
 import { UsageError } from "../errors/usage-error";
 
 /**
@@ -28,8 +29,11 @@ export interface JobPayloads {
   [JobName.GenerateCertificate]: { userId: number; courseKey: string };
   /** Fan-out of the batch stored in certificates_certificategenerationcommandconfiguration. */
   [JobName.GenerateCertificatesFromDatabase]: Record<string, never>;
-  /** Advance one learner through the retirement pipeline (the auth_user id; never the username). */
-  [JobName.RetireLearner]: { userId: number };
+  /**
+   * Advance one learner through the retirement pipeline (the auth_user id; never the username). `retry` is the
+   * bookkeeping of an HTTP step waiting as a delayed job (state name, counts, times).
+   */
+  [JobName.RetireLearner]: { userId: number; retry?: StepRetryState };
   /** Scheduled sweep: enqueue every learner due for retirement (retire-learners with the configured defaults). */
   [JobName.RetireLearners]: Record<string, never>;
   /** One keyset chunk of an organizations backfill: course-overview id bounds and organization short names (public ids). */

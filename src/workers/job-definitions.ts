@@ -31,5 +31,5 @@ export function buildJobDefinitions(ctx: AppContext): Map<string, JobDefinition<
 /** Config variables a queue's processors cannot start without. */
 export const QUEUE_REQUIREMENTS: Record<string, string[]> = {
   "certificate-purge": ["CERTIFICATES_BUCKET"],
-  "learner-retirement": ["RETIRED_USER_SALTS"],
+  "learner-retirement": ["RETIRED_USER_SALTS", "RETIREMENT_PIPELINE"],
 };

@@ -1,6 +1,7 @@
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from "bullmq";
+import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from "bullmq";
 import type { AppContext } from "../app/app-context";
 import { PermanentJobError } from "../errors/permanent-job-error";
+import { RetryLaterError } from "../errors/retry-later-error";
 import { backoffStrategy } from "../queues/job-options";
 import { checkJob } from "../queues/payload-schemas";
 import type { JobName, QueueName } from "../queues/registry";
@@ -45,7 +46,7 @@ export class WorkerHost {
   start(): void {
     const redis = { redisUrl: this.ctx.config.redisUrl, connectTimeoutMs: this.ctx.config.resilience.redis.connectTimeoutMs };
     for (const queue of this.opts.queues) {
-      const worker = new Worker(queue, (job) => this.process(queue, job), {
+      const worker = new Worker(queue, (job, token) => this.process(queue, job, token), {
         // BullMQ owns (and closes) this connection; it must never give up on a request.
         connection: workerConnectionOptions(redis) as ConnectionOptions,
         prefix: this.ctx.config.queuePrefix,
@@ -74,11 +75,11 @@ export class WorkerHost {
     return { lastTakenAt: this.lastTakenAt, active: this.active };
   }
 
-  private async process(queue: QueueName, job: Job): Promise<JobResult> {
+  private async process(queue: QueueName, job: Job, token: string | undefined): Promise<JobResult> {
     this.lastTakenAt = Date.now();
     this.active++;
     try {
-      return await this.dispatch(queue, job);
+      return await this.dispatch(queue, job, token);
     } catch (err) {
       if (err instanceof Error) this.processorErrors.add(err);
       throw err;
@@ -88,7 +89,7 @@ export class WorkerHost {
     }
   }
 
-  private async dispatch(queue: QueueName, job: Job): Promise<JobResult> {
+  private async dispatch(queue: QueueName, job: Job, token: string | undefined): Promise<JobResult> {
     // A job on the wrong queue or with a malformed payload fails at its first attempt and changes nothing: no
     // handler, no final-failure handling (its ids cannot be trusted).
     const check = checkJob(queue, job.name, job.data);
@@ -100,6 +101,7 @@ export class WorkerHost {
       this.ctx.logger.info("job completed", { queue, jobId: job.id, job: job.name, data: job.data, ms: Date.now() - started, result });
       return result;
     } catch (err) {
+      if (err instanceof RetryLaterError) return this.deferJob(queue, job, token, err);
       const error = err instanceof Error ? err : new Error(String(err));
       const permanent = error instanceof PermanentJobError;
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -107,6 +109,17 @@ export class WorkerHost {
       if (permanent) throw new UnrecoverableError(error.message);
       throw error;
     }
+  }
+
+  /**
+   * Waits as a delayed job: the slot is free at once and the job comes back after the delay, without using one of
+   * its attempts (BullMQ's "manually delayed job": moveToDelayed, then DelayedError).
+   */
+  private async deferJob(queue: QueueName, job: Job, token: string | undefined, err: RetryLaterError): Promise<never> {
+    await job.updateData({ ...job.data, ...err.data });
+    await job.moveToDelayed(Date.now() + err.delayMs, token);
+    this.ctx.logger.info("job deferred", { queue, jobId: job.id, job: job.name, delayMs: err.delayMs, reason: err.message });
+    throw new DelayedError();
   }
 
   /**

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { loadConfig } from "../../src/config";
 import { allRetiredUsernames, retiredEmailFor, retiredUsernameFor, retirementHash } from "../../src/domain/retirement/retired-identifiers";
-import { DEFAULT_PIPELINE, parsePipeline, pipelineProblems, remainingSteps, rewindTarget } from "../../src/domain/retirement/retirement-pipeline";
+import { DEFAULT_PIPELINE, isHttpStep, parsePipeline, pipelineProblems, remainingSteps, rewindTarget } from "../../src/domain/retirement/retirement-pipeline";
 import { DEFAULT_RETIREMENT_STATES, invalidStatesMessage, planStateTable, type RetirementStateRow } from "../../src/domain/retirement/retirement-states";
 import { TransitionRefusedError, checkTransition } from "../../src/domain/retirement/state-transitions";
 import { ConfigError } from "../../src/errors/config-error";
@@ -59,11 +59,11 @@ describe("retirement rules", () => {
 
   it("resumes after the last completed END state, re-runs a step found in its START state, rewinds to the END before a failure", () => {
     const methods = (name: string) => remainingSteps(DEFAULT_PIPELINE, name).map((s) => s.method);
-    expect(methods("PENDING")).to.deep.equal(["lock_account", "retire_misc", "unenroll", "retire_lms"]);
-    expect(methods("EMAIL_LISTS_COMPLETE")).to.deep.equal(["unenroll", "retire_lms"]);
-    expect(methods("RETIRING_ENROLLMENTS")).to.deep.equal(["unenroll", "retire_lms"]);
+    expect(methods("PENDING")).to.deep.equal(["lock_account", "retirement_retire_forum", "retire_misc", "unenroll", "retirement_retire_notes", "retire_lms"]);
+    expect(methods("EMAIL_LISTS_COMPLETE")).to.deep.equal(["unenroll", "retirement_retire_notes", "retire_lms"]);
+    expect(methods("RETIRING_ENROLLMENTS")).to.deep.equal(["unenroll", "retirement_retire_notes", "retire_lms"]);
     expect(methods("LMS_COMPLETE")).to.deep.equal([]);
-    expect(rewindTarget(DEFAULT_PIPELINE, table, "RETIRING_LMS")).to.equal("ENROLLMENTS_COMPLETE");
+    expect(rewindTarget(DEFAULT_PIPELINE, table, "RETIRING_LMS")).to.equal("NOTES_COMPLETE");
     expect(rewindTarget(DEFAULT_PIPELINE, table, "LOCKING_ACCOUNT")).to.equal("PENDING");
     expect(rewindTarget(DEFAULT_PIPELINE, table, "LMS_COMPLETE"), "failed on the way to COMPLETE").to.equal("LMS_COMPLETE");
   });
@@ -75,8 +75,9 @@ describe("retirement rules", () => {
     expect(problems[1]).to.equal('row 2 must be [START_STATE, END_STATE, SERVICE, METHOD] (4 non-empty strings), got ["A","B"]');
     expect(problems[2]).to.contain("was removed upstream (DEPR-8)");
     const upstreamNames = parsePipeline([["RETIRING_LMS", "LMS_COMPLETE", "LMS", "retirement_lms_retire"]]);
-    expect(upstreamNames.problems).to.deep.equal([]);
-    expect(upstreamNames.steps[0].method).to.equal("retire_lms");
+    expect(upstreamNames.problems, "upstream's names are its HTTP methods").to.deep.equal([]);
+    expect(isHttpStep(upstreamNames.steps[0])).to.equal(true);
+    expect(isHttpStep({ startState: "RETIRING_LMS", endState: "LMS_COMPLETE", service: "LMS", method: "retire_lms" })).to.equal(false);
     const reordered = parsePipeline([["RETIRING_LMS", "LMS_COMPLETE", "LMS", "retire_lms"], ["RETIRING_ENROLLMENTS", "ENROLLMENTS_COMPLETE", "LMS", "unenroll"], ["RETIRING_X", "X_COMPLETE", "LMS", "unenroll"]]).steps;
     expect(pipelineProblems(reordered, names, "RETIREMENT_STATES")).to.deep.equal([
       "row 2: state RETIRING_ENROLLMENTS comes before LMS_COMPLETE in RETIREMENT_STATES; the pipeline must keep the table's order",
@@ -97,6 +98,8 @@ describe("retirement rules", () => {
     expect(() => loadConfig({ RETIRED_USER_SALTS: "abc,123" }, required)).to.throw(ConfigError, /public default/);
     expect(loadConfig({ RETIRED_USER_SALTS: "abc,123,rotated" }, required).retirement.salts).to.deep.equal(["abc", "123", "rotated"]);
     expect(loadConfig({ OPENEDX_WORKERS_DEVELOPMENT_MODE: "true" }, required).retirement.salts).to.deep.equal(["abc", "123"]);
-    expect(loadConfig({}).retirement.pipeline.map((s) => s.method), "commands that do not retire are not blocked").to.deep.equal(["lock_account", "retire_misc", "unenroll", "retire_lms"]);
+    expect(loadConfig({}).retirement.pipeline.map((s) => s.method), "commands that do not retire are not blocked").to.deep.equal([
+      "lock_account", "retirement_retire_forum", "retire_misc", "unenroll", "retirement_retire_notes", "retire_lms",
+    ]);
   });
 });

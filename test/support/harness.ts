@@ -8,6 +8,14 @@ import { services, uniqueSuffix } from "./services";
 import { createTestBucket, type TestBucket } from "./test-bucket";
 import { createTestDatabase, type TestDatabase } from "./test-database";
 
+/** The default pipeline without its HTTP steps (forums, notes). */
+export const DATABASE_PIPELINE = JSON.stringify([
+  ["LOCKING_ACCOUNT", "LOCKING_COMPLETE", "LMS", "lock_account"],
+  ["RETIRING_EMAIL_LISTS", "EMAIL_LISTS_COMPLETE", "LMS", "retire_misc"],
+  ["RETIRING_ENROLLMENTS", "ENROLLMENTS_COMPLETE", "LMS", "unenroll"],
+  ["RETIRING_LMS", "LMS_COMPLETE", "LMS", "retire_lms"],
+]);
+
 export interface HarnessOptions {
   /** Create a bucket of its own (tests that touch S3). */
   bucket?: boolean;
@@ -54,6 +62,8 @@ export class Harness {
       JOB_BACKOFF_MS: "100",
       // Lets worker tests run every queue with upstream's public retirement salts; tests of the refusal override it.
       OPENEDX_WORKERS_DEVELOPMENT_MODE: "true",
+      // The database steps only, so workers of every queue run without an LMS to call; HTTP tests set their own.
+      RETIREMENT_PIPELINE: DATABASE_PIPELINE,
       ...this.opts.env,
       ...extra,
     };

@@ -1,6 +1,7 @@
 import { DEFAULT_PIPELINE, parsePipeline, pipelineProblems, pipelineRows, type PipelineStep } from "../../domain/retirement/retirement-pipeline";
 import { DEFAULT_RETIREMENT_STATES } from "../../domain/retirement/retirement-states";
 import type { ConfigSource } from "../config-source";
+import { missingServiceSettings, readDriverConfig, readRetirementServicesConfig, type RetirementServicesConfig } from "./retirement-services";
 
 export interface RetirementConfig {
   usernamePrefix: string;
@@ -11,6 +12,8 @@ export interface RetirementConfig {
   states: string[];
   serviceWorkerUsername: string;
   pipeline: PipelineStep[];
+  /** Where the HTTP steps go and how they authenticate. */
+  services: RetirementServicesConfig;
   /** Cron pattern (UTC) of the retire-learners job scheduler; undefined = off. */
   scheduleCron?: string;
   coolOffDays: number;
@@ -50,15 +53,19 @@ export function readRetirementConfig(src: ConfigSource): RetirementConfig {
   const duplicates = states.filter((s, i) => states.indexOf(s) !== i);
   if (duplicates.length > 0) src.problem("RETIREMENT_STATES", `lists ${[...new Set(duplicates)].join(", ")} more than once`);
 
+  const driver = readDriverConfig(src);
+  const services = readRetirementServicesConfig(src, driver);
   const rawPipeline = src.list(
     "RETIREMENT_PIPELINE",
-    "Ordered steps [START_STATE, END_STATE, SERVICE, METHOD] (JSON array of arrays, or a YAML sequence), as the upstream driver's retirement_pipeline. Methods: LMS lock_account, retire_misc, unenroll, retire_lms, purge_pdf_certificates",
-    { default: pipelineRows(DEFAULT_PIPELINE) },
+    "Ordered steps [START_STATE, END_STATE, SERVICE, METHOD] (JSON array of arrays, or a YAML sequence), as the upstream driver's retirement_pipeline (which RETIREMENT_DRIVER_CONFIG's is used when this is unset). Database methods: LMS lock_account, retire_misc, unenroll, retire_lms, purge_pdf_certificates; HTTP methods: upstream's (LMS retirement_retire_forum, … ECOMMERCE retire_learner, …, BRAZE delete_user, …) and RETIREMENT_HTTP_SERVICES' retire_learner",
+    { default: driver?.retirement_pipeline ?? pipelineRows(DEFAULT_PIPELINE), docDefault: JSON.stringify(pipelineRows(DEFAULT_PIPELINE)) },
   );
-  const { steps: pipeline, problems } = parsePipeline(rawPipeline);
+  const { steps: pipeline, problems } = parsePipeline(rawPipeline, { genericServices: Object.keys(services.generic) });
   if (pipeline.length === 0 && problems.length === 0) problems.push("must hold at least one step");
   problems.push(...pipelineProblems(pipeline, states, "RETIREMENT_STATES"));
   for (const p of problems) src.problem("RETIREMENT_PIPELINE", p);
+  // Only a retirement worker needs the services: other commands (retire-learners, status) work without them.
+  src.requirement("RETIREMENT_PIPELINE", () => missingServiceSettings(pipeline, services));
 
   const scheduleCron = src.cron("RETIREMENT_SCHEDULE_CRON", "Cron pattern (UTC) on which workers of the learner-retirement queue run retire-learners themselves, e.g. '0 3 * * *'; unset = off");
   return {
@@ -67,8 +74,9 @@ export function readRetirementConfig(src: ConfigSource): RetirementConfig {
     emailDomain,
     salts,
     states,
-    serviceWorkerUsername: src.string("RETIREMENT_SERVICE_WORKER_USERNAME", "The LMS's retirement service user (LMS RETIREMENT_SERVICE_WORKER_USERNAME); used by the HTTP steps of a later release", { default: "RETIREMENT_SERVICE_USER" }),
+    serviceWorkerUsername: src.string("RETIREMENT_SERVICE_WORKER_USERNAME", "The LMS's retirement service user (LMS RETIREMENT_SERVICE_WORKER_USERNAME), whose OAuth application RETIREMENT_CLIENT_ID/SECRET are; informational", { default: "RETIREMENT_SERVICE_USER" }),
     pipeline,
+    services,
     scheduleCron,
     coolOffDays: src.int("RETIREMENT_COOL_OFF_DAYS", "Days after the request (status row's created) before a learner is retired", { default: 7, min: 0 }),
     batchLimit: src.int("RETIREMENT_BATCH_LIMIT", "At most this many learners enqueued per retire-learners run (upstream max_user_batch_size)", { default: 200, min: 1 }),

@@ -1,3 +1,4 @@
+import { EDX_METHODS, GENERIC_METHOD, REMOVED_HTTP_METHODS, THIRD_PARTY_METHODS } from "./http-methods";
 import { END_STATES, START_STATE, isWorkingState, type RetirementStateRow } from "./retirement-states";
 
 /** One row of the driver's retirement_pipeline: [START_STATE, END_STATE, SERVICE, METHOD]. */
@@ -8,27 +9,40 @@ export interface PipelineStep {
   method: string;
 }
 
-/** Methods this service runs itself, per service. FORUMS and NOTES (HTTP steps) arrive with a later issue. */
+/**
+ * Methods this service runs itself in the LMS database, per service. Upstream's driver names (`retirement_*`,
+ * `retire_learner`, …) are the HTTP methods of http-methods.ts, called exactly as the driver calls them.
+ */
 export const KNOWN_METHODS: Record<string, readonly string[]> = {
   LMS: ["lock_account", "retire_misc", "unenroll", "retire_lms", "purge_pdf_certificates"],
 };
 
-/** The upstream driver's method names, so an existing retirement_pipeline can be pasted as is. */
-const UPSTREAM_METHOD_NAMES: Record<string, string> = {
-  retirement_unenroll: "unenroll",
-  retirement_lms_retire_misc: "retire_misc",
-  retirement_lms_retire: "retire_lms",
-};
+/** Every method a pipeline row may name: database, built-in HTTP, third-party, and the configured generic services. */
+export function methodCatalogue(genericServices: readonly string[] = []): Record<string, readonly string[]> {
+  const catalogue: Record<string, string[]> = {};
+  const add = (service: string, methods: readonly string[]) => (catalogue[service] = [...(catalogue[service] ?? []), ...methods]);
+  for (const [service, methods] of Object.entries(KNOWN_METHODS)) add(service, methods);
+  for (const [service, methods] of Object.entries(EDX_METHODS)) add(service, Object.keys(methods));
+  for (const [service, methods] of Object.entries(THIRD_PARTY_METHODS)) add(service, methods);
+  for (const service of genericServices) add(service, [GENERIC_METHOD]);
+  return catalogue;
+}
 
-const REMOVED_METHODS: Record<string, string> = {
-  retirement_retire_mailings: "was removed upstream (DEPR-8); mailing opt-out now happens in retire_misc",
-};
+/** Whether a step runs over HTTP (its method is not one of the database methods). */
+export function isHttpStep(step: PipelineStep): boolean {
+  return !KNOWN_METHODS[step.service]?.includes(step.method);
+}
 
-/** The issue's default pipeline minus the FORUMS and NOTES HTTP steps; their states stay in the table, skipped. */
+/**
+ * upstream's full default pipeline (the LMS's default RETIREMENT_STATES): forums and notes over the LMS's HTTP API
+ * as the retirement service user, everything else in the database.
+ */
 export const DEFAULT_PIPELINE: PipelineStep[] = [
   { startState: "LOCKING_ACCOUNT", endState: "LOCKING_COMPLETE", service: "LMS", method: "lock_account" },
+  { startState: "RETIRING_FORUMS", endState: "FORUMS_COMPLETE", service: "LMS", method: "retirement_retire_forum" },
   { startState: "RETIRING_EMAIL_LISTS", endState: "EMAIL_LISTS_COMPLETE", service: "LMS", method: "retire_misc" },
   { startState: "RETIRING_ENROLLMENTS", endState: "ENROLLMENTS_COMPLETE", service: "LMS", method: "unenroll" },
+  { startState: "RETIRING_NOTES", endState: "NOTES_COMPLETE", service: "LMS", method: "retirement_retire_notes" },
   { startState: "RETIRING_LMS", endState: "LMS_COMPLETE", service: "LMS", method: "retire_lms" },
 ];
 
@@ -37,7 +51,8 @@ export function pipelineRows(steps: readonly PipelineStep[]): string[][] {
 }
 
 /** Reads raw rows (from JSON or YAML); returns the steps and every problem found. */
-export function parsePipeline(raw: readonly unknown[]): { steps: PipelineStep[]; problems: string[] } {
+export function parsePipeline(raw: readonly unknown[], opts: { genericServices?: readonly string[] } = {}): { steps: PipelineStep[]; problems: string[] } {
+  const catalogue = methodCatalogue(opts.genericServices);
   const steps: PipelineStep[] = [];
   const problems: string[] = [];
   raw.forEach((row, i) => {
@@ -46,12 +61,11 @@ export function parsePipeline(raw: readonly unknown[]): { steps: PipelineStep[];
       problems.push(`${where} must be [START_STATE, END_STATE, SERVICE, METHOD] (4 non-empty strings), got ${JSON.stringify(row)}`);
       return;
     }
-    const [startState, endState, service, rawMethod] = (row as string[]).map((c) => c.trim());
-    const method = UPSTREAM_METHOD_NAMES[rawMethod] ?? rawMethod;
-    if (REMOVED_METHODS[rawMethod]) problems.push(`${where}: ${service}.${rawMethod} ${REMOVED_METHODS[rawMethod]}`);
-    else if (!KNOWN_METHODS[service]?.includes(method)) {
-      const known = Object.entries(KNOWN_METHODS).flatMap(([svc, ms]) => ms.map((m) => `${svc}.${m}`));
-      problems.push(`${where}: ${service}.${rawMethod} is not a known method; known: ${known.join(", ")}`);
+    const [startState, endState, service, method] = (row as string[]).map((c) => c.trim());
+    if (REMOVED_HTTP_METHODS[method]) problems.push(`${where}: ${service}.${method} ${REMOVED_HTTP_METHODS[method]}`);
+    else if (!catalogue[service]?.includes(method)) {
+      const known = Object.entries(catalogue).flatMap(([svc, ms]) => ms.map((m) => `${svc}.${m}`));
+      problems.push(`${where}: ${service}.${method} is not a known method; known: ${known.join(", ")}`);
     }
     steps.push({ startState, endState, service, method });
   });

@@ -2,7 +2,10 @@ import type { AppContext } from "../../app/app-context";
 import { driverStates, pipelineProblems, remainingSteps, type PipelineStep } from "../../domain/retirement/retirement-pipeline";
 import { describeState, type RetirementStateRow } from "../../domain/retirement/retirement-states";
 import type { JobResult } from "../../workers/job-handler";
-import { LearnerRefusedError, PipelineMismatchError } from "./retirement-errors";
+import type { StepRetryState } from "../../domain/retirement/http-retry-policy";
+import { missingServiceSettings } from "../../config/sections/retirement-services";
+import { LearnerRefusedError, PipelineMismatchError, ServiceNotConfiguredError } from "./retirement-errors";
+import { HttpStepError, httpSteps } from "./http/http-steps";
 import { RetirementStatusStore, type LearnerStatus } from "./retirement-status-store";
 import { builtInSteps, type RetirementStep } from "./retirement-steps";
 
@@ -20,14 +23,18 @@ export class RetirementEngine {
   private readonly store: RetirementStatusStore;
   private readonly steps: Map<string, RetirementStep>;
   private readonly pipeline: PipelineStep[];
+  private readonly missingSettings: string[];
 
   constructor(private readonly ctx: AppContext) {
     this.store = new RetirementStatusStore(ctx.dataSource);
-    this.steps = builtInSteps(ctx);
     this.pipeline = ctx.config.retirement.pipeline;
+    this.missingSettings = missingServiceSettings(this.pipeline, ctx.config.retirement.services);
+    this.steps = new Map([...builtInSteps(ctx), ...(this.missingSettings.length === 0 ? httpSteps(ctx, this.store) : [])]);
   }
 
-  async retire(userId: number, jobId: string): Promise<JobResult> {
+  /** `retry`: the bookkeeping of an HTTP step's earlier failed tries, carried by the job (see RetryLaterError). */
+  async retire(userId: number, jobId: string, retry?: StepRetryState): Promise<JobResult> {
+    if (this.missingSettings.length > 0) throw new ServiceNotConfiguredError(this.missingSettings);
     const table = await this.store.states();
     const mismatch = pipelineProblems(this.pipeline, table.map((s) => s.stateName), "user_api_retirementstate");
     if (mismatch.length > 0) throw new PipelineMismatchError(mismatch);
@@ -54,7 +61,7 @@ export class RetirementEngine {
         return this.lostRace(log, at);
       }
       at = start;
-      const ran = await this.runStep(step, learner, table, start, end, jobId);
+      const ran = await this.runStep(step, learner, table, start, end, jobId, retry?.state === start.stateName ? retry : undefined);
       if (!ran) return this.lostRace(log, start);
       at = end;
       this.ctx.logger.info("retirement step done", { ...log, state: end.stateName, method: `${step.service}.${step.method}` });
@@ -72,13 +79,14 @@ export class RetirementEngine {
     start: RetirementStateRow,
     end: RetirementStateRow,
     jobId: string,
+    retry: StepRetryState | undefined,
   ): Promise<boolean> {
     const impl = this.steps.get(`${step.service}.${step.method}`);
     if (!impl) throw new Error(`internal: no implementation for ${step.service}.${step.method}`);
     // External work only while the learner is really in this step (an operator may have aborted it meanwhile).
     const before = await this.store.load(learner.userId, { states: table });
     if (before?.currentState.id !== start.id) return false;
-    const prepared = impl.prepare ? await impl.prepare(learner, jobId) : undefined;
+    const prepared = impl.prepare ? await impl.prepare(learner, jobId, { state: start, retry }) : undefined;
     return this.ctx.dataSource.transaction(async (em) => {
       const locked = await this.store.load(learner.userId, { em, lock: true, states: table });
       if (!locked || locked.currentState.id !== start.id) return false;
@@ -99,13 +107,13 @@ export class RetirementEngine {
    * text in `responses`, as the driver does, unless it was refused before anything was done or is in a dead end.
    */
   async markErrored(userId: number, error: Error): Promise<boolean> {
-    if (error instanceof LearnerRefusedError || error instanceof PipelineMismatchError) return false;
+    if (error instanceof LearnerRefusedError || error instanceof PipelineMismatchError || error instanceof ServiceNotConfiguredError) return false;
     for (let attempt = 0; attempt < 3; attempt++) {
       const table = await this.store.states();
       const learner = await this.store.load(userId, { states: table });
       const errored = table.find((s) => s.stateName === ERRORED);
       if (!learner || !errored || learner.currentState.isDeadEndState) return false;
-      const text = `Error in ${learner.currentState.stateName}: ${error.message}`;
+      const text = `Error in ${learner.currentState.stateName}: ${error instanceof HttpStepError ? error.record : error.message}`;
       if (await this.store.compareAndSet(userId, learner.currentState, errored, text)) return true;
     }
     return false;

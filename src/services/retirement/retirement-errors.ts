@@ -19,3 +19,14 @@ export class PipelineMismatchError extends TransientJobError {
     this.name = "PipelineMismatchError";
   }
 }
+
+/**
+ * A pipeline step needs a service setting that is not configured. A retirement worker refuses to start in this case
+ * (missingServiceSettings); this guards processors built some other way. A deployment problem: never ERRORED.
+ */
+export class ServiceNotConfiguredError extends TransientJobError {
+  constructor(problems: string[]) {
+    super(`retirement pipeline needs settings that are not set: ${problems.join("; ")}`);
+    this.name = "ServiceNotConfiguredError";
+  }
+}

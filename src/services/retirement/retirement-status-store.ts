@@ -9,6 +9,7 @@ export interface LearnerStatus {
   userId: number;
   created: Date;
   modified: Date;
+  originalUsername: string;
   originalEmail: string;
   retiredUsername: string;
   retiredEmail: string;
@@ -45,6 +46,7 @@ export class RetirementStatusStore {
       userId: row.userId,
       created: row.created,
       modified: row.modified,
+      originalUsername: row.originalUsername,
       originalEmail: row.originalEmail,
       retiredUsername: row.retiredUsername,
       retiredEmail: row.retiredEmail,
@@ -70,6 +72,18 @@ export class RetirementStatusStore {
       })
       .where("user_id = :userId AND current_state_id = :fromId", { userId, fromId: from.id })
       .setParameter("text", transitionText(from, to, response))
+      .execute();
+    return (result.affected ?? 0) === 1;
+  }
+
+  /** Appends a note to `responses` while the learner is still in `state` (e.g. a failed HTTP try); no state change. */
+  async appendResponse(userId: number, state: RetirementStateRow, text: string): Promise<boolean> {
+    const result = await this.ds
+      .createQueryBuilder()
+      .update(UserRetirementStatus)
+      .set({ responses: () => "CONCAT(responses, :text)", modified: () => "UTC_TIMESTAMP(6)" })
+      .where("user_id = :userId AND current_state_id = :stateId", { userId, stateId: state.id })
+      .setParameter("text", text)
       .execute();
     return (result.affected ?? 0) === 1;
   }

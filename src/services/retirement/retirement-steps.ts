@@ -2,7 +2,15 @@ import { randomBytes } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import type { AppContext } from "../../app/app-context";
 import { PdfCertificatePurger } from "../pdf-certificate-purger";
+import type { StepRetryState } from "../../domain/retirement/http-retry-policy";
+import type { RetirementStateRow } from "../../domain/retirement/retirement-states";
 import type { LearnerStatus } from "./retirement-status-store";
+
+/** What a step's run knows besides the learner: its START state, and the retry bookkeeping of earlier tries. */
+export interface StepRun {
+  state: RetirementStateRow;
+  retry?: StepRetryState;
+}
 
 /**
  * One built-in pipeline method. `prepare` does external, idempotent work (S3) with no DB lock held; `apply` makes
@@ -12,7 +20,7 @@ import type { LearnerStatus } from "./retirement-status-store";
  * Both must be safe to repeat. Returns the response text recorded in `responses`.
  */
 export interface RetirementStep {
-  prepare?(learner: LearnerStatus, jobId: string): Promise<unknown>;
+  prepare?(learner: LearnerStatus, jobId: string, run?: StepRun): Promise<unknown>;
   apply(em: EntityManager, learner: LearnerStatus, prepared: unknown): Promise<string>;
 }
 

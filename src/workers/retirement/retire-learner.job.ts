@@ -6,7 +6,7 @@ import type { JobDefinition } from "../job-handler";
 export function retireLearnerJob(ctx: AppContext): JobDefinition<JobName.RetireLearner> {
   const engine = new RetirementEngine(ctx);
   return {
-    handle: (job) => engine.retire(job.data.userId, job.id ?? ""),
+    handle: (job) => engine.retire(job.data.userId, job.id ?? "", job.data.retry),
     async onFinalFailure(job, error) {
       try {
         const errored = await engine.markErrored(job.data.userId, error);

@@ -1,0 +1,253 @@
+import fs from "node:fs";
+import YAML from "yaml";
+import { EDX_SERVICES, GENERIC_METHOD, unknownPlaceholders, type EdxServiceName, type HttpMethodName } from "../../domain/retirement/http-methods";
+import type { RetryTimings } from "../../domain/retirement/http-retry-policy";
+import type { PipelineStep } from "../../domain/retirement/retirement-pipeline";
+import type { ConfigSource } from "../config-source";
+
+/**
+ * Where the HTTP pipeline steps go and how they authenticate: upstream's driver config (`RETIREMENT_DRIVER_CONFIG`,
+ * the YAML the driver runs with: base_urls, client_id, client_secret, retirement_pipeline, third-party keys),
+ * overridden by explicit variables.
+ */
+export interface OAuthClient {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** A service upstream does not know, called by the generic method with templates (see docs/retirement.md). */
+export interface GenericHttpService {
+  method: HttpMethodName;
+  /** Absolute URL template with {user_id}, {username}, {retired_username}. */
+  url: string;
+  body?: unknown;
+  successStatuses: number[];
+  /** "jwt": the retirement service user's token from the LMS (as upstream's GenericRetirementApi); "none". */
+  auth: "jwt" | "none";
+}
+
+export type BaseUrlKey = (typeof EDX_SERVICES)[EdxServiceName] | "segment";
+
+export interface RetirementServicesConfig {
+  baseUrls: Partial<Record<BaseUrlKey, string>>;
+  client?: OAuthClient;
+  timeoutMs: number;
+  retry: RetryTimings;
+  tokenRenewMarginMs: number;
+  thirdPartyMaxTries: number;
+  braze: { apiKey?: string; baseUrl?: string };
+  amplitude: { apiKey?: string; secretKey?: string; baseUrl: string };
+  hubspot: { apiKey?: string; baseUrl: string };
+  segment: { authToken?: string; workspaceSlug?: string };
+  generic: Record<string, GenericHttpService>;
+}
+
+/** Upstream's driver config file, as far as this service uses it; the rest (s3_archive, jenkins…) is ignored. */
+export interface DriverConfig {
+  retirement_pipeline?: unknown[];
+  base_urls?: Record<string, unknown>;
+  client_id?: unknown;
+  client_secret?: unknown;
+  [key: string]: unknown;
+}
+
+const BASE_URL_VARS: Record<BaseUrlKey, string> = {
+  lms: "RETIREMENT_LMS_BASE_URL",
+  ecommerce: "RETIREMENT_ECOMMERCE_BASE_URL",
+  credentials: "RETIREMENT_CREDENTIALS_BASE_URL",
+  license_manager: "RETIREMENT_LICENSE_MANAGER_BASE_URL",
+  demographics: "RETIREMENT_DEMOGRAPHICS_BASE_URL",
+  segment: "RETIREMENT_SEGMENT_BASE_URL",
+};
+
+export function readDriverConfig(src: ConfigSource): DriverConfig | undefined {
+  const path = src.string(
+    "RETIREMENT_DRIVER_CONFIG",
+    "Path of upstream's retirement driver YAML (retirement_pipeline, base_urls, client_id, client_secret, third-party keys); explicit variables override its values",
+  );
+  if (!path) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = YAML.parse(fs.readFileSync(path, "utf8"));
+  } catch (err) {
+    src.problem("RETIREMENT_DRIVER_CONFIG", `cannot read YAML file ${path}: ${(err as Error).message}`);
+    return undefined;
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    src.problem("RETIREMENT_DRIVER_CONFIG", `${path} must hold a mapping (client_id, client_secret, base_urls, retirement_pipeline…)`);
+    return undefined;
+  }
+  const config = parsed as DriverConfig;
+  if (config.base_urls !== undefined && (typeof config.base_urls !== "object" || config.base_urls === null || Array.isArray(config.base_urls))) {
+    src.problem("RETIREMENT_DRIVER_CONFIG", "base_urls must be a mapping (lms, ecommerce, credentials, …)");
+    config.base_urls = {};
+  }
+  if (config.retirement_pipeline !== undefined && !Array.isArray(config.retirement_pipeline)) {
+    src.problem("RETIREMENT_DRIVER_CONFIG", "retirement_pipeline must be a list of [START_STATE, END_STATE, SERVICE, METHOD]");
+    config.retirement_pipeline = undefined;
+  }
+  return config;
+}
+
+function fromDriver(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : typeof value === "number" ? String(value) : undefined;
+}
+
+function httpUrl(src: ConfigSource, name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol === "http:" || url.protocol === "https:") return value;
+    src.problem(name, `must be an http or https URL, got protocol ${url.protocol}`);
+  } catch {
+    src.problem(name, `is not a valid URL`);
+  }
+  return undefined;
+}
+
+export function readRetirementServicesConfig(src: ConfigSource, driver: DriverConfig | undefined): RetirementServicesConfig {
+  const baseUrls: Partial<Record<BaseUrlKey, string>> = {};
+  for (const [key, name] of Object.entries(BASE_URL_VARS) as Array<[BaseUrlKey, string]>) {
+    const value = src.string(name, `Base URL of ${key === "lms" ? "the LMS (also where OAuth tokens come from)" : key} for the HTTP pipeline steps (driver config base_urls.${key})`) ?? fromDriver(driver?.base_urls?.[key]);
+    const url = httpUrl(src, name, value);
+    if (url) baseUrls[key] = url;
+  }
+  const clientId = src.string("RETIREMENT_CLIENT_ID", "OAuth client id of the LMS retirement service user's application (driver config client_id)") ?? fromDriver(driver?.client_id);
+  const clientSecret = src.string("RETIREMENT_CLIENT_SECRET", "OAuth client secret of that application (driver config client_secret)", { secret: true }) ?? fromDriver(driver?.client_secret);
+  const secret = (name: string, description: string, driverKey: string) => src.string(name, description, { secret: true }) ?? fromDriver(driver?.[driverKey]);
+  const plain = (name: string, description: string, driverKey: string) => src.string(name, description) ?? fromDriver(driver?.[driverKey]);
+
+  const brazeInstance = plain("RETIREMENT_BRAZE_INSTANCE", "Braze REST instance, e.g. 'iad-01' for https://rest.iad-01.braze.com (driver config braze_instance)", "braze_instance");
+  const brazeBase = httpUrl(src, "RETIREMENT_BRAZE_BASE_URL", src.string("RETIREMENT_BRAZE_BASE_URL", "Braze REST endpoint; overrides the one derived from RETIREMENT_BRAZE_INSTANCE"));
+
+  return {
+    baseUrls,
+    client: clientId && clientSecret ? { clientId, clientSecret } : undefined,
+    timeoutMs: src.int("RETIREMENT_HTTP_TIMEOUT_MS", "Timeout of each HTTP request of a retirement step, response body included (upstream has none; a hung service must not hold a worker)", { default: 30000, min: 100 }),
+    retry: {
+      baseDelayMs: src.int("RETIREMENT_HTTP_RETRY_BASE_MS", "First wait before retrying a connection error or a 5xx (doubling: 1 s, 2 s, 4 s… as upstream's backoff.expo); waits are delayed jobs, not sleeps", { default: 1000, min: 0 }),
+      maxElapsedMs: src.int("RETIREMENT_HTTP_RETRY_MAX_MS", "Give up retrying a step (learner ERRORED) once this long has passed since its first failure (upstream max_time 600 s)", { default: 600000, min: 0 }),
+      gatewayTimeoutRetryMs: src.int("RETIREMENT_HTTP_504_RETRY_MS", "Wait before the one extra try after a 504 Gateway Timeout (upstream 60 s)", { default: 60000, min: 0 }),
+    },
+    tokenRenewMarginMs: src.int("RETIREMENT_TOKEN_RENEW_MARGIN_MS", "Renew a cached OAuth token this long before it expires (at most half its lifetime)", { default: 60000, min: 0 }),
+    thirdPartyMaxTries: src.int("RETIREMENT_THIRD_PARTY_MAX_TRIES", "Tries of a Braze/Amplitude/Hubspot/Segment call on 429 or 5xx (upstream 5; Segment 4)", { default: 5, min: 1 }),
+    braze: {
+      apiKey: secret("RETIREMENT_BRAZE_API_KEY", "Braze REST API key for BRAZE.delete_user (driver config braze_api_key)", "braze_api_key"),
+      baseUrl: brazeBase ?? (brazeInstance ? `https://rest.${brazeInstance}.braze.com` : undefined),
+    },
+    amplitude: {
+      apiKey: secret("RETIREMENT_AMPLITUDE_API_KEY", "Amplitude API key for AMPLITUDE.delete_user (driver config amplitude_api_key)", "amplitude_api_key"),
+      secretKey: secret("RETIREMENT_AMPLITUDE_SECRET_KEY", "Amplitude secret key (driver config amplitude_secret_key)", "amplitude_secret_key"),
+      baseUrl: httpUrl(src, "RETIREMENT_AMPLITUDE_BASE_URL", src.string("RETIREMENT_AMPLITUDE_BASE_URL", "Amplitude endpoint (EU residency: https://analytics.eu.amplitude.com/)", { default: "https://amplitude.com/" })) ?? "https://amplitude.com/",
+    },
+    hubspot: {
+      apiKey: secret("RETIREMENT_HUBSPOT_API_KEY", "Hubspot private-app token for HUBSPOT.delete_user (driver config hubspot_api_key)", "hubspot_api_key"),
+      baseUrl: httpUrl(src, "RETIREMENT_HUBSPOT_BASE_URL", src.string("RETIREMENT_HUBSPOT_BASE_URL", "Hubspot API endpoint", { default: "https://api.hubapi.com" })) ?? "https://api.hubapi.com",
+    },
+    segment: {
+      authToken: secret("RETIREMENT_SEGMENT_AUTH_TOKEN", "Segment Config API token for SEGMENT.delete_and_suppress_learner (driver config segment_auth_token)", "segment_auth_token"),
+      workspaceSlug: plain("RETIREMENT_SEGMENT_WORKSPACE_SLUG", "Segment workspace slug (driver config segment_workspace_slug)", "segment_workspace_slug"),
+    },
+    generic: readGenericServices(src),
+  };
+}
+
+const HTTP_METHODS: HttpMethodName[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/** RETIREMENT_HTTP_SERVICES: NAME → {url, method, body, success_statuses, auth}; each NAME becomes a pipeline SERVICE. */
+function readGenericServices(src: ConfigSource): Record<string, GenericHttpService> {
+  const NAME = "RETIREMENT_HTTP_SERVICES";
+  const raw = src.mapping(
+    NAME,
+    `Services upstream does not know, called with the generic method "${GENERIC_METHOD}": a mapping NAME → {url, method (POST), body, success_statuses ([200, 201, 202, 204]), auth (jwt|none)}; url and body may use {user_id}, {username}, {retired_username}`,
+  );
+  const services: Record<string, GenericHttpService> = {};
+  for (const [name, value] of Object.entries(raw ?? {})) {
+    const where = `service ${name}`;
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name)) src.problem(NAME, `${where}: names are upper-case words (A-Z, 0-9, _), as pipeline SERVICEs`);
+    if (Object.keys(EDX_SERVICES).includes(name) || ["BRAZE", "AMPLITUDE", "HUBSPOT", "SEGMENT"].includes(name)) {
+      src.problem(NAME, `${where}: is a built-in service name`);
+      continue;
+    }
+    if (!value || typeof value !== "object" || Array.isArray(value)) {
+      src.problem(NAME, `${where}: must be a mapping with at least url`);
+      continue;
+    }
+    const v = value as Record<string, unknown>;
+    const known = ["url", "method", "body", "success_statuses", "auth"];
+    for (const key of Object.keys(v)) if (!known.includes(key)) src.problem(NAME, `${where}: unknown key ${key} (known: ${known.join(", ")})`);
+    const url = typeof v.url === "string" ? v.url : undefined;
+    if (!url || !/^https?:\/\//.test(url)) src.problem(NAME, `${where}: url must be an absolute http(s) URL template`);
+    const method = (typeof v.method === "string" ? v.method.toUpperCase() : "POST") as HttpMethodName;
+    if (!HTTP_METHODS.includes(method)) src.problem(NAME, `${where}: method must be one of ${HTTP_METHODS.join(", ")}`);
+    const statuses = v.success_statuses ?? [200, 201, 202, 204];
+    const okStatuses = Array.isArray(statuses) && statuses.every((s) => Number.isInteger(s) && s >= 100 && s <= 599) ? (statuses as number[]) : undefined;
+    if (!okStatuses) src.problem(NAME, `${where}: success_statuses must be a list of HTTP statuses`);
+    const auth = v.auth ?? "jwt";
+    if (auth !== "jwt" && auth !== "none") src.problem(NAME, `${where}: auth must be jwt or none`);
+    const unknown = [...unknownPlaceholders(url), ...unknownPlaceholders(v.body)];
+    if (unknown.length > 0) src.problem(NAME, `${where}: unknown placeholder(s) ${unknown.map((u) => `{${u}}`).join(", ")}`);
+    if (url) services[name] = { method, url, body: v.body, successStatuses: okStatuses ?? [], auth: auth === "none" ? "none" : "jwt" };
+  }
+  return services;
+}
+
+/** A setting a pipeline step needs: its driver-config key and our variable. */
+interface Setting {
+  key: string;
+  variable: string;
+}
+
+const LMS_AUTH: Setting[] = [
+  { key: "base_urls.lms", variable: "RETIREMENT_LMS_BASE_URL" },
+  { key: "client_id", variable: "RETIREMENT_CLIENT_ID" },
+  { key: "client_secret", variable: "RETIREMENT_CLIENT_SECRET" },
+];
+
+/** The settings a step needs that are not set (empty for database steps and complete services). */
+function missingFor(step: PipelineStep, s: RetirementServicesConfig): Setting[] {
+  const need: Array<[boolean, Setting]> = [];
+  const lmsAuth = () => {
+    need.push([!!s.baseUrls.lms, LMS_AUTH[0]], [!!s.client, LMS_AUTH[1]], [!!s.client, LMS_AUTH[2]]);
+  };
+  const edxKey = EDX_SERVICES[step.service as EdxServiceName];
+  if (edxKey && (step.service !== "LMS" || step.method.startsWith("retirement_"))) {
+    if (edxKey !== "lms") need.push([!!s.baseUrls[edxKey], { key: `base_urls.${edxKey}`, variable: BASE_URL_VARS[edxKey] }]);
+    lmsAuth();
+  } else if (step.service === "BRAZE") {
+    need.push([!!s.braze.apiKey, { key: "braze_api_key", variable: "RETIREMENT_BRAZE_API_KEY" }], [!!s.braze.baseUrl, { key: "braze_instance", variable: "RETIREMENT_BRAZE_INSTANCE" }]);
+  } else if (step.service === "AMPLITUDE") {
+    need.push([!!s.amplitude.apiKey, { key: "amplitude_api_key", variable: "RETIREMENT_AMPLITUDE_API_KEY" }], [!!s.amplitude.secretKey, { key: "amplitude_secret_key", variable: "RETIREMENT_AMPLITUDE_SECRET_KEY" }]);
+  } else if (step.service === "HUBSPOT") {
+    need.push([!!s.hubspot.apiKey, { key: "hubspot_api_key", variable: "RETIREMENT_HUBSPOT_API_KEY" }]);
+  } else if (step.service === "SEGMENT") {
+    need.push(
+      [!!s.baseUrls.segment, { key: "base_urls.segment", variable: "RETIREMENT_SEGMENT_BASE_URL" }],
+      [!!s.segment.authToken, { key: "segment_auth_token", variable: "RETIREMENT_SEGMENT_AUTH_TOKEN" }],
+      [!!s.segment.workspaceSlug, { key: "segment_workspace_slug", variable: "RETIREMENT_SEGMENT_WORKSPACE_SLUG" }],
+    );
+  } else if (s.generic[step.service]?.auth === "jwt") {
+    lmsAuth();
+  }
+  return need.filter(([ok]) => !ok).map(([, setting]) => setting);
+}
+
+/**
+ * What a retirement worker checks at start: every setting the pipeline's HTTP steps need, one problem per missing
+ * setting naming the steps that need it and how to drop them. A step is never skipped silently.
+ */
+export function missingServiceSettings(pipeline: readonly PipelineStep[], services: RetirementServicesConfig): string[] {
+  const bySetting = new Map<string, { setting: Setting; rows: string[] }>();
+  pipeline.forEach((step, i) => {
+    for (const setting of missingFor(step, services)) {
+      const entry = bySetting.get(setting.variable) ?? { setting, rows: [] };
+      entry.rows.push(`row ${i + 1} ${step.startState} (${step.service}.${step.method})`);
+      bySetting.set(setting.variable, entry);
+    }
+  });
+  return [...bySetting.values()].map(
+    ({ setting, rows }) =>
+      `${setting.variable} (driver config ${setting.key}) is not set, and the pipeline needs it for ${rows.join(", ")}; ` +
+      `set it (or RETIREMENT_DRIVER_CONFIG), or drop those steps with an explicit RETIREMENT_PIPELINE`,
+  );
+}
