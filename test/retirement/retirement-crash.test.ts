@@ -1,11 +1,10 @@
 import { expect } from "chai";
-import IORedis from "ioredis";
 import { createConnection, type Connection } from "mysql2/promise";
-import { QueueName, jobIds } from "../../src/queues/registry";
+import { QueueName } from "../../src/queues/registry";
 import { exitOf, runCliInProcess, spawnCli } from "../support/cli";
 import { Harness } from "../support/harness";
+import { expireJobLock } from "../support/job-locks";
 import { dumpPrefix } from "../support/redis-keys";
-import { services } from "../support/services";
 import { waitFor } from "../support/wait";
 import {
   DEFAULT_TRANSITIONS,
@@ -39,20 +38,6 @@ const blockedOnStatusRow = (statements: string[]) => statements.filter((s) => s.
 async function lockWaits(h: Harness): Promise<number> {
   const statements = await runningStatements(h);
   return blockedOnProfile(statements) + blockedOnStatusRow(statements);
-}
-
-/**
- * Lets the job's BullMQ lock lapse now instead of after its 30 s lockDuration, and with it the queue's stalled-check
- * throttle a 30 s worker set: what time does for a dead or stalled worker, without a 30 s test.
- */
-async function expireJobLock(h: Harness, userId: number): Promise<void> {
-  const redis = new IORedis(services.redisUrl);
-  try {
-    const queueKey = `${h.prefix}:${QueueName.LearnerRetirement}`;
-    await redis.del(`${queueKey}:${jobIds.retireLearner(userId)}:lock`, `${queueKey}:stalled-check`);
-  } finally {
-    redis.disconnect();
-  }
 }
 
 async function purgeRecords(h: Harness, userId: number): Promise<number[]> {
@@ -99,7 +84,7 @@ describe("learner retirement: crashes and concurrent workers", function () {
     await waitFor("the dead worker's transaction rolled back", async () => (await lockWaits(h)) === 0);
     expect(await stateOf(h.ds, learner.userId)).to.equal("RETIRING_LMS");
 
-    await expireJobLock(h, learner.userId);
+    await expireJobLock(h.prefix, learner.userId);
     const { logger, text } = capturedLogger();
     await h.worker({ queues: [QueueName.LearnerRetirement], logger });
     await waitFor("COMPLETE", async () => (await stateOf(h.ds, learner.userId)) === "COMPLETE", { timeoutMs: 30000 });
@@ -127,7 +112,7 @@ describe("learner retirement: crashes and concurrent workers", function () {
     const before = await responsesOf(h.ds, learner.userId);
 
     // Worker 1 loses its job lock while alive (a stall); worker 2's stalled check hands it the same job.
-    await expireJobLock(h, learner.userId);
+    await expireJobLock(h.prefix, learner.userId);
     const second = capturedLogger();
     await h.worker({ queues: [QueueName.LearnerRetirement], logger: second.logger, concurrency: 1 });
     await waitFor("worker 2 waiting behind worker 1", async () => (await lockWaits(h)) === 2, { timeoutMs: 20000 });

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { QueueName, jobIds } from "../../src/queues/registry";
-import { runCliInProcess } from "../support/cli";
+import { exitOf, runCliInProcess, spawnCli } from "../support/cli";
+import { expireJobLock } from "../support/job-locks";
 import { FakeHttpService, type ReceivedRequest, type Reply } from "../support/fake-http-service";
 import { Harness } from "../support/harness";
 import { dumpPrefix } from "../support/redis-keys";
@@ -189,6 +190,30 @@ describe("learner retirement over HTTP: the full default pipeline as the retirem
     expect(await responsesOf(h.ds, a.userId)).to.contain(
       `POST ${lms.url}/api/discussion/v1/accounts/retire_forum/: timed out (no complete response within 500 ms)\nTry 1 of RETIRING_FORUMS failed; retrying in 0.2 s`,
     );
+  });
+
+  it("a worker SIGKILLed while a request is in flight: the learner resumes and the service sees at most one repeated request per step", async () => {
+    const [a] = await world({}, 1);
+    let hangFirst = true;
+    lms.onToken().on(NOTES, { status: 204 }).on(FORUM, () => {
+      if (!hangFirst) return { status: 204 };
+      hangFirst = false;
+      return { status: 200, hang: true };
+    });
+    await enqueue();
+    const child = spawnCli(["worker", "--queues", QueueName.LearnerRetirement], h.env({ LOG_LEVEL: "info" }));
+    await waitFor("the forum request in flight", async () => lms.received(FORUM).length === 1, { timeoutMs: 30000 });
+    child.kill("SIGKILL");
+    expect((await exitOf(child)).signal).to.equal("SIGKILL");
+    expect(await stateOf(h.ds, a.userId)).to.equal("RETIRING_FORUMS");
+
+    await expireJobLock(h.prefix, a.userId);
+    await h.worker({ queues: [QueueName.LearnerRetirement] });
+    await waitFor("COMPLETE", async () => (await stateOf(h.ds, a.userId)) === "COMPLETE", { timeoutMs: 30000 });
+    expect(lms.received(FORUM), "the in-flight step repeated once").to.have.length(2);
+    expect(lms.received(NOTES), "later steps once").to.have.length(1);
+    expect(transitions(await responsesOf(h.ds, a.userId)), "each transition once").to.deep.equal(FULL_TRANSITIONS);
+    for (const secret of a.pii) expect(child.output()).not.to.contain(secret);
   });
 
   it("a retirement worker refuses to start without the settings its HTTP steps need, naming each", async () => {
