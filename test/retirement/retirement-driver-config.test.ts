@@ -139,6 +139,22 @@ describe("learner retirement: upstream's driver config and the HTTP rules", func
     expect(() => loadConfig({ RETIREMENT_DRIVER_CONFIG: path.join(dir, "missing.yml") })).to.throw(ConfigError, /RETIREMENT_DRIVER_CONFIG: cannot read YAML file/);
   });
 
+  it("loads the README's default and full pipeline examples as written", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### Learner retirement"));
+    const yamlBlocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).slice(0, 2);
+    expect(yamlBlocks).to.have.length(2);
+    const loaded = yamlBlocks.map((yaml, i) => {
+      const file = path.join(dir, `example-${i}.yml`);
+      fs.writeFileSync(file, yaml);
+      const step1 = { RETIREMENT_LMS_BASE_URL: "https://courses.example.com", RETIREMENT_CLIENT_ID: "id", RETIREMENT_CLIENT_SECRET: "secret", RETIREMENT_BRAZE_API_KEY: "k" };
+      return loadConfig({ OPENEDX_WORKERS_CONFIG: file, ...step1 }, { require: ["RETIREMENT_PIPELINE"] }).retirement;
+    });
+    expect(loaded[0].pipeline).to.deep.equal(loadConfig({}).retirement.pipeline);
+    expect(loaded[1].pipeline.map((p) => `${p.service}.${p.method}`)).to.include.members(["CREDENTIALS.retire_learner", "BRAZE.delete_user", "DISCOVERY.retire_learner"]);
+    expect(loaded[1].services.generic.DISCOVERY).to.deep.include({ method: "POST", auth: "jwt", successStatuses: [200, 204, 404] });
+  });
+
   it("follows upstream's retry policy: exponential to 10 minutes, one extra try after a 504, 4xx at once", () => {
     const t: RetryTimings = { baseDelayMs: 1000, maxElapsedMs: 600_000, gatewayTimeoutRetryMs: 60_000 };
     const rule = { kind: "edx" } as const;
