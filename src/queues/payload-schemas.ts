@@ -18,11 +18,19 @@ const overviewId = z.string().min(1).max(255);
 /** ORGANIZATIONS_BACKFILL_CHUNK_SIZE is at most 10,000 course runs, so at most that many organizations per chunk. */
 const MAX_CHUNK_ITEMS = 10_000;
 
+/** An HTTP step's retry bookkeeping (see RetryLaterError): a state name, counts and times; nothing else. */
+const retryState = z.object({
+  state: z.string().regex(/^[A-Za-z0-9_]{1,30}$/),
+  failures: z.number().int().min(1).max(1_000_000),
+  firstFailureAt: z.number().int().min(0),
+  lastWasGatewayTimeout: z.boolean().optional(),
+}).strict();
+
 export const PAYLOAD_SCHEMAS: { [J in JobName]: z.ZodType<JobPayloads[J]> } = {
   [JobName.PurgePdfCertificate]: z.object({ certificateId: id }).strict(),
   [JobName.GenerateCertificate]: z.object({ userId: id, courseKey }).strict(),
   [JobName.GenerateCertificatesFromDatabase]: empty as unknown as z.ZodType<Record<string, never>>,
-  [JobName.RetireLearner]: z.object({ userId: id }).strict(),
+  [JobName.RetireLearner]: z.object({ userId: id, retry: retryState.optional() }).strict(),
   [JobName.RetireLearners]: empty as unknown as z.ZodType<Record<string, never>>,
   [JobName.BackfillOrganizationsChunk]: z.object({
     backfillId,
