@@ -96,6 +96,20 @@ describe("backfill-organizations: concurrent workers and crashes", function () {
     const command = runCliInProcess(["backfill-organizations", "--apply", "--library-keys-file", libraryFile], h.env());
     const child = spawnCli(["worker", "--queues", QueueName.Organizations], h.env({ LOG_LEVEL: "info" }));
     await waitFor("the child blocked inside its chunk", async () => (await runningStatements(h, "UPDATE organizations_organization SET active = 1")) === 1, { timeoutMs: 20000 });
+    // Mid-chunk for real: besides the library chunk (LibOrg, committed), the child's course chunk has written its
+    // claim and its 2 new organizations (MyOrg, org_C), uncommitted.
+    const peek = await createConnection({ uri: h.db.url });
+    try {
+      await peek.query("SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED");
+      const [[dirty]] = (await peek.query(
+        "SELECT (SELECT COUNT(*) FROM organizations_organization) AS orgs, (SELECT COUNT(*) FROM openedx_workers_organization_backfill_chunk) AS claims",
+      )) as unknown as [{ orgs: number; claims: number }[]];
+      expect([Number(dirty.orgs), Number(dirty.claims)]).to.deep.equal([5, 2]);
+      const [committed] = await h.ds.query("SELECT COUNT(*) AS orgs FROM organizations_organization");
+      expect(Number(committed.orgs), "only LibOrg committed so far").to.equal(3);
+    } finally {
+      await peek.end();
+    }
     child.kill("SIGKILL");
     expect((await exitOf(child)).signal).to.equal("SIGKILL");
     await held.query("ROLLBACK");

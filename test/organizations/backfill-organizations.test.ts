@@ -128,6 +128,20 @@ describe("backfill-organizations (backfill_orgs_and_org_courses)", function () {
     expect(both.err).to.contain("Only one of 'apply' and 'dry' may be specified");
   });
 
+  it("a chunk that fails for good: the command reports what the other chunks did, names the failed chunk and exits 1", async () => {
+    const { libraryFile } = await setUp();
+    // Only the library chunk (no course runs, so no linkages) can succeed without the linkage table.
+    await h.ds.query("RENAME TABLE organizations_organizationcourse TO organizations_organizationcourse_away");
+    await h.worker({ queues: [QueueName.Organizations], env: { JOB_ATTEMPTS: "1" } });
+    const r = await runCliInProcess(["backfill-organizations", "--apply", "--library-keys-file", libraryFile], h.env({ JOB_ATTEMPTS: "1" }));
+    await h.ds.query("RENAME TABLE organizations_organizationcourse_away TO organizations_organizationcourse");
+    expect(r.code).to.equal(1);
+    expect(r.out).to.contain("Created 1 organizations:\n    LibOrg\nReactivated 0 organizations:");
+    expect(r.err).to.match(/error: chunk 0 of backfill run-[0-9a-z]+-[0-9a-f]+ failed: .*organizations_organizationcourse/);
+    expect(r.err).to.contain("5 of 6 chunk(s) failed; the report above covers the others.");
+    expect((await organizations(h.ds)).map((o) => o.short_name)).to.deep.equal(["org_A", "inact", "LibOrg"]);
+  });
+
   it("a malformed library-keys file is refused with every bad line, before anything runs", async () => {
     h = await Harness.create();
     const file = writeTempFile("library-v1:Good+L1\ncourse-v1:A+B+C\n\nlibrary-v1:NoCode\n");
