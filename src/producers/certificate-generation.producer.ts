@@ -1,6 +1,7 @@
 import type { DataSource } from "typeorm";
 import type { AppContext } from "../app/app-context";
-import { parseArgs, parseIds, shellSplit, type OptionSpecs, type ParsedOptions } from "../cli/args";
+import { parseArgumentText, type OptionSpecs, type ParsedOptions } from "../command-line/option-specs";
+import { parseIds } from "../command-line/values";
 import type { GenerationConfig } from "../config";
 import { parseCourseKey, type CourseKey } from "../domain/course-key";
 import { CertificateGenerationCommandConfiguration } from "../entities/lms";
@@ -43,7 +44,7 @@ export function generationBatchFromOptions(opts: ParsedOptions): GenerationBatch
 /** The newest CertificateGenerationCommandConfiguration row's arguments, parsed (disabled → upstream's error). */
 export async function generationBatchFromDatabase(ds: DataSource): Promise<GenerationBatch> {
   const stored = await argumentsFromDatabase(ds, CertificateGenerationCommandConfiguration);
-  return generationBatchFromOptions(parseArgs(shellSplit(stored), GENERATION_SELECTION).options);
+  return generationBatchFromOptions(parseArgumentText(stored, GENERATION_SELECTION));
 }
 
 export interface BatchSummary {

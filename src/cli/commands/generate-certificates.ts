@@ -5,7 +5,7 @@ import {
   generationBatchFromOptions,
   runGenerationBatch,
 } from "../../producers/certificate-generation.producer";
-import { parseArgs, shellSplit } from "../args";
+import { parseArgumentText } from "../../command-line/option-specs";
 import { HELP_OPTION, type Command } from "../command";
 import { progressReporter, withAppContext } from "../runtime";
 
@@ -32,7 +32,7 @@ DISABLE_HONOR_CERTIFICATES. Schedule the stored batch with CERTIFICATE_GENERATIO
       let opts = options;
       if (opts["args-from-database"]) {
         const stored = await argumentsFromDatabase(ctx.dataSource, CertificateGenerationCommandConfiguration);
-        opts = { ...parseArgs(shellSplit(stored), GENERATION_SELECTION).options };
+        opts = { ...parseArgumentText(stored, GENERATION_SELECTION) };
         if (options["dry-run"]) opts["dry-run"] = true;
       }
       const batch = generationBatchFromOptions(opts);

@@ -14,7 +14,13 @@ import { retireLearnersCommand } from "./retire-learners";
 import { retirementStatusCommand } from "./retirement-status";
 import { workerCommand } from "./worker";
 
-/** Every CLI command, in the order `--help` lists them. */
+/**
+ * Every CLI command, in the order `--help` lists them. To add one: write commands/<name>.ts exporting a `Command`
+ * ({ name, summary, usage, details?, options: { "long-name": { type: "boolean" | "string" | "list", aliases?,
+ * valueName?, description }, ...HELP_OPTION }, run({ options }, io) }) and list it here; src/cli/program.ts turns it
+ * into a commander command (aliases such as upstream's `--user_ids`, lists taking several values and/or commas,
+ * help, exit codes). Throw UsageError/ConfigError for exit 2 and CommandError for exit 1; return 0 or 1 otherwise.
+ */
 export const COMMANDS: Command[] = [
   migrateCommand,
   workerCommand,

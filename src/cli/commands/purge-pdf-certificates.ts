@@ -12,7 +12,8 @@ import {
   selectCertificates,
 } from "../../producers/pdf-certificate-purge.producer";
 import { PdfCertificatePurger } from "../../services/pdf-certificate-purger";
-import { parseArgs, parseIds, shellSplit, type OptionSpecs, type ParsedOptions } from "../args";
+import { parseArgumentText } from "../../command-line/option-specs";
+import { parseIds, type OptionSpecs, type ParsedOptions } from "../args";
 import { HELP_OPTION, type CliIo, type Command } from "../command";
 import { progressReporter, withAppContext } from "../runtime";
 
@@ -43,7 +44,7 @@ its arguments may use upstream's spelling: --certificate_ids 1 2 3.`,
       let opts = options;
       if (opts["args-from-database"]) {
         const stored = await argumentsFromDatabase(ctx.dataSource, PurgeReferencesToPdfCertificatesCommandConfiguration);
-        opts = parseArgs(shellSplit(stored), SELECTION).options;
+        opts = parseArgumentText(stored, SELECTION);
       }
       return purge(ctx, opts, io);
     });

@@ -1,5 +1,7 @@
 import { BlockList, isIP } from "node:net";
-import type { ConfigSource } from "../config-source";
+import { defineSection } from "../section";
+import { bool, int, stringList, text, variable } from "../variable";
+import { DEVELOPMENT_MODE } from "./retirement";
 
 export interface ConsoleConfig {
   port: number;
@@ -19,47 +21,61 @@ export interface ConsoleConfig {
 
 const HEADER_NAME = /^[A-Za-z0-9-]+$/;
 
-export function readConsoleConfig(src: ConfigSource): ConsoleConfig {
-  const developmentMode = src.bool(
-    "OPENEDX_WORKERS_DEVELOPMENT_MODE",
-    "Development/test mode: allows upstream's public default RETIRED_USER_SALTS. Never set it in production",
-    false,
-  );
-  const port = src.int("CONSOLE_PORT", "Port the console listens on (console --port overrides it)", { default: 8080, min: 1, max: 65535 });
-  const host = src.string("CONSOLE_HOST", "Address the console listens on (console --host overrides it); 0.0.0.0 in a container", { default: "127.0.0.1" });
-  const sessionSecret = src.string("CONSOLE_SESSION_SECRET", "Secret signing the console's session cookie, at least 32 characters; required by `console` outside development mode", { secret: true });
-  if (sessionSecret !== undefined && sessionSecret.length < 32) src.problem("CONSOLE_SESSION_SECRET", "must be at least 32 characters long");
-  src.requirement("CONSOLE_SESSION_SECRET", () =>
-    sessionSecret || developmentMode ? undefined : "is required to run the console (outside OPENEDX_WORKERS_DEVELOPMENT_MODE)",
-  );
-  const proxyHeader = src.string("CONSOLE_PROXY_USER_HEADER", "SSO proxy mode: header carrying the signed-in LMS username (e.g. X-Forwarded-User), trusted only from CONSOLE_TRUSTED_PROXIES; unset = off");
-  if (proxyHeader !== undefined && !HEADER_NAME.test(proxyHeader)) src.problem("CONSOLE_PROXY_USER_HEADER", `"${proxyHeader}" is not a header name`);
-  const trusted = src.stringList("CONSOLE_TRUSTED_PROXIES", "Addresses (IPs or CIDRs) of reverse proxies: their X-Forwarded-For is believed, and in proxy mode their user header", { default: [] });
-  for (const entry of trusted) if (!parseAddress(entry)) src.problem("CONSOLE_TRUSTED_PROXIES", `"${entry}" is not an IP address or CIDR range`);
-  if (proxyHeader && trusted.length === 0) src.problem("CONSOLE_TRUSTED_PROXIES", "must list the proxy's addresses when CONSOLE_PROXY_USER_HEADER is set");
-
-  return {
-    port,
-    host,
-    sessionSecret,
-    sessionIdleMinutes: src.int("CONSOLE_SESSION_IDLE_MINUTES", "A console session ends after this many minutes without a request", { default: 30, min: 1, max: 24 * 60 }),
-    cookieSecure: src.bool("CONSOLE_COOKIE_SECURE", "Mark the session cookie Secure (set true whenever the console is served over HTTPS)", false),
-    adminGroup: src.string("CONSOLE_ADMIN_GROUP", "Django auth_group whose members are console admins besides superusers; unset = superusers only"),
-    login: {
-      maxPerIp: src.int("CONSOLE_LOGIN_MAX_PER_IP", "Sign-in attempts allowed per client address per window", { default: 20, min: 1 }),
-      maxPerUser: src.int("CONSOLE_LOGIN_MAX_PER_USER", "Sign-in attempts allowed per username per window", { default: 5, min: 1 }),
-      windowSeconds: src.int("CONSOLE_LOGIN_WINDOW_SECONDS", "Window of the sign-in rate limits, in seconds", { default: 300, min: 1 }),
-    },
-    proxy: { userHeader: proxyHeader?.toLowerCase(), trustedAddresses: trusted },
-    metrics: {
-      token: src.string("CONSOLE_METRICS_TOKEN", "When set, /metrics requires `Authorization: Bearer <token>` (console and workers)", { secret: true }),
-      workerPort: src.int("WORKER_METRICS_PORT", "Port on which each worker process serves its own /metrics; 0 = off", { default: 0, min: 0, max: 65535 }),
-      retirementCacheSeconds: src.int("CONSOLE_METRICS_CACHE_SECONDS", "How long the database-derived metrics (learners per retirement state, failed tasks) are cached", { default: 10, min: 0 }),
-    },
-    healthTimeoutMs: src.int("HEALTH_CHECK_TIMEOUT_MS", "Timeout of each dependency check of /readyz (Redis, database, S3)", { default: 2000, min: 50 }),
-  };
-}
-
+export const consoleSection = defineSection(
+  {
+    OPENEDX_WORKERS_DEVELOPMENT_MODE: DEVELOPMENT_MODE,
+    CONSOLE_PORT: variable(int({ min: 1, max: 65535 }), { description: "Port the console listens on (console --port overrides it)", default: 8080 }),
+    CONSOLE_HOST: variable(text(), { description: "Address the console listens on (console --host overrides it); 0.0.0.0 in a container", default: "127.0.0.1" }),
+    CONSOLE_SESSION_SECRET: variable(text().refine((v) => v.length >= 32, "must be at least 32 characters long"), {
+      description: "Secret signing the console's session cookie, at least 32 characters; required by `console` outside development mode",
+      secret: true,
+    }),
+    CONSOLE_PROXY_USER_HEADER: variable(text().refine((v) => HEADER_NAME.test(v), { error: (iss) => `"${String(iss.input)}" is not a header name` }), {
+      description: "SSO proxy mode: header carrying the signed-in LMS username (e.g. X-Forwarded-User), trusted only from CONSOLE_TRUSTED_PROXIES; unset = off",
+    }),
+    CONSOLE_TRUSTED_PROXIES: variable(
+      stringList().check((ctx) => {
+        for (const entry of ctx.value) {
+          if (!parseAddress(entry)) ctx.issues.push({ code: "custom", message: `"${entry}" is not an IP address or CIDR range`, input: entry });
+        }
+      }),
+      { description: "Addresses (IPs or CIDRs) of reverse proxies: their X-Forwarded-For is believed, and in proxy mode their user header", default: [] },
+    ),
+    CONSOLE_SESSION_IDLE_MINUTES: variable(int({ min: 1, max: 24 * 60 }), { description: "A console session ends after this many minutes without a request", default: 30 }),
+    CONSOLE_COOKIE_SECURE: variable(bool(), { description: "Mark the session cookie Secure (set true whenever the console is served over HTTPS)", default: false }),
+    CONSOLE_ADMIN_GROUP: variable(text(), { description: "Django auth_group whose members are console admins besides superusers; unset = superusers only" }),
+    CONSOLE_LOGIN_MAX_PER_IP: variable(int({ min: 1 }), { description: "Sign-in attempts allowed per client address per window", default: 20 }),
+    CONSOLE_LOGIN_MAX_PER_USER: variable(int({ min: 1 }), { description: "Sign-in attempts allowed per username per window", default: 5 }),
+    CONSOLE_LOGIN_WINDOW_SECONDS: variable(int({ min: 1 }), { description: "Window of the sign-in rate limits, in seconds", default: 300 }),
+    CONSOLE_METRICS_TOKEN: variable(text(), { description: "When set, /metrics requires `Authorization: Bearer <token>` (console and workers)", secret: true }),
+    WORKER_METRICS_PORT: variable(int({ min: 0, max: 65535 }), { description: "Port on which each worker process serves its own /metrics; 0 = off", default: 0 }),
+    CONSOLE_METRICS_CACHE_SECONDS: variable(int({ min: 0 }), {
+      description: "How long the database-derived metrics (learners per retirement state, failed tasks) are cached",
+      default: 10,
+    }),
+    HEALTH_CHECK_TIMEOUT_MS: variable(int({ min: 50 }), { description: "Timeout of each dependency check of /readyz (Redis, database, S3)", default: 2000 }),
+  },
+  (v, checks): ConsoleConfig => {
+    const sessionSecret = v.CONSOLE_SESSION_SECRET;
+    checks.requirement("CONSOLE_SESSION_SECRET", () =>
+      sessionSecret || v.OPENEDX_WORKERS_DEVELOPMENT_MODE ? undefined : "is required to run the console (outside OPENEDX_WORKERS_DEVELOPMENT_MODE)",
+    );
+    const trusted = v.CONSOLE_TRUSTED_PROXIES;
+    if (v.CONSOLE_PROXY_USER_HEADER && trusted.length === 0) checks.problem("CONSOLE_TRUSTED_PROXIES", "must list the proxy's addresses when CONSOLE_PROXY_USER_HEADER is set");
+    return {
+      port: v.CONSOLE_PORT,
+      host: v.CONSOLE_HOST,
+      sessionSecret,
+      sessionIdleMinutes: v.CONSOLE_SESSION_IDLE_MINUTES,
+      cookieSecure: v.CONSOLE_COOKIE_SECURE,
+      adminGroup: v.CONSOLE_ADMIN_GROUP,
+      login: { maxPerIp: v.CONSOLE_LOGIN_MAX_PER_IP, maxPerUser: v.CONSOLE_LOGIN_MAX_PER_USER, windowSeconds: v.CONSOLE_LOGIN_WINDOW_SECONDS },
+      proxy: { userHeader: v.CONSOLE_PROXY_USER_HEADER?.toLowerCase(), trustedAddresses: trusted },
+      metrics: { token: v.CONSOLE_METRICS_TOKEN, workerPort: v.WORKER_METRICS_PORT, retirementCacheSeconds: v.CONSOLE_METRICS_CACHE_SECONDS },
+      healthTimeoutMs: v.HEALTH_CHECK_TIMEOUT_MS,
+    };
+  },
+);
 /** An address or CIDR range as node's BlockList takes it; undefined when malformed. */
 export function parseAddress(entry: string): { address: string; prefix?: number; family: "ipv4" | "ipv6" } | undefined {
   const [address, bits] = entry.split("/");

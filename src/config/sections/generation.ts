@@ -1,4 +1,5 @@
-import type { ConfigSource } from "../config-source";
+import { defineSection } from "../section";
+import { bool, cron, int, variable } from "../variable";
 
 export interface GenerationConfig {
   /** FEATURES['CERTIFICATES_HTML_VIEW']. */
@@ -17,30 +18,46 @@ export interface GenerationConfig {
   retryDelayMs: number;
 }
 
-export function readGenerationConfig(src: ConfigSource): GenerationConfig {
-  const batchCron = src.cron(
-    "CERTIFICATE_GENERATION_CRON",
-    "Cron pattern (UTC) on which workers run the batch stored in certificates_certificategenerationcommandconfiguration (like cert_generation --args-from-database); unset = never",
-  );
-  return {
-    htmlViewEnabled: src.bool(
-      "CERTIFICATES_HTML_VIEW",
-      "The LMS's FEATURES['CERTIFICATES_HTML_VIEW']: web certificates are on (V2 certificates are web certificates; without it nothing is generated)",
-      true,
-    ),
-    idvRequired: src.bool(
-      "ENABLE_CERTIFICATES_IDV_REQUIREMENT",
-      "The LMS's FEATURES['ENABLE_CERTIFICATES_IDV_REQUIREMENT']: learners in modes other than honor, audit and no-id-professional need an approved, unexpired ID verification",
-      false,
-    ),
-    disableHonorCertificates: src.bool("DISABLE_HONOR_CERTIFICATES", "The LMS's FEATURES['DISABLE_HONOR_CERTIFICATES']: honor enrollments earn no certificate", false),
-    verificationDaysGoodFor: src.int(
-      "VERIFY_STUDENT_DAYS_GOOD_FOR",
-      "The LMS's VERIFY_STUDENT['DAYS_GOOD_FOR']: days an ID verification without an expiration date stays valid",
-      { default: 365, min: 1 },
-    ),
-    batchCron,
-    attempts: src.int("CERTIFICATE_GENERATION_ATTEMPTS", "Attempts per certificate generation job (upstream task: max_retries=2, i.e. 3 attempts)", { default: 3, min: 1, max: 100 }),
-    retryDelayMs: src.int("CERTIFICATE_GENERATION_RETRY_DELAY_MS", "Fixed delay between attempts of a generation job, in ms (upstream: 30 s)", { default: 30000, min: 0 }),
-  };
-}
+export const generationSection = defineSection(
+  {
+    CERTIFICATE_GENERATION_CRON: variable(cron(), {
+      description:
+        "Cron pattern (UTC) on which workers run the batch stored in certificates_certificategenerationcommandconfiguration (like cert_generation --args-from-database); unset = never",
+    }),
+    CERTIFICATES_HTML_VIEW: variable(bool(), {
+      description:
+        "The LMS's FEATURES['CERTIFICATES_HTML_VIEW']: web certificates are on (V2 certificates are web certificates; without it nothing is generated)",
+      default: true,
+    }),
+    ENABLE_CERTIFICATES_IDV_REQUIREMENT: variable(bool(), {
+      description:
+        "The LMS's FEATURES['ENABLE_CERTIFICATES_IDV_REQUIREMENT']: learners in modes other than honor, audit and no-id-professional need an approved, unexpired ID verification",
+      default: false,
+    }),
+    DISABLE_HONOR_CERTIFICATES: variable(bool(), {
+      description: "The LMS's FEATURES['DISABLE_HONOR_CERTIFICATES']: honor enrollments earn no certificate",
+      default: false,
+    }),
+    VERIFY_STUDENT_DAYS_GOOD_FOR: variable(int({ min: 1 }), {
+      description: "The LMS's VERIFY_STUDENT['DAYS_GOOD_FOR']: days an ID verification without an expiration date stays valid",
+      default: 365,
+    }),
+    CERTIFICATE_GENERATION_ATTEMPTS: variable(int({ min: 1, max: 100 }), {
+      description: "Attempts per certificate generation job (upstream task: max_retries=2, i.e. 3 attempts)",
+      default: 3,
+    }),
+    CERTIFICATE_GENERATION_RETRY_DELAY_MS: variable(int({ min: 0 }), {
+      description: "Fixed delay between attempts of a generation job, in ms (upstream: 30 s)",
+      default: 30000,
+    }),
+  },
+  (v): GenerationConfig => ({
+    htmlViewEnabled: v.CERTIFICATES_HTML_VIEW,
+    idvRequired: v.ENABLE_CERTIFICATES_IDV_REQUIREMENT,
+    disableHonorCertificates: v.DISABLE_HONOR_CERTIFICATES,
+    verificationDaysGoodFor: v.VERIFY_STUDENT_DAYS_GOOD_FOR,
+    batchCron: v.CERTIFICATE_GENERATION_CRON,
+    attempts: v.CERTIFICATE_GENERATION_ATTEMPTS,
+    retryDelayMs: v.CERTIFICATE_GENERATION_RETRY_DELAY_MS,
+  }),
+);

@@ -1,4 +1,5 @@
-import type { ConfigSource } from "../config-source";
+import { defineSection } from "../section";
+import { bool, cron, int, variable } from "../variable";
 
 export interface OrganizationsConfig {
   /** Cron pattern (UTC) of the scheduled backfill; undefined = off. */
@@ -9,17 +10,25 @@ export interface OrganizationsConfig {
   backfillScheduleInactive: boolean;
 }
 
-export function readOrganizationsConfig(src: ConfigSource): OrganizationsConfig {
-  return {
-    backfillCron: src.cron(
-      "ORGANIZATIONS_BACKFILL_CRON",
-      "Cron pattern (UTC) on which workers of the organizations queue run backfill-organizations --apply, to keep new course runs linked to their organization; unset = never",
-    ),
-    backfillChunkSize: src.int("ORGANIZATIONS_BACKFILL_CHUNK_SIZE", "Course runs per organizations backfill chunk job (keyset on course_overviews_courseoverview.id)", { default: 1000, min: 1, max: 10000 }),
-    backfillScheduleInactive: src.bool(
-      "ORGANIZATIONS_BACKFILL_SCHEDULE_INACTIVE",
-      "Scheduled backfills behave like --inactive: new organizations and linkages are created inactive and inactive ones are not reactivated",
-      false,
-    ),
-  };
-}
+export const organizationsSection = defineSection(
+  {
+    ORGANIZATIONS_BACKFILL_CRON: variable(cron(), {
+      description:
+        "Cron pattern (UTC) on which workers of the organizations queue run backfill-organizations --apply, to keep new course runs linked to their organization; unset = never",
+    }),
+    ORGANIZATIONS_BACKFILL_CHUNK_SIZE: variable(int({ min: 1, max: 10000 }), {
+      description: "Course runs per organizations backfill chunk job (keyset on course_overviews_courseoverview.id)",
+      default: 1000,
+    }),
+    ORGANIZATIONS_BACKFILL_SCHEDULE_INACTIVE: variable(bool(), {
+      description:
+        "Scheduled backfills behave like --inactive: new organizations and linkages are created inactive and inactive ones are not reactivated",
+      default: false,
+    }),
+  },
+  (v): OrganizationsConfig => ({
+    backfillCron: v.ORGANIZATIONS_BACKFILL_CRON,
+    backfillChunkSize: v.ORGANIZATIONS_BACKFILL_CHUNK_SIZE,
+    backfillScheduleInactive: v.ORGANIZATIONS_BACKFILL_SCHEDULE_INACTIVE,
+  }),
+);

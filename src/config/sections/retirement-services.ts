@@ -1,9 +1,11 @@
 import fs from "node:fs";
 import YAML from "yaml";
+import { z } from "zod";
 import { EDX_SERVICES, GENERIC_METHOD, unknownPlaceholders, type EdxServiceName, type HttpMethodName } from "../../domain/retirement/http-methods";
 import type { RetryTimings } from "../../domain/retirement/http-retry-policy";
 import type { PipelineStep } from "../../domain/retirement/retirement-pipeline";
-import type { ConfigSource } from "../config-source";
+import type { SectionChecks } from "../section";
+import { int, text, variable, type ValuesOf } from "../variable";
 
 /**
  * Where the HTTP pipeline steps go and how they authenticate: upstream's driver config (`RETIREMENT_DRIVER_CONFIG`,
@@ -51,20 +53,91 @@ export interface DriverConfig {
   [key: string]: unknown;
 }
 
-const BASE_URL_VARS: Record<BaseUrlKey, string> = {
+const BASE_URL_VARS = {
   lms: "RETIREMENT_LMS_BASE_URL",
   ecommerce: "RETIREMENT_ECOMMERCE_BASE_URL",
   credentials: "RETIREMENT_CREDENTIALS_BASE_URL",
   license_manager: "RETIREMENT_LICENSE_MANAGER_BASE_URL",
   demographics: "RETIREMENT_DEMOGRAPHICS_BASE_URL",
   segment: "RETIREMENT_SEGMENT_BASE_URL",
+} as const satisfies Record<BaseUrlKey, string>;
+
+/** An http(s) URL; the driver config's values go through the same check. */
+const httpUrl = () =>
+  text().check((ctx) => {
+    if (!URL.canParse(ctx.value)) ctx.issues.push({ code: "custom", message: "is not a valid URL", input: ctx.value });
+    else {
+      const { protocol } = new URL(ctx.value);
+      if (protocol !== "http:" && protocol !== "https:") ctx.issues.push({ code: "custom", message: `must be an http or https URL, got protocol ${protocol}`, input: ctx.value });
+    }
+  });
+
+/** A mapping: a YAML mapping in the config file, or a JSON object in the environment. */
+const mapping = () =>
+  z.preprocess(
+    (v, ctx) => {
+      if (typeof v !== "string") return v;
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.issues.push({ code: "custom", message: "is not a valid JSON object", input: v });
+        return z.NEVER;
+      }
+    },
+    z.record(z.string(), z.unknown(), { error: "must be a mapping (a JSON object or a YAML mapping)" }),
+  );
+
+const baseUrlVariable = (key: BaseUrlKey) =>
+  variable(httpUrl(), { description: `Base URL of ${key === "lms" ? "the LMS (also where OAuth tokens come from)" : key} for the HTTP pipeline steps (driver config base_urls.${key})` });
+const secret = (description: string) => variable(text(), { description, secret: true });
+
+/** The retirement section's variables for the HTTP steps (in the order the reference lists them). */
+export const DRIVER_CONFIG_VARIABLE = {
+  RETIREMENT_DRIVER_CONFIG: variable(text(), {
+    description: "Path of upstream's retirement driver YAML (retirement_pipeline, base_urls, client_id, client_secret, third-party keys); explicit variables override its values",
+  }),
 };
 
-export function readDriverConfig(src: ConfigSource): DriverConfig | undefined {
-  const path = src.string(
-    "RETIREMENT_DRIVER_CONFIG",
-    "Path of upstream's retirement driver YAML (retirement_pipeline, base_urls, client_id, client_secret, third-party keys); explicit variables override its values",
-  );
+export const RETIREMENT_SERVICE_VARIABLES = {
+  RETIREMENT_LMS_BASE_URL: baseUrlVariable("lms"),
+  RETIREMENT_ECOMMERCE_BASE_URL: baseUrlVariable("ecommerce"),
+  RETIREMENT_CREDENTIALS_BASE_URL: baseUrlVariable("credentials"),
+  RETIREMENT_LICENSE_MANAGER_BASE_URL: baseUrlVariable("license_manager"),
+  RETIREMENT_DEMOGRAPHICS_BASE_URL: baseUrlVariable("demographics"),
+  RETIREMENT_SEGMENT_BASE_URL: baseUrlVariable("segment"),
+  RETIREMENT_CLIENT_ID: variable(text(), { description: "OAuth client id of the LMS retirement service user's application (driver config client_id)" }),
+  RETIREMENT_CLIENT_SECRET: secret("OAuth client secret of that application (driver config client_secret)"),
+  RETIREMENT_BRAZE_INSTANCE: variable(text(), { description: "Braze REST instance, e.g. 'iad-01' for https://rest.iad-01.braze.com (driver config braze_instance)" }),
+  RETIREMENT_BRAZE_BASE_URL: variable(httpUrl(), { description: "Braze REST endpoint; overrides the one derived from RETIREMENT_BRAZE_INSTANCE" }),
+  RETIREMENT_HTTP_TIMEOUT_MS: variable(int({ min: 100 }), {
+    description: "Timeout of each HTTP request of a retirement step, response body included (upstream has none; a hung service must not hold a worker)",
+    default: 30000,
+  }),
+  RETIREMENT_HTTP_RETRY_BASE_MS: variable(int({ min: 0 }), {
+    description: "First wait before retrying a connection error or a 5xx (doubling: 1 s, 2 s, 4 s… as upstream's backoff.expo); waits are delayed jobs, not sleeps",
+    default: 1000,
+  }),
+  RETIREMENT_HTTP_RETRY_MAX_MS: variable(int({ min: 0 }), {
+    description: "Give up retrying a step (learner ERRORED) once this long has passed since its first failure (upstream max_time 600 s)",
+    default: 600000,
+  }),
+  RETIREMENT_HTTP_504_RETRY_MS: variable(int({ min: 0 }), { description: "Wait before the one extra try after a 504 Gateway Timeout (upstream 60 s)", default: 60000 }),
+  RETIREMENT_TOKEN_RENEW_MARGIN_MS: variable(int({ min: 0 }), { description: "Renew a cached OAuth token this long before it expires (at most half its lifetime)", default: 60000 }),
+  RETIREMENT_THIRD_PARTY_MAX_TRIES: variable(int({ min: 1 }), { description: "Tries of a Braze/Amplitude/Hubspot/Segment call on 429 or 5xx (upstream 5; Segment 4)", default: 5 }),
+  RETIREMENT_BRAZE_API_KEY: secret("Braze REST API key for BRAZE.delete_user (driver config braze_api_key)"),
+  RETIREMENT_AMPLITUDE_API_KEY: secret("Amplitude API key for AMPLITUDE.delete_user (driver config amplitude_api_key)"),
+  RETIREMENT_AMPLITUDE_SECRET_KEY: secret("Amplitude secret key (driver config amplitude_secret_key)"),
+  RETIREMENT_AMPLITUDE_BASE_URL: variable(httpUrl(), { description: "Amplitude endpoint (EU residency: https://analytics.eu.amplitude.com/)", default: "https://amplitude.com/" }),
+  RETIREMENT_HUBSPOT_API_KEY: secret("Hubspot private-app token for HUBSPOT.delete_user (driver config hubspot_api_key)"),
+  RETIREMENT_HUBSPOT_BASE_URL: variable(httpUrl(), { description: "Hubspot API endpoint", default: "https://api.hubapi.com" }),
+  RETIREMENT_SEGMENT_AUTH_TOKEN: secret("Segment Config API token for SEGMENT.delete_and_suppress_learner (driver config segment_auth_token)"),
+  RETIREMENT_SEGMENT_WORKSPACE_SLUG: variable(text(), { description: "Segment workspace slug (driver config segment_workspace_slug)" }),
+  RETIREMENT_HTTP_SERVICES: variable(mapping(), {
+    description: `Services upstream does not know, called with the generic method "${GENERIC_METHOD}": a mapping NAME → {url, method (POST), body, success_statuses ([200, 201, 202, 204]), auth (jwt|none)}; url and body may use {user_id}, {username}, {retired_username}`,
+  }),
+};
+
+export function readDriverConfig(path: string | undefined, src: SectionChecks): DriverConfig | undefined {
   if (!path) return undefined;
   let parsed: unknown;
   try {
@@ -93,74 +166,56 @@ function fromDriver(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : typeof value === "number" ? String(value) : undefined;
 }
 
-function httpUrl(src: ConfigSource, name: string, value: string | undefined): string | undefined {
+/** A URL taken from the driver config, checked like the variable it stands in for. */
+function driverUrl(src: SectionChecks, name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  try {
-    const url = new URL(value);
-    if (url.protocol === "http:" || url.protocol === "https:") return value;
-    src.problem(name, `must be an http or https URL, got protocol ${url.protocol}`);
-  } catch {
-    src.problem(name, `is not a valid URL`);
-  }
+  const parsed = httpUrl().safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) src.problem(name, issue.message);
   return undefined;
 }
 
-export function readRetirementServicesConfig(src: ConfigSource, driver: DriverConfig | undefined): RetirementServicesConfig {
+export function buildRetirementServices(v: ValuesOf<typeof RETIREMENT_SERVICE_VARIABLES>, driver: DriverConfig | undefined, src: SectionChecks): RetirementServicesConfig {
   const baseUrls: Partial<Record<BaseUrlKey, string>> = {};
-  for (const [key, name] of Object.entries(BASE_URL_VARS) as Array<[BaseUrlKey, string]>) {
-    const value = src.string(name, `Base URL of ${key === "lms" ? "the LMS (also where OAuth tokens come from)" : key} for the HTTP pipeline steps (driver config base_urls.${key})`) ?? fromDriver(driver?.base_urls?.[key]);
-    const url = httpUrl(src, name, value);
+  for (const [key, name] of Object.entries(BASE_URL_VARS) as Array<[BaseUrlKey, (typeof BASE_URL_VARS)[BaseUrlKey]]>) {
+    const url = v[name] ?? driverUrl(src, name, fromDriver(driver?.base_urls?.[key]));
     if (url) baseUrls[key] = url;
   }
-  const clientId = src.string("RETIREMENT_CLIENT_ID", "OAuth client id of the LMS retirement service user's application (driver config client_id)") ?? fromDriver(driver?.client_id);
-  const clientSecret = src.string("RETIREMENT_CLIENT_SECRET", "OAuth client secret of that application (driver config client_secret)", { secret: true }) ?? fromDriver(driver?.client_secret);
-  const secret = (name: string, description: string, driverKey: string) => src.string(name, description, { secret: true }) ?? fromDriver(driver?.[driverKey]);
-  const plain = (name: string, description: string, driverKey: string) => src.string(name, description) ?? fromDriver(driver?.[driverKey]);
-
-  const brazeInstance = plain("RETIREMENT_BRAZE_INSTANCE", "Braze REST instance, e.g. 'iad-01' for https://rest.iad-01.braze.com (driver config braze_instance)", "braze_instance");
-  const brazeBase = httpUrl(src, "RETIREMENT_BRAZE_BASE_URL", src.string("RETIREMENT_BRAZE_BASE_URL", "Braze REST endpoint; overrides the one derived from RETIREMENT_BRAZE_INSTANCE"));
+  const orDriver = (value: string | undefined, driverKey: string) => value ?? fromDriver(driver?.[driverKey]);
+  const clientId = orDriver(v.RETIREMENT_CLIENT_ID, "client_id");
+  const clientSecret = orDriver(v.RETIREMENT_CLIENT_SECRET, "client_secret");
+  const brazeInstance = orDriver(v.RETIREMENT_BRAZE_INSTANCE, "braze_instance");
 
   return {
     baseUrls,
     client: clientId && clientSecret ? { clientId, clientSecret } : undefined,
-    timeoutMs: src.int("RETIREMENT_HTTP_TIMEOUT_MS", "Timeout of each HTTP request of a retirement step, response body included (upstream has none; a hung service must not hold a worker)", { default: 30000, min: 100 }),
-    retry: {
-      baseDelayMs: src.int("RETIREMENT_HTTP_RETRY_BASE_MS", "First wait before retrying a connection error or a 5xx (doubling: 1 s, 2 s, 4 s… as upstream's backoff.expo); waits are delayed jobs, not sleeps", { default: 1000, min: 0 }),
-      maxElapsedMs: src.int("RETIREMENT_HTTP_RETRY_MAX_MS", "Give up retrying a step (learner ERRORED) once this long has passed since its first failure (upstream max_time 600 s)", { default: 600000, min: 0 }),
-      gatewayTimeoutRetryMs: src.int("RETIREMENT_HTTP_504_RETRY_MS", "Wait before the one extra try after a 504 Gateway Timeout (upstream 60 s)", { default: 60000, min: 0 }),
-    },
-    tokenRenewMarginMs: src.int("RETIREMENT_TOKEN_RENEW_MARGIN_MS", "Renew a cached OAuth token this long before it expires (at most half its lifetime)", { default: 60000, min: 0 }),
-    thirdPartyMaxTries: src.int("RETIREMENT_THIRD_PARTY_MAX_TRIES", "Tries of a Braze/Amplitude/Hubspot/Segment call on 429 or 5xx (upstream 5; Segment 4)", { default: 5, min: 1 }),
+    timeoutMs: v.RETIREMENT_HTTP_TIMEOUT_MS,
+    retry: { baseDelayMs: v.RETIREMENT_HTTP_RETRY_BASE_MS, maxElapsedMs: v.RETIREMENT_HTTP_RETRY_MAX_MS, gatewayTimeoutRetryMs: v.RETIREMENT_HTTP_504_RETRY_MS },
+    tokenRenewMarginMs: v.RETIREMENT_TOKEN_RENEW_MARGIN_MS,
+    thirdPartyMaxTries: v.RETIREMENT_THIRD_PARTY_MAX_TRIES,
     braze: {
-      apiKey: secret("RETIREMENT_BRAZE_API_KEY", "Braze REST API key for BRAZE.delete_user (driver config braze_api_key)", "braze_api_key"),
-      baseUrl: brazeBase ?? (brazeInstance ? `https://rest.${brazeInstance}.braze.com` : undefined),
+      apiKey: orDriver(v.RETIREMENT_BRAZE_API_KEY, "braze_api_key"),
+      baseUrl: v.RETIREMENT_BRAZE_BASE_URL ?? (brazeInstance ? `https://rest.${brazeInstance}.braze.com` : undefined),
     },
     amplitude: {
-      apiKey: secret("RETIREMENT_AMPLITUDE_API_KEY", "Amplitude API key for AMPLITUDE.delete_user (driver config amplitude_api_key)", "amplitude_api_key"),
-      secretKey: secret("RETIREMENT_AMPLITUDE_SECRET_KEY", "Amplitude secret key (driver config amplitude_secret_key)", "amplitude_secret_key"),
-      baseUrl: httpUrl(src, "RETIREMENT_AMPLITUDE_BASE_URL", src.string("RETIREMENT_AMPLITUDE_BASE_URL", "Amplitude endpoint (EU residency: https://analytics.eu.amplitude.com/)", { default: "https://amplitude.com/" })) ?? "https://amplitude.com/",
+      apiKey: orDriver(v.RETIREMENT_AMPLITUDE_API_KEY, "amplitude_api_key"),
+      secretKey: orDriver(v.RETIREMENT_AMPLITUDE_SECRET_KEY, "amplitude_secret_key"),
+      baseUrl: v.RETIREMENT_AMPLITUDE_BASE_URL,
     },
-    hubspot: {
-      apiKey: secret("RETIREMENT_HUBSPOT_API_KEY", "Hubspot private-app token for HUBSPOT.delete_user (driver config hubspot_api_key)", "hubspot_api_key"),
-      baseUrl: httpUrl(src, "RETIREMENT_HUBSPOT_BASE_URL", src.string("RETIREMENT_HUBSPOT_BASE_URL", "Hubspot API endpoint", { default: "https://api.hubapi.com" })) ?? "https://api.hubapi.com",
-    },
+    hubspot: { apiKey: orDriver(v.RETIREMENT_HUBSPOT_API_KEY, "hubspot_api_key"), baseUrl: v.RETIREMENT_HUBSPOT_BASE_URL },
     segment: {
-      authToken: secret("RETIREMENT_SEGMENT_AUTH_TOKEN", "Segment Config API token for SEGMENT.delete_and_suppress_learner (driver config segment_auth_token)", "segment_auth_token"),
-      workspaceSlug: plain("RETIREMENT_SEGMENT_WORKSPACE_SLUG", "Segment workspace slug (driver config segment_workspace_slug)", "segment_workspace_slug"),
+      authToken: orDriver(v.RETIREMENT_SEGMENT_AUTH_TOKEN, "segment_auth_token"),
+      workspaceSlug: orDriver(v.RETIREMENT_SEGMENT_WORKSPACE_SLUG, "segment_workspace_slug"),
     },
-    generic: readGenericServices(src),
+    generic: readGenericServices(v.RETIREMENT_HTTP_SERVICES, src),
   };
 }
 
 const HTTP_METHODS: HttpMethodName[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 /** RETIREMENT_HTTP_SERVICES: NAME → {url, method, body, success_statuses, auth}; each NAME becomes a pipeline SERVICE. */
-function readGenericServices(src: ConfigSource): Record<string, GenericHttpService> {
+function readGenericServices(raw: Record<string, unknown> | undefined, src: SectionChecks): Record<string, GenericHttpService> {
   const NAME = "RETIREMENT_HTTP_SERVICES";
-  const raw = src.mapping(
-    NAME,
-    `Services upstream does not know, called with the generic method "${GENERIC_METHOD}": a mapping NAME → {url, method (POST), body, success_statuses ([200, 201, 202, 204]), auth (jwt|none)}; url and body may use {user_id}, {username}, {retired_username}`,
-  );
   const services: Record<string, GenericHttpService> = {};
   for (const [name, value] of Object.entries(raw ?? {})) {
     const where = `service ${name}`;
