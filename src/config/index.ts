@@ -4,6 +4,7 @@ import type { ConfigSection, SectionChecks, SectionConfig } from "./section";
 import { certificatesSection, type CertificatesConfig } from "./sections/certificates";
 import { consoleSection, type ConsoleConfig } from "./sections/console";
 import { coreSection, type CoreConfig } from "./sections/core";
+import { erasureSection, type ErasureConfig } from "./sections/erasure";
 import { generationSection, type GenerationConfig } from "./sections/generation";
 import { organizationsSection, type OrganizationsConfig } from "./sections/organizations";
 import { resilienceSection, type ResilienceConfig } from "./sections/resilience";
@@ -25,6 +26,7 @@ const SECTIONS = {
   console: consoleSection,
   organizations: organizationsSection,
   resilience: resilienceSection,
+  erasure: erasureSection,
 };
 
 export type AppConfig = SectionConfig<typeof CORE> & { [K in keyof typeof SECTIONS]: SectionConfig<(typeof SECTIONS)[K]> };
@@ -120,4 +122,4 @@ export function configReference(): VariableDoc[] {
   return docs.filter((d, i) => docs.findIndex((other) => other.name === d.name) === i);
 }
 
-export type { CoreConfig, CertificatesConfig, ConsoleConfig, GenerationConfig, OrganizationsConfig, ResilienceConfig, RetirementConfig };
+export type { CoreConfig, CertificatesConfig, ConsoleConfig, ErasureConfig, GenerationConfig, OrganizationsConfig, ResilienceConfig, RetirementConfig };

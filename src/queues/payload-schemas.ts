@@ -40,6 +40,10 @@ export const PAYLOAD_SCHEMAS: { [J in JobName]: z.ZodType<JobPayloads[J]> } = {
     activate: z.boolean(),
   }).strict(),
   [JobName.BackfillOrganizations]: z.object({ activate: z.boolean() }).strict(),
+  [JobName.ArchiveRetirements]: empty as unknown as z.ZodType<Record<string, never>>,
+  [JobName.SweepStuckLearners]: empty as unknown as z.ZodType<Record<string, never>>,
+  [JobName.SweepStuckGeneration]: empty as unknown as z.ZodType<Record<string, never>>,
+  [JobName.SweepStuckPurges]: empty as unknown as z.ZodType<Record<string, never>>,
 };
 
 export type PayloadCheck = { ok: true } | { ok: false; reason: string };

@@ -90,6 +90,15 @@ export class QueueSet {
     await Promise.all(finished.map((id) => queue.remove(id)));
   }
 
+  /** Which of these job ids exist in the queue in any state (one pipelined EXISTS round trip). */
+  async presentJobIds(queueName: QueueName, ids: string[]): Promise<Set<string>> {
+    const queue = this.queue(queueName);
+    const pipeline = this.connection.pipeline();
+    for (const id of ids) pipeline.exists(queue.toKey(id));
+    const results = (await pipeline.exec()) ?? [];
+    return new Set(ids.filter((_, i) => results[i]?.[1] === 1));
+  }
+
   /** How many of these ids already exist as jobs (one pipelined EXISTS round trip). */
   private async existingIds(queue: Queue, ids: string[]): Promise<number> {
     const pipeline = this.connection.pipeline();

@@ -21,6 +21,10 @@ export enum JobName {
   RetireLearners = "retire-learners",
   BackfillOrganizationsChunk = "backfill-organizations-chunk",
   BackfillOrganizations = "backfill-organizations",
+  ArchiveRetirements = "archive-retirements",
+  SweepStuckLearners = "sweep-stuck-learners",
+  SweepStuckGeneration = "sweep-stuck-generation",
+  SweepStuckPurges = "sweep-stuck-purges",
 }
 
 export interface JobPayloads {
@@ -40,6 +44,12 @@ export interface JobPayloads {
   [JobName.BackfillOrganizationsChunk]: BackfillChunk;
   /** Scheduled backfill (ORGANIZATIONS_BACKFILL_CRON): scan course overviews and enqueue the chunks. */
   [JobName.BackfillOrganizations]: { activate: boolean };
+  /** Scheduled archive-and-cleanup of COMPLETE learners past the archive cool-off. */
+  [JobName.ArchiveRetirements]: Record<string, never>;
+  /** Scheduled sweeps: re-enqueue work whose rows say unfinished while no job carries it (one per queue). */
+  [JobName.SweepStuckLearners]: Record<string, never>;
+  [JobName.SweepStuckGeneration]: Record<string, never>;
+  [JobName.SweepStuckPurges]: Record<string, never>;
 }
 
 export const JOB_QUEUE: { [J in JobName]: QueueName } = {
@@ -50,6 +60,10 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.RetireLearners]: QueueName.LearnerRetirement,
   [JobName.BackfillOrganizationsChunk]: QueueName.Organizations,
   [JobName.BackfillOrganizations]: QueueName.Organizations,
+  [JobName.ArchiveRetirements]: QueueName.LearnerRetirement,
+  [JobName.SweepStuckLearners]: QueueName.LearnerRetirement,
+  [JobName.SweepStuckGeneration]: QueueName.CertificateGeneration,
+  [JobName.SweepStuckPurges]: QueueName.CertificatePurge,
 };
 
 /**

@@ -8,6 +8,8 @@ import { retireLearnerJob } from "./retirement/retire-learner.job";
 import { backfillOrganizationsChunkJob } from "./organizations/backfill-organizations-chunk.job";
 import { backfillOrganizationsJob } from "./organizations/backfill-organizations.job";
 import { retireLearnersJob } from "./retirement/retire-learners.job";
+import { archiveRetirementsJob } from "./retirement/archive-retirements.job";
+import { sweepStuckGenerationJob, sweepStuckLearnersJob, sweepStuckPurgesJob } from "./recovery/sweep-stuck-work.job";
 
 /** Every job name's processor. A job name missing here is a compile error. */
 const FACTORIES: { [J in JobName]: JobDefinitionFactory<J> } = {
@@ -18,6 +20,10 @@ const FACTORIES: { [J in JobName]: JobDefinitionFactory<J> } = {
   [JobName.RetireLearners]: retireLearnersJob,
   [JobName.BackfillOrganizationsChunk]: backfillOrganizationsChunkJob,
   [JobName.BackfillOrganizations]: backfillOrganizationsJob,
+  [JobName.ArchiveRetirements]: archiveRetirementsJob,
+  [JobName.SweepStuckLearners]: sweepStuckLearnersJob,
+  [JobName.SweepStuckGeneration]: sweepStuckGenerationJob,
+  [JobName.SweepStuckPurges]: sweepStuckPurgesJob,
 };
 
 export function buildJobDefinitions(ctx: AppContext): Map<string, JobDefinition<JobName>> {

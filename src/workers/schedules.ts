@@ -5,7 +5,9 @@ import { JOB_QUEUE } from "../queues/registry";
 import type { Logger } from "../logging/logger";
 import { certificateGenerationSchedule } from "./certificate-generation/certificate-generation.schedule";
 import { BACKFILL_ORGANIZATIONS_SCHEDULE } from "./organizations/backfill-organizations.job";
+import { ARCHIVE_RETIREMENTS_SCHEDULE } from "./retirement/archive-retirements.job";
 import { RETIRE_LEARNERS_SCHEDULE } from "./retirement/retire-learners.job";
+import { SWEEP_SCHEDULES } from "./recovery/sweep-stuck-work.job";
 
 /** A recurring job: BullMQ job scheduler upserted by every worker of its queue (upsert is idempotent by id). */
 export interface ScheduleDefinition<J extends JobName = JobName> {
@@ -17,7 +19,7 @@ export interface ScheduleDefinition<J extends JobName = JobName> {
 }
 
 /** Every recurring job. Later work appends its schedules here. */
-export const SCHEDULES: ScheduleDefinition[] = [certificateGenerationSchedule as ScheduleDefinition, RETIRE_LEARNERS_SCHEDULE as ScheduleDefinition, BACKFILL_ORGANIZATIONS_SCHEDULE as ScheduleDefinition];
+export const SCHEDULES: ScheduleDefinition[] = [certificateGenerationSchedule as ScheduleDefinition, RETIRE_LEARNERS_SCHEDULE as ScheduleDefinition, BACKFILL_ORGANIZATIONS_SCHEDULE as ScheduleDefinition, ARCHIVE_RETIREMENTS_SCHEDULE as ScheduleDefinition, ...SWEEP_SCHEDULES];
 
 /** Upserts the schedules of these queues, or removes those whose pattern is off, so config is the source of truth. */
 export async function syncSchedules(queues: QueueSet, names: QueueName[], config: AppConfig, logger: Logger, schedules = SCHEDULES): Promise<void> {

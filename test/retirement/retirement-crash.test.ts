@@ -74,9 +74,9 @@ describe("learner retirement: crashes and concurrent workers", function () {
     expect((await runCliInProcess(["retire-learners"], h.env())).code).to.equal(0);
 
     const child = spawnCli(["worker", "--queues", QueueName.LearnerRetirement], h.env({ LOG_LEVEL: "info" }));
-    // Mid-step: the PDF files and links are already purged, and the child waits on the profile row.
+    // Mid-step: the child waits on the profile row inside the DB erasures; the PDF purge comes after them.
     await waitFor("the child blocked inside retire_lms", async () => (await stateOf(h.ds, learner.userId)) === "RETIRING_LMS" && (await lockWaits(h)) === 1);
-    expect(await purgeRecords(h, learner.userId)).to.deep.equal([learner.certificateIds[0]]);
+    expect(await purgeRecords(h, learner.userId)).to.deep.equal([]);
     child.kill("SIGKILL");
     expect((await exitOf(child)).signal).to.equal("SIGKILL");
     const childLog = child.output();
@@ -117,7 +117,7 @@ describe("learner retirement: crashes and concurrent workers", function () {
     await h.worker({ queues: [QueueName.LearnerRetirement], logger: second.logger, concurrency: 1 });
     await waitFor("worker 2 waiting behind worker 1", async () => (await lockWaits(h)) === 2, { timeoutMs: 20000 });
     expect(await responsesOf(h.ds, learner.userId), "worker 2 changed nothing while worker 1 is in the step").to.equal(before);
-    expect(await purgeRecords(h, learner.userId)).to.have.length(1);
+    expect(await purgeRecords(h, learner.userId), "the PDF purge waits for the DB erasures").to.have.length(0);
 
     await held.query("ROLLBACK");
     await waitFor("COMPLETE", async () => (await stateOf(h.ds, learner.userId)) === "COMPLETE");

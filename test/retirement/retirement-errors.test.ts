@@ -15,7 +15,7 @@ describe("learner retirement: failures, recovery and operator moves", function (
     const learner = await insertLearner(h, { pdf: true });
     const certificateId = learner.certificateIds[0];
     const goodUrl: string = (await h.ds.query("SELECT download_url FROM certificates_generatedcertificate WHERE id = ?", [certificateId]))[0].download_url;
-    // a link outside CERTIFICATES_DOWNLOAD_URL_BASES: the purge inside retire_lms refuses it permanently
+    // a link outside CERTIFICATES_DOWNLOAD_URL_BASES: the purge at the end of retire_lms refuses it permanently
     await h.ds.query("UPDATE certificates_generatedcertificate SET download_url = REPLACE(download_url, 's3.amazonaws.com', 'evil.example.com') WHERE id = ?", [certificateId]);
     await requestRetirements(h, [learner.userId]);
     await h.worker({ queues: [QueueName.LearnerRetirement] });
@@ -26,8 +26,12 @@ describe("learner retirement: failures, recovery and operator moves", function (
     expect(transitions(errored).slice(-2)).to.deep.equal(["ENROLLMENTS_COMPLETE -> RETIRING_LMS", "RETIRING_LMS -> ERRORED"]);
     expect(errored).to.contain(`Error in RETIRING_LMS: certificate ${certificateId}: refusing to purge: `);
     expect(await h.bucket!.keys(), "nothing deleted").to.deep.equal([...learner.pdfKeys].sort());
-    const [user] = await h.ds.query("SELECT username FROM auth_user WHERE id = ?", [learner.userId]);
-    expect(user.username, "retire_lms did not run").to.equal(learner.pii[0]);
+    // the refusal comes last: every database erasure of retire_lms is already done
+    const [user] = await h.ds.query("SELECT username, first_name FROM auth_user WHERE id = ?", [learner.userId]);
+    expect(user.username, "retire_lms's DB erasures ran before the PDF purge").to.match(/^retired__user_[0-9a-f]{40}$/);
+    expect(user.first_name).to.equal("");
+    const [profile] = await h.ds.query("SELECT name FROM auth_userprofile WHERE user_id = ?", [learner.userId]);
+    expect(profile.name).to.equal("");
 
     const status = await runCliInProcess(["retirement-status", "--user-id", String(learner.userId)], h.env());
     expect(status.out).to.contain(`user ${learner.userId}: ERRORED (step 131); last state RETIRING_LMS (step 111)`);

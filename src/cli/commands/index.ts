@@ -1,5 +1,6 @@
 import type { Command } from "../command";
 import { backfillOrganizationsCommand } from "./backfill-organizations";
+import { archiveRetirementsCommand } from "./archive-retirements";
 import { configCommand } from "./config";
 import { consoleCommand } from "./console";
 import { certificateDateOverrideCommand } from "./certificate-date-override";
@@ -33,6 +34,7 @@ export const COMMANDS: Command[] = [
   requestRetirementCommand,
   retireLearnersCommand,
   retirementStatusCommand,
+  archiveRetirementsCommand,
   backfillOrganizationsCommand,
   consoleCommand,
   configCommand,

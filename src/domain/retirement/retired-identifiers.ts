@@ -31,3 +31,10 @@ export function retiredEmailFor(email: string, format: RetiredIdentifierFormat):
 export function allRetiredUsernames(username: string, format: RetiredIdentifierFormat): string[] {
   return format.salts.map((salt) => `${format.usernamePrefix}${retirementHash(username, salt)}`);
 }
+
+/** openedx/user-util get_retired_external_key: "retired_external_key_" + sha1(newest salt + lowercase(key)). */
+export function retiredExternalKeyFor(externalKey: string, salts: readonly string[]): string {
+  const salt = salts[salts.length - 1];
+  if (salt === undefined) throw new Error("RETIRED_USER_SALTS is empty");
+  return `retired_external_key_${retirementHash(externalKey, salt)}`;
+}

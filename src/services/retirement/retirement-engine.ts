@@ -1,3 +1,4 @@
+import type { EntityManager } from "typeorm";
 import type { AppContext } from "../../app/app-context";
 import { driverStates, pipelineProblems, remainingSteps, type PipelineStep } from "../../domain/retirement/retirement-pipeline";
 import { describeState, type RetirementStateRow } from "../../domain/retirement/retirement-states";
@@ -86,15 +87,44 @@ export class RetirementEngine {
     // External work only while the learner is really in this step (an operator may have aborted it meanwhile).
     const before = await this.store.load(learner.userId, { states: table });
     if (before?.currentState.id !== start.id) return false;
+    // Two-phase steps also need the row's `modified` as it was now: see below.
+    const seen = impl.finish ? await this.store.modifiedToken(learner.userId) : undefined;
     const prepared = impl.prepare ? await impl.prepare(learner, jobId, { state: start, retry }) : undefined;
+    const finish = impl.finish;
+    if (!finish) return this.underLock(learner.userId, table, start, undefined, async (em) => this.moveToEnd(em, learner.userId, start, end, await impl.apply(em, learner, prepared)));
+    // Two phases: the DB changes commit while the learner stays in START, then the late external work (no lock
+    // held), then the move to END. A crash in between re-runs the step from START; each part is idempotent.
+    // The state alone cannot tell two live workers apart while the learner stays in START, so the row's `modified`
+    // is the claim: phase 1 proceeds only if nobody touched the row since this worker looked, and touches it; the
+    // move to END only if the row still carries this worker's touch. The loser stops, as with a lost state CAS.
+    let response = "";
+    let claim: string | undefined;
+    const applied = await this.underLock(learner.userId, table, start, seen, async (em) => {
+      response = await impl.apply(em, learner, prepared);
+      claim = await this.store.touch(learner.userId, em);
+    });
+    if (!applied) return false;
+    await finish(learner, jobId);
+    return this.underLock(learner.userId, table, start, claim, async (em) => this.moveToEnd(em, learner.userId, start, end, response));
+  }
+
+  /**
+   * Runs `work` in a transaction holding the learner's status row, only if the learner is still in `start` (and,
+   * when `modified` is given, the row's `modified` is still that value).
+   */
+  private underLock(userId: number, table: RetirementStateRow[], start: RetirementStateRow, modified: string | undefined, work: (em: EntityManager) => Promise<void>): Promise<boolean> {
     return this.ctx.dataSource.transaction(async (em) => {
-      const locked = await this.store.load(learner.userId, { em, lock: true, states: table });
+      const locked = await this.store.load(userId, { em, lock: true, states: table });
       if (!locked || locked.currentState.id !== start.id) return false;
-      const response = await impl.apply(em, learner, prepared);
-      const moved = await this.store.compareAndSet(learner.userId, start, end, `Ending: ${end.stateName} with response:\n${response}`, em);
-      if (!moved) throw new Error(`internal: user ${learner.userId} left ${start.stateName} while its row was locked`);
+      if (modified !== undefined && (await this.store.modifiedToken(userId, em)) !== modified) return false;
+      await work(em);
       return true;
     });
+  }
+
+  private async moveToEnd(em: EntityManager, userId: number, start: RetirementStateRow, end: RetirementStateRow, response: string): Promise<void> {
+    const moved = await this.store.compareAndSet(userId, start, end, `Ending: ${end.stateName} with response:\n${response}`, em);
+    if (!moved) throw new Error(`internal: user ${userId} left ${start.stateName} while its row was locked`);
   }
 
   private lostRace(log: { userId: number; jobId: string }, expected: RetirementStateRow): JobResult {

@@ -56,6 +56,18 @@ export class RetirementStatusStore {
     };
   }
 
+  /** The row's `modified` to the microsecond, as text (a JS Date would drop the microseconds). */
+  async modifiedToken(userId: number, em: EntityManager = this.ds.manager): Promise<string | undefined> {
+    const [row] = await em.query("SELECT DATE_FORMAT(modified, '%Y-%m-%d %H:%i:%s.%f') AS m FROM user_api_userretirementstatus WHERE user_id = ?", [userId]);
+    return row?.m;
+  }
+
+  /** Sets `modified` to now (later than its current value) and returns the new token. */
+  async touch(userId: number, em: EntityManager = this.ds.manager): Promise<string | undefined> {
+    await em.query("UPDATE user_api_userretirementstatus SET modified = GREATEST(UTC_TIMESTAMP(6), modified + INTERVAL 1 MICROSECOND) WHERE user_id = ?", [userId]);
+    return this.modifiedToken(userId, em);
+  }
+
   /**
    * Moves the learner from `from` to `to` only if it is still in `from`, appending upstream's
    * "Moved from … to …" text and setting last_state. Returns whether this call made the move.

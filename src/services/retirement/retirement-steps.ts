@@ -1,9 +1,13 @@
 import { randomBytes } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import type { AppContext } from "../../app/app-context";
+import { HostileLinkError } from "../../errors/hostile-link-error";
+import { PermanentJobError } from "../../errors/permanent-job-error";
 import { PdfCertificatePurger } from "../pdf-certificate-purger";
 import type { StepRetryState } from "../../domain/retirement/http-retry-policy";
 import type { RetirementStateRow } from "../../domain/retirement/retirement-states";
+import { LmsErasureRunner } from "./lms-erasure-runner";
+import { ProfileImageEraser } from "./profile-image-eraser";
 import type { LearnerStatus } from "./retirement-status-store";
 
 /** What a step's run knows besides the learner: its START state, and the retry bookkeeping of earlier tries. */
@@ -22,6 +26,12 @@ export interface StepRun {
 export interface RetirementStep {
   prepare?(learner: LearnerStatus, jobId: string, run?: StepRun): Promise<unknown>;
   apply(em: EntityManager, learner: LearnerStatus, prepared: unknown): Promise<string>;
+  /**
+   * External work that must come after `apply`'s changes are committed (e.g. the PDF purge, which may be refused
+   * and must then leave every other erasure done). When present, `apply` commits first, then `finish` runs with no
+   * DB lock, then a second transaction moves the learner to END; all three are safe to repeat after a crash.
+   */
+  finish?(learner: LearnerStatus, jobId: string): Promise<void>;
 }
 
 /** What upstream's driver records for an endpoint that answers 204 No Content. */
@@ -54,11 +64,12 @@ const unenroll: RetirementStep = {
 };
 
 /**
- * Upstream's retire_misc/, for the tables in our schema: pending name changes deleted, manual enrollment audits
- * pointed at the retired email with the reason blanked, and the mailing opt-in (UserOrgTag "email-optin", what
- * USER_RETIRE_MAILINGS turns off) set to False.
+ * Upstream's retire_misc/: pending name changes deleted, manual enrollment audits pointed at the retired email with
+ * the reason blanked, the mailing opt-in (UserOrgTag "email-optin", what USER_RETIRE_MAILINGS turns off) set to
+ * False, then every retire_misc erasure of lms-erasures.ts (wiki, credit, API access, social auth, the
+ * USER_RETIRE_LMS_MISC and USER_RETIRE_MAILINGS receivers) whose tables this LMS has.
  */
-const retireMisc: RetirementStep = {
+const retireMisc = (erasures: LmsErasureRunner): RetirementStep => ({
   async apply(em, learner) {
     await em.query("DELETE FROM student_pendingnamechange WHERE user_id = ?", [learner.userId]);
     await em.query(
@@ -67,27 +78,52 @@ const retireMisc: RetirementStep = {
       [learner.retiredEmail, learner.userId],
     );
     await em.query("UPDATE user_api_userorgtag SET value = 'False', modified = UTC_TIMESTAMP(6) WHERE user_id = ? AND `key` = 'email-optin'", [learner.userId]);
-    return NO_CONTENT;
+    return withSkipped(NO_CONTENT, await erasures.run(em, learner, "retire_misc"));
   },
-};
+});
 
-/** Purges every legacy PDF certificate of the learner, files then links, through the foundation's purge. */
+/**
+ * Purges every legacy PDF certificate of the learner, files then links, through the foundation's purge. A refused
+ * certificate (hostile link) does not stop the others: they are all purged first, then the refusal is raised naming
+ * every refused certificate, so the learner goes to ERRORED with nothing else left undone.
+ */
 async function purgeLearnerPdfCertificates(purger: PdfCertificatePurger, learner: LearnerStatus, jobId: string): Promise<number[]> {
   const ids = await purger.pdfCertificateIdsOfUser(learner.userId);
-  for (const id of ids) await purger.purge(id, { jobId });
+  const refused: HostileLinkError[] = [];
+  for (const id of ids) {
+    try {
+      await purger.purge(id, { jobId });
+    } catch (err) {
+      if (!(err instanceof HostileLinkError)) throw err;
+      refused.push(err);
+    }
+  }
+  if (refused.length === 1) throw refused[0];
+  if (refused.length > 1) throw new PermanentJobError(refused.map((e) => e.message).join("; "));
   return ids;
 }
 
+/** Appends the names of erasures skipped for missing tables to a step's response, so `responses` shows them. */
+function withSkipped(response: string, skipped: string[]): string {
+  return skipped.length === 0 ? response : `${response}\nSkipped (tables not in this LMS): ${skipped.join(", ")}`;
+}
+
 /**
- * Upstream's retire/ for the tables in our schema, after purging the PDF certificates (files first, then links):
- * profile PII cleared to upstream's values, social links deleted, certificate names blanked (history rows too,
- * as the retirement PII purge does), pending email and secondary-email changes and org tags deleted, recovery
- * email retired, enrollment-allowed and unregistered cohort rows of the original email deleted, then the user
- * renamed to the retired username and email, first/last name blanked and deactivated.
+ * Upstream's retire/: profile image files deleted first (prepare, no DB lock); then in one transaction profile PII
+ * cleared to upstream's values, social links deleted, certificate names blanked (history rows too, as the
+ * retirement PII purge does), pending email and secondary-email changes and org tags deleted, recovery email
+ * retired, enrollment-allowed and unregistered cohort rows of the original email deleted, every retire_lms erasure
+ * of lms-erasures.ts (entitlements, ID verification, save-for-later, enterprise: the USER_RETIRE_LMS_CRITICAL
+ * receivers), then the user renamed to the retired username and email, first/last name blanked and deactivated.
+ * Last (finish), with the database PII already cleared, the legacy PDF certificates are purged: a refused link
+ * then leaves the learner ERRORED with every other erasure done, and the error names the certificate.
  */
-function retireLms(purger: PdfCertificatePurger): RetirementStep {
+function retireLms(purger: PdfCertificatePurger, images: ProfileImageEraser, erasures: LmsErasureRunner): RetirementStep {
   return {
-    prepare: (learner, jobId) => purgeLearnerPdfCertificates(purger, learner, jobId),
+    prepare: (learner, jobId) => images.erase(learner, jobId),
+    finish: async (learner, jobId) => {
+      await purgeLearnerPdfCertificates(purger, learner, jobId);
+    },
     async apply(em, learner) {
       const id = learner.userId;
       await em.query(
@@ -109,12 +145,13 @@ function retireLms(purger: PdfCertificatePurger): RetirementStep {
       await em.query("DELETE FROM student_accountrecovery WHERE user_id = ?", [id]);
       await em.query("DELETE FROM student_courseenrollmentallowed WHERE email = ?", [learner.originalEmail]);
       await em.query("DELETE FROM course_groups_unregisteredlearnercohortassignments WHERE email = ?", [learner.originalEmail]);
+      const skipped = await erasures.run(em, learner, "retire_lms");
       await em.query("UPDATE auth_user SET first_name = '', last_name = '', is_active = 0, username = ?, email = ? WHERE id = ?", [
         learner.retiredUsername,
         learner.retiredEmail,
         id,
       ]);
-      return NO_CONTENT;
+      return withSkipped(NO_CONTENT, skipped);
     },
   };
 }
@@ -132,11 +169,13 @@ function purgePdfCertificates(purger: PdfCertificatePurger): RetirementStep {
 /** Built-in steps by "SERVICE.method". */
 export function builtInSteps(ctx: AppContext): Map<string, RetirementStep> {
   const purger = new PdfCertificatePurger(ctx.dataSource, ctx.s3, ctx.config.certificates, ctx.logger);
+  const erasures = new LmsErasureRunner(ctx.dataSource, ctx.config.retirement, ctx.logger);
+  const images = new ProfileImageEraser(ctx.s3, ctx.config.erasure.profileImages, ctx.logger);
   return new Map<string, RetirementStep>([
     ["LMS.lock_account", lockAccount],
     ["LMS.unenroll", unenroll],
-    ["LMS.retire_misc", retireMisc],
-    ["LMS.retire_lms", retireLms(purger)],
+    ["LMS.retire_misc", retireMisc(erasures)],
+    ["LMS.retire_lms", retireLms(purger, images, erasures)],
     ["LMS.purge_pdf_certificates", purgePdfCertificates(purger)],
   ]);
 }

@@ -1,0 +1,70 @@
+import type { DataSource, EntityManager } from "typeorm";
+import type { RetirementConfig } from "../../config";
+import type { Logger } from "../../logging/logger";
+import { LMS_ERASURES, erasureTables, type ErasurePhase, type LmsErasure } from "./lms-erasures";
+import type { LearnerStatus } from "./retirement-status-store";
+
+export interface ErasurePlan {
+  /** Erasures whose tables all exist, in order. */
+  active: LmsErasure[];
+  /** Erasures skipped because the operator's LMS lacks some of their tables (the app is not installed). */
+  skipped: Array<{ erasure: LmsErasure; missing: string[] }>;
+}
+
+/**
+ * Runs the upstream erasures of a phase inside the step's transaction. Which apps' tables exist is read from
+ * information_schema once per process (the first retirement step after start) and reported once in the log:
+ * an operator's LMS may lack enterprise, wiki or other apps, and a missing table must neither fail every learner
+ * nor go unnoticed.
+ */
+export class LmsErasureRunner {
+  private plan?: Promise<ErasurePlan>;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly retirement: Pick<RetirementConfig, "salts">,
+    private readonly logger: Logger,
+    private readonly erasures: readonly LmsErasure[] = LMS_ERASURES,
+  ) {}
+
+  /** The plan, computed once; a failed lookup is retried by the next call. */
+  async load(): Promise<ErasurePlan> {
+    this.plan ??= this.computePlan().catch((err) => {
+      this.plan = undefined;
+      throw err;
+    });
+    return this.plan;
+  }
+
+  private async computePlan(): Promise<ErasurePlan> {
+    const wanted = erasureTables(this.erasures);
+    const rows: Array<{ name: string }> = await this.ds.query(
+      "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)",
+      [wanted],
+    );
+    const present = new Set(rows.map((r) => r.name));
+    const plan: ErasurePlan = { active: [], skipped: [] };
+    for (const erasure of this.erasures) {
+      const missing = erasure.tables.filter((t) => !present.has(t));
+      if (missing.length === 0) plan.active.push(erasure);
+      else plan.skipped.push({ erasure, missing });
+    }
+    if (plan.skipped.length > 0) {
+      this.logger.warn("LMS erasures skipped: their tables do not exist in this database (app not installed)", {
+        skipped: plan.skipped.map((s) => `${s.erasure.name} (missing ${s.missing.join(", ")})`),
+      });
+    } else {
+      this.logger.info("every LMS erasure table is present", { erasures: plan.active.length });
+    }
+    return plan;
+  }
+
+  /** Applies every active erasure of the phase; returns the names of the skipped ones (for the step's response). */
+  async run(em: EntityManager, learner: LearnerStatus, phase: ErasurePhase): Promise<string[]> {
+    const plan = await this.load();
+    for (const erasure of plan.active) {
+      if (erasure.phase === phase) await erasure.apply({ em, learner, retirement: this.retirement });
+    }
+    return plan.skipped.filter((s) => s.erasure.phase === phase).map((s) => s.erasure.name);
+  }
+}

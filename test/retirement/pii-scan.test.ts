@@ -1,0 +1,112 @@
+import { gunzipSync } from "node:zlib";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { expect } from "chai";
+import { QueueName } from "../../src/queues/registry";
+import { runCliInProcess } from "../support/cli";
+import { Harness } from "../support/harness";
+import { dumpPrefix } from "../support/redis-keys";
+import { createTestBucket, type TestBucket } from "../support/test-bucket";
+import { waitFor } from "../support/wait";
+import { IMAGE_SEED, seedErasureRows } from "./erasure-fixtures";
+import { RETIREMENT_ENV, capturedLogger, insertLearner, requestRetirements, stateOf } from "./retirement-fixtures";
+
+const TEXT_TYPES = ["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "json", "enum", "set", "binary", "varbinary", "blob", "tinyblob", "mediumblob", "longblob"];
+
+/** Every `table.column` of the database whose value contains one of the needles (case-insensitive, as MySQL compares). */
+async function scanDatabase(h: Harness, needles: string[]): Promise<string[]> {
+  const columns: Array<{ t: string; c: string }> = await h.ds.query(
+    "SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND DATA_TYPE IN (?) ORDER BY TABLE_NAME, ORDINAL_POSITION",
+    [TEXT_TYPES],
+  );
+  const hits: string[] = [];
+  for (const { t, c } of columns) {
+    const conditions = needles.map(() => `LOWER(CONVERT(\`${c}\` USING utf8mb4)) LIKE ?`).join(" OR ");
+    const [row] = await h.ds.query(`SELECT COUNT(*) AS n FROM \`${t}\` WHERE ${conditions}`, needles.map((n) => `%${n.toLowerCase()}%`));
+    if (Number(row.n) > 0) hits.push(`${t}.${c}`);
+  }
+  return hits;
+}
+
+/** Every object key and body of the bucket that contains one of the needles. */
+async function scanBucket(bucket: TestBucket, needles: string[]): Promise<string[]> {
+  const hits: string[] = [];
+  for (const key of await bucket.keys()) {
+    const got = await bucket.s3.send(new GetObjectCommand({ Bucket: bucket.name, Key: key }));
+    const body = Buffer.from(await got.Body!.transformToByteArray()).toString("utf8").toLowerCase();
+    if (needles.some((n) => key.toLowerCase().includes(n.toLowerCase()) || body.includes(n.toLowerCase()))) hits.push(key);
+  }
+  return hits;
+}
+
+function scanText(text: string, needles: string[]): string[] {
+  return needles.filter((n) => text.toLowerCase().includes(n.toLowerCase()));
+}
+
+/**
+ * The acceptance scan: a learner with a row in every table the service erases, profile image files and a PDF
+ * certificate is retired to COMPLETE; then every column of every table, the certificate/profile bucket, Redis and the
+ * worker logs hold the original username, email and name nowhere but the status row; after archive-and-cleanup,
+ * nowhere at all (the archive object, upstream's audit record, holds exactly the learner's line).
+ */
+describe("acceptance: no personal data left after retirement and archive-and-cleanup", function () {
+  this.timeout(120000);
+  let h: Harness;
+  let archive: TestBucket | undefined;
+  afterEach(async () => {
+    await archive?.drop().catch(() => undefined);
+    await h?.close();
+  });
+
+  it("finds the learner's username, email and name only in the status row at COMPLETE, and nowhere after archive-retirements", async () => {
+    h = await Harness.create({ bucket: true, env: { ...RETIREMENT_ENV, PROFILE_IMAGE_HASH_SEED: IMAGE_SEED } });
+    archive = await createTestBucket();
+    const env = { PROFILE_IMAGE_BUCKET: h.bucket!.name, RETIREMENT_ARCHIVE_BUCKET: archive.name };
+    const learner = await insertLearner(h, { pdf: true });
+    const bystander = await insertLearner(h, { pdf: true });
+    const rows = await seedErasureRows(h.ds, learner);
+    const other = await seedErasureRows(h.ds, bystander);
+    await h.bucket!.put([...rows.profileImageKeys, ...other.profileImageKeys]);
+    // The needles: the original username, email, first and last name and full name.
+    const needles = learner.pii;
+
+    expect(await scanDatabase(h, needles), "the seed put PII in every erasure table").to.include.members([
+      "auth_user.username", "credit_creditrequest.username", "consent_historicaldatasharingconsent.username",
+      "enterprise_pendingenterprisecustomeruser.user_email", "survey_surveyanswer.field_value", "verify_student_softwaresecurephotoverification.name",
+    ]);
+
+    await requestRetirements(h, [learner.userId]);
+    const { logger, text } = capturedLogger();
+    const cli: string[] = [];
+    const enqueue = await runCliInProcess(["retire-learners"], h.env(env));
+    cli.push(enqueue.out, enqueue.err);
+    await h.worker({ queues: [QueueName.LearnerRetirement], logger, env });
+    await waitFor("COMPLETE", async () => (await stateOf(h.ds, learner.userId)) === "COMPLETE", { timeoutMs: 60000 });
+
+    expect(await scanDatabase(h, needles), "at COMPLETE: only the status row").to.deep.equal([
+      "user_api_userretirementstatus.original_username",
+      "user_api_userretirementstatus.original_email",
+      "user_api_userretirementstatus.original_name",
+    ]);
+    expect(await scanBucket(h.bucket!, needles), "certificate and profile image bucket").to.deep.equal([]);
+    expect(scanText(await dumpPrefix(h.prefix), needles), "Redis").to.deep.equal([]);
+    expect(scanText(text() + cli.join("\n"), needles), "worker logs and CLI output").to.deep.equal([]);
+    expect(await h.bucket!.keys(), "only the bystander's files remain").to.deep.equal([...other.profileImageKeys, ...bystander.pdfKeys].sort());
+
+    const run = await runCliInProcess(["archive-retirements", "--cool-off-days", "0"], h.env(env));
+    expect(run.code, run.err).to.equal(0);
+    cli.push(run.out, run.err);
+
+    expect(await scanDatabase(h, needles), "after archive-and-cleanup: nowhere").to.deep.equal([]);
+    expect(await scanBucket(h.bucket!, needles)).to.deep.equal([]);
+    expect(scanText(await dumpPrefix(h.prefix), needles)).to.deep.equal([]);
+    expect(scanText(text() + cli.join("\n"), needles)).to.deep.equal([]);
+
+    const [key] = await archive.keys();
+    const got = await archive.s3.send(new GetObjectCommand({ Bucket: archive.name, Key: key }));
+    const lines = gunzipSync(Buffer.from(await got.Body!.transformToByteArray())).toString("utf8").split("\n").filter(Boolean);
+    expect(lines).to.have.length(1);
+    expect(JSON.parse(lines[0])).to.include({ user_id: learner.userId, original_username: learner.pii[0], original_email: learner.pii[1], original_name: learner.pii[4] });
+    // The bystander, never retired, still has all of their data.
+    expect(await scanDatabase(h, [bystander.pii[0]])).to.include("auth_user.username");
+  });
+});
