@@ -4,11 +4,13 @@ import { expect } from "chai";
 import { QueueName } from "../../src/queues/registry";
 import { runCliInProcess } from "../support/cli";
 import { Harness } from "../support/harness";
+import { FakeHttpService } from "../support/fake-http-service";
 import { dumpPrefix } from "../support/redis-keys";
 import { createTestBucket, type TestBucket } from "../support/test-bucket";
 import { waitFor } from "../support/wait";
 import { IMAGE_SEED, seedErasureRows } from "./erasure-fixtures";
-import { RETIREMENT_ENV, capturedLogger, insertLearner, requestRetirements, stateOf } from "./retirement-fixtures";
+import { FULL_TRANSITIONS, lmsEnv, usernameBody } from "./http-fixtures";
+import { capturedLogger, insertLearner, requestRetirements, responsesOf, stateOf, transitions } from "./retirement-fixtures";
 
 const TEXT_TYPES = ["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "json", "enum", "set", "binary", "varbinary", "blob", "tinyblob", "mediumblob", "longblob"];
 
@@ -44,7 +46,8 @@ function scanText(text: string, needles: string[]): string[] {
 
 /**
  * The acceptance scan: a learner with a row in every table the service erases, profile image files and a PDF
- * certificate is retired to COMPLETE; then every column of every table, the certificate/profile bucket, Redis and the
+ * certificate is retired to COMPLETE through the full default pipeline (forums and notes on a local HTTP server
+ * playing the LMS); then every column of every table, the certificate/profile bucket, Redis and the
  * worker logs hold the original username, email and name nowhere but the status row; after archive-and-cleanup,
  * nowhere at all (the archive object, upstream's audit record, holds exactly the learner's line).
  */
@@ -52,13 +55,17 @@ describe("acceptance: no personal data left after retirement and archive-and-cle
   this.timeout(120000);
   let h: Harness;
   let archive: TestBucket | undefined;
+  let lms: FakeHttpService | undefined;
   afterEach(async () => {
     await archive?.drop().catch(() => undefined);
     await h?.close();
+    await lms?.close();
   });
 
   it("finds the learner's username, email and name only in the status row at COMPLETE, and nowhere after archive-retirements", async () => {
-    h = await Harness.create({ bucket: true, env: { ...RETIREMENT_ENV, PROFILE_IMAGE_HASH_SEED: IMAGE_SEED } });
+    lms = await FakeHttpService.start();
+    lms.onToken().on("POST /api/discussion/v1/accounts/retire_forum/", { status: 204 }).on("POST /api/edxnotes/v1/retire_user/", { status: 204 });
+    h = await Harness.create({ bucket: true, env: lmsEnv(lms, { PROFILE_IMAGE_HASH_SEED: IMAGE_SEED }) });
     archive = await createTestBucket();
     const env = { PROFILE_IMAGE_BUCKET: h.bucket!.name, RETIREMENT_ARCHIVE_BUCKET: archive.name };
     const learner = await insertLearner(h, { pdf: true });
@@ -81,6 +88,9 @@ describe("acceptance: no personal data left after retirement and archive-and-cle
     cli.push(enqueue.out, enqueue.err);
     await h.worker({ queues: [QueueName.LearnerRetirement], logger, env });
     await waitFor("COMPLETE", async () => (await stateOf(h.ds, learner.userId)) === "COMPLETE", { timeoutMs: 60000 });
+    expect(transitions(await responsesOf(h.ds, learner.userId)), "the full default pipeline").to.deep.equal(FULL_TRANSITIONS);
+    // The forum and notes services were asked to retire the learner (by the original username, as upstream sends it).
+    expect(lms.requests.filter((r) => r.body === usernameBody(learner.pii[0])).map((r) => r.url)).to.deep.equal(["/api/discussion/v1/accounts/retire_forum/", "/api/edxnotes/v1/retire_user/"]);
 
     expect(await scanDatabase(h, needles), "at COMPLETE: only the status row").to.deep.equal([
       "user_api_userretirementstatus.original_username",
