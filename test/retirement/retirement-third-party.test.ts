@@ -9,7 +9,7 @@ import { RETIREMENT_ENV, capturedLogger, insertLearner, requestRetirements, resp
 
 const STATES = [
   "PENDING", "RETIRING_BRAZE", "BRAZE_COMPLETE", "RETIRING_AMPLITUDE", "AMPLITUDE_COMPLETE", "RETIRING_HUBSPOT", "HUBSPOT_COMPLETE",
-  "RETIRING_SEGMENT", "SEGMENT_COMPLETE", "RETIRING_DISCOVERY", "DISCOVERY_COMPLETE", "ERRORED", "ABORTED", "COMPLETE",
+  "RETIRING_SEGMENT", "SEGMENT_COMPLETE", "RETIRING_DISCOVERY", "DISCOVERY_COMPLETE", "RETIRING_PROGRAMS", "PROGRAMS_COMPLETE", "ERRORED", "ABORTED", "COMPLETE",
 ];
 const PIPELINE = [
   ["RETIRING_BRAZE", "BRAZE_COMPLETE", "BRAZE", "delete_user"],
@@ -17,6 +17,7 @@ const PIPELINE = [
   ["RETIRING_HUBSPOT", "HUBSPOT_COMPLETE", "HUBSPOT", "delete_user"],
   ["RETIRING_SEGMENT", "SEGMENT_COMPLETE", "SEGMENT", "delete_and_suppress_learner"],
   ["RETIRING_DISCOVERY", "DISCOVERY_COMPLETE", "DISCOVERY", "retire_learner"],
+  ["RETIRING_PROGRAMS", "PROGRAMS_COMPLETE", "PROGRAMS", "retire_learner"],
 ];
 
 describe("learner retirement: third-party deletions and the generic HTTP method", function () {
@@ -60,7 +61,10 @@ describe("learner retirement: third-party deletions and the generic HTTP method"
             body: { lms_user_id: "{user_id}", retired: "{retired_username}" },
             success_statuses: [200, 204, 404],
           },
+          // upstream's EXTRA_SERVICES_TO_RETIRE_FROM form, with an OAuth application of its own
+          PROGRAMS: { service_base_url: `${discovery.url}/programs`, retirement_url_path: "api/v1/retire" },
         }),
+        RETIREMENT_OAUTH_CLIENTS: JSON.stringify({ PROGRAMS: { client_id: "programs-client", client_secret: "programs-secret" } }),
       },
     });
     const learner = await insertLearner(h);
@@ -75,7 +79,7 @@ describe("learner retirement: third-party deletions and the generic HTTP method"
     vendor.on("DELETE /contacts/v1/contact/vid/4242", { status: 200 });
     vendor.on("POST /v1beta/workspaces/my-workspace/regulations", { status: 200, body: { data: { regulateId: "x" }, regulate_id: "r-1" } });
     lms.onToken();
-    discovery.on(`DELETE /api/v1/users/${id}/retire`, { status: 404 });
+    discovery.on(`DELETE /api/v1/users/${id}/retire`, { status: 404 }).on("POST /programs/api/v1/retire/", { status: 204 });
 
     const { logger, text: logs } = capturedLogger();
     expect((await runCliInProcess(["retire-learners"], h.env())).code).to.equal(0);
@@ -93,14 +97,16 @@ describe("learner retirement: third-party deletions and the generic HTTP method"
     expect(seen("POST /v1beta/workspaces/my-workspace/regulations")).to.deep.equal([
       { auth: "Bearer seg-token", type: "application/json", body: `{"regulation_type": "Suppress_With_Delete", "attributes": {"name": "userId", "values": ["${id}", "${username}"]}}` },
     ]);
-    const [generic] = discovery.requests;
+    const [generic, programs] = discovery.requests;
     expect([generic.method, generic.url, generic.body, generic.headers.authorization]).to.deep.equal([
       "DELETE",
       `/api/v1/users/${id}/retire?u=${username}`,
       `{"lms_user_id": ${id}, "retired": "${retired}"}`,
       "JWT token-1",
     ]);
-    expect(discovery.requests).to.have.length(1);
+    expect([programs.method, programs.url, programs.body, programs.headers.authorization]).to.deep.equal(["POST", "/programs/api/v1/retire/", `{"edx_lms_user_id": ${id}}`, "JWT token-2"]);
+    expect(discovery.requests).to.have.length(2);
+    expect(lms.received("POST /oauth2/access_token").map((t) => new URLSearchParams(t.body).get("client_id"))).to.deep.equal(["retirement-client", "programs-client"]);
 
     const responses = await responsesOf(h.ds, id);
     expect(responses).to.contain(`502 Server Error: Bad Gateway for url: ${vendor.url}/contacts/v1/contact/email/{email}/profile\nupstream down\nTry 1 of RETIRING_HUBSPOT failed`);
@@ -123,6 +129,15 @@ describe("learner retirement: third-party deletions and the generic HTTP method"
     expect(r.err).not.to.contain("RETIREMENT_LMS_BASE_URL");
     const unknown = await runCliInProcess(["worker", "--queues", QueueName.LearnerRetirement], h.env({ RETIREMENT_PIPELINE: JSON.stringify(PIPELINE.slice(4)) }));
     expect(unknown.err).to.contain("RETIREMENT_PIPELINE: row 1: DISCOVERY.retire_learner is not a known method");
+    const shown = await runCliInProcess(["config"], h.env({
+      RETIREMENT_CLIENT_SECRET: "client-secret-value",
+      RETIREMENT_OAUTH_CLIENTS: '{"PROGRAMS":{"client_id":"p","client_secret":"programs-secret-value"}}',
+      RETIREMENT_BRAZE_API_KEY: "braze-key-value",
+      RETIREMENT_PIPELINE: JSON.stringify(PIPELINE.slice(0, 1)),
+    }));
+    expect(shown.code, shown.err).to.equal(0);
+    expect(shown.out).to.contain("RETIREMENT_CLIENT_SECRET").and.contain("RETIREMENT_OAUTH_CLIENTS");
+    for (const secret of ["client-secret-value", "programs-secret-value", "braze-key-value"]) expect(shown.out, "config hides secrets").not.to.contain(secret);
     const bad = await runCliInProcess(["config"], h.env({ RETIREMENT_HTTP_SERVICES: '{"discovery":{"url":"ftp://x/{userid}","method":"FETCH","success_statuses":["ok"],"auth":"basic"}}' }));
     expect(bad.code).to.equal(2);
     for (const text of ["names are upper-case words", "url must be an absolute http(s) URL template", "method must be one of", "success_statuses must be a list", "auth must be jwt or none", "unknown placeholder(s) {userid}"]) {

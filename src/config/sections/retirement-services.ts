@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import YAML from "yaml";
 import { z } from "zod";
-import { EDX_SERVICES, GENERIC_METHOD, unknownPlaceholders, type EdxServiceName, type HttpMethodName } from "../../domain/retirement/http-methods";
+import { EDX_SERVICES, GENERIC_METHOD, serviceUrl, unknownPlaceholders, type EdxServiceName, type HttpMethodName } from "../../domain/retirement/http-methods";
 import type { RetryTimings } from "../../domain/retirement/http-retry-policy";
 import type { PipelineStep } from "../../domain/retirement/retirement-pipeline";
 import type { SectionChecks } from "../section";
@@ -33,6 +33,8 @@ export type BaseUrlKey = (typeof EDX_SERVICES)[EdxServiceName] | "segment";
 export interface RetirementServicesConfig {
   baseUrls: Partial<Record<BaseUrlKey, string>>;
   client?: OAuthClient;
+  /** Per-service OAuth clients (RETIREMENT_OAUTH_CLIENTS), for a service whose application differs from `client`. */
+  clients: Record<string, OAuthClient>;
   timeoutMs: number;
   retry: RetryTimings;
   tokenRenewMarginMs: number;
@@ -133,7 +135,11 @@ export const RETIREMENT_SERVICE_VARIABLES = {
   RETIREMENT_SEGMENT_AUTH_TOKEN: secret("Segment Config API token for SEGMENT.delete_and_suppress_learner (driver config segment_auth_token)"),
   RETIREMENT_SEGMENT_WORKSPACE_SLUG: variable(text(), { description: "Segment workspace slug (driver config segment_workspace_slug)" }),
   RETIREMENT_HTTP_SERVICES: variable(mapping(), {
-    description: `Services upstream does not know, called with the generic method "${GENERIC_METHOD}": a mapping NAME → {url, method (POST), body, success_statuses ([200, 201, 202, 204]), auth (jwt|none)}; url and body may use {user_id}, {username}, {retired_username}`,
+    description: `Services upstream does not know, called with the generic method "${GENERIC_METHOD}": a mapping NAME → {url, method (POST), body, success_statuses ([200, 201, 202, 204]), auth (jwt|none)}; url and body may use {user_id}, {username}, {retired_username}. Upstream's EXTRA_SERVICES_TO_RETIRE_FROM form {service_base_url, retirement_url_path} is accepted too`,
+  }),
+  RETIREMENT_OAUTH_CLIENTS: variable(mapping(), {
+    description: "Per-service OAuth applications, a mapping SERVICE → {client_id, client_secret}, for services whose tokens come from another client than RETIREMENT_CLIENT_ID (tokens are always issued by the LMS)",
+    secret: true,
   }),
 };
 
@@ -189,6 +195,7 @@ export function buildRetirementServices(v: ValuesOf<typeof RETIREMENT_SERVICE_VA
   return {
     baseUrls,
     client: clientId && clientSecret ? { clientId, clientSecret } : undefined,
+    clients: readOAuthClients(v.RETIREMENT_OAUTH_CLIENTS, src),
     timeoutMs: v.RETIREMENT_HTTP_TIMEOUT_MS,
     retry: { baseDelayMs: v.RETIREMENT_HTTP_RETRY_BASE_MS, maxElapsedMs: v.RETIREMENT_HTTP_RETRY_MAX_MS, gatewayTimeoutRetryMs: v.RETIREMENT_HTTP_504_RETRY_MS },
     tokenRenewMarginMs: v.RETIREMENT_TOKEN_RENEW_MARGIN_MS,
@@ -211,6 +218,25 @@ export function buildRetirementServices(v: ValuesOf<typeof RETIREMENT_SERVICE_VA
   };
 }
 
+/** RETIREMENT_OAUTH_CLIENTS: SERVICE → {client_id, client_secret}; tokens still come from the LMS. */
+function readOAuthClients(raw: Record<string, unknown> | undefined, src: SectionChecks): Record<string, OAuthClient> {
+  const clients: Record<string, OAuthClient> = {};
+  for (const [service, value] of Object.entries(raw ?? {})) {
+    const v = (value ?? {}) as Record<string, unknown>;
+    if (typeof v.client_id !== "string" || typeof v.client_secret !== "string" || !v.client_id || !v.client_secret) {
+      src.problem("RETIREMENT_OAUTH_CLIENTS", `service ${service}: needs client_id and client_secret`);
+      continue;
+    }
+    clients[service] = { clientId: v.client_id, clientSecret: v.client_secret };
+  }
+  return clients;
+}
+
+/** The OAuth client a service's JWT is requested with: its own, or the retirement service user's. */
+export function clientFor(services: RetirementServicesConfig, service: string): OAuthClient | undefined {
+  return services.clients[service] ?? services.client;
+}
+
 const HTTP_METHODS: HttpMethodName[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 /** RETIREMENT_HTTP_SERVICES: NAME → {url, method, body, success_statuses, auth}; each NAME becomes a pipeline SERVICE. */
@@ -228,7 +254,14 @@ function readGenericServices(raw: Record<string, unknown> | undefined, src: Sect
       src.problem(NAME, `${where}: must be a mapping with at least url`);
       continue;
     }
-    const v = value as Record<string, unknown>;
+    const v = { ...(value as Record<string, unknown>) };
+    // Upstream's EXTRA_SERVICES_TO_RETIRE_FROM form: service_base_url + retirement_url_path, POST {edx_lms_user_id}.
+    if (typeof v.service_base_url === "string" && v.url === undefined) {
+      v.url = serviceUrl(v.service_base_url, typeof v.retirement_url_path === "string" ? v.retirement_url_path : "");
+      v.body ??= { edx_lms_user_id: "{user_id}" };
+      delete v.service_base_url;
+      delete v.retirement_url_path;
+    }
     const known = ["url", "method", "body", "success_statuses", "auth"];
     for (const key of Object.keys(v)) if (!known.includes(key)) src.problem(NAME, `${where}: unknown key ${key} (known: ${known.join(", ")})`);
     const url = typeof v.url === "string" ? v.url : undefined;
@@ -263,7 +296,8 @@ const LMS_AUTH: Setting[] = [
 function missingFor(step: PipelineStep, s: RetirementServicesConfig): Setting[] {
   const need: Array<[boolean, Setting]> = [];
   const lmsAuth = () => {
-    need.push([!!s.baseUrls.lms, LMS_AUTH[0]], [!!s.client, LMS_AUTH[1]], [!!s.client, LMS_AUTH[2]]);
+    const client = !!clientFor(s, step.service);
+    need.push([!!s.baseUrls.lms, LMS_AUTH[0]], [client, LMS_AUTH[1]], [client, LMS_AUTH[2]]);
   };
   const edxKey = EDX_SERVICES[step.service as EdxServiceName];
   if (edxKey && (step.service !== "LMS" || step.method.startsWith("retirement_"))) {

@@ -1,4 +1,4 @@
-import type { RetirementServicesConfig } from "../../../config/sections/retirement-services";
+import { clientFor, type RetirementServicesConfig } from "../../../config/sections/retirement-services";
 import {
   EDX_METHODS,
   EDX_SERVICES,
@@ -28,10 +28,11 @@ function edxResponseText(status: number, body: string, notFoundIsSuccess?: boole
   return excerpt(body);
 }
 
-function jwtAuth(services: RetirementServicesConfig): RequestAuth {
+function jwtAuth(services: RetirementServicesConfig, service: string): RequestAuth {
+  const client = clientFor(services, service);
   // The worker refuses to start without these for a pipeline that uses them (missingServiceSettings).
-  if (!services.baseUrls.lms || !services.client) throw new Error("internal: JWT auth without base_urls.lms and an OAuth client");
-  return { kind: "jwt", lmsBaseUrl: services.baseUrls.lms, client: services.client };
+  if (!services.baseUrls.lms || !client) throw new Error("internal: JWT auth without base_urls.lms and an OAuth client");
+  return { kind: "jwt", lmsBaseUrl: services.baseUrls.lms, client };
 }
 
 function edxMethod(service: EdxServiceName, method: string, services: RetirementServicesConfig): HttpRetirementMethod {
@@ -48,7 +49,7 @@ function edxMethod(service: EdxServiceName, method: string, services: Retirement
         displayUrl: url,
         json: spec.body,
         jsonContentType: true,
-        auth: jwtAuth(services),
+        auth: jwtAuth(services, service),
         accept: (s) => is2xx(s) || (s === 404 && !!spec.notFoundIsSuccess),
       });
       return edxResponseText(res.status, res.body, spec.notFoundIsSuccess);
@@ -67,7 +68,7 @@ function genericMethod(name: string, services: RetirementServicesConfig): HttpRe
         displayUrl: renderTemplate(svc.url, learner, { url: true, redact: true }) as string,
         json: svc.body === undefined ? undefined : renderTemplate(svc.body, learner),
         jsonContentType: true,
-        auth: svc.auth === "jwt" ? jwtAuth(services) : { kind: "none" },
+        auth: svc.auth === "jwt" ? jwtAuth(services, name) : { kind: "none" },
         accept: (s) => svc.successStatuses.includes(s),
       });
       return edxResponseText(res.status, res.body);
