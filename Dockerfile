@@ -1,26 +1,28 @@
 # openedx-workers: BullMQ workers for Open edX.
-# The TypeScript sources run directly through tsx (bin/openedx-workers.js registers it),
-# so installing the dependencies is the whole build; no compile step, no dist/.
-FROM node:20-bookworm-slim
-
+# Two stages: the build compiles TypeScript to dist/ with every dependency; the runtime has Node, the production
+# dependencies and dist/ only (no TypeScript, tsx, tests or sources), and runs as the unprivileged `node` user.
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
-
-# Dependencies first, so the layer is cached until the lock file changes. Dev dependencies are
-# included; tsx is a regular dependency, so `--omit=dev` would also run the worker, with a smaller image.
+# Dependencies first, so the layer is cached until the lock file changes.
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund && npm cache clean --force
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/copy-assets.js scripts/
+COPY src ./src
+RUN npm run build
 
-COPY . .
-
-# Call the CLI directly rather than through npx: no npm process between the container's
-# init and node (SIGTERM reaches the worker), and no chance of npx fetching a package
-# of the same name from the registry if the local bin were not found.
+FROM node:20-bookworm-slim AS runtime
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY bin ./bin
+# Call the CLI directly rather than through npx: no npm process between the container's init and node (SIGTERM
+# reaches the worker), and no chance of npx fetching a package of the same name from the registry.
 RUN chmod +x bin/openedx-workers.js \
  && ln -s /app/bin/openedx-workers.js /usr/local/bin/openedx-workers
-
-ENV NODE_ENV=production
-# The image's unprivileged user; the app only reads /app (tsx caches under /tmp).
+# The app only reads /app; nothing it runs needs to write there.
 USER node
-
 ENTRYPOINT ["openedx-workers"]
 CMD ["worker"]

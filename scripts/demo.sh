@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
+npm run --silent build
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
