@@ -180,6 +180,19 @@ describe("learner retirement over HTTP: the full default pipeline as the retirem
     expect(lms.received(TOKEN)).to.have.length(4);
   });
 
+  it("a token endpoint refusing the client fails the step at once, naming the client id, never the secret", async () => {
+    const [a] = await world({}, 1);
+    lms.onToken({ status: 401 }).on(FORUM, { status: 204 });
+    await enqueue();
+    await h.worker({ queues: [QueueName.LearnerRetirement] });
+    await waitFor("ERRORED", async () => (await stateOf(h.ds, a.userId)) === "ERRORED");
+    const responses = await responsesOf(h.ds, a.userId);
+    expect(responses).to.contain(`Error in RETIRING_FORUMS: fetching an access token for client retirement-client: 401 Client Error: Unauthorized for url: ${lms.url}/oauth2/access_token\n{"error":"invalid_client"}`);
+    expect(responses).not.to.contain("s3cr3t");
+    expect(lms.received(TOKEN)).to.have.length(1);
+    expect(lms.received(FORUM), "no call without a token").to.have.length(0);
+  });
+
   it("a hung service times out and is retried", async () => {
     const [a] = await world({ RETIREMENT_HTTP_TIMEOUT_MS: "500" }, 1);
     lms.onToken().on(FORUM, [{ status: 200, hang: true }, { status: 204 }]).on(NOTES, { status: 204 });
