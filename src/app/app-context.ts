@@ -4,6 +4,8 @@ import type { AppConfig } from "../config";
 import { openDataSource } from "../db/data-source";
 import type { Logger } from "../logging/logger";
 import { QueueSet } from "../queues/queue-set";
+import { CertificateEventOutbox } from "../services/event-bus/certificate-event-outbox";
+import { EventBusRedis } from "../services/event-bus/event-bus-redis";
 import { createS3Client } from "../storage/s3";
 import { settlesWithin } from "../util/with-timeout";
 
@@ -17,6 +19,10 @@ export interface AppContext {
   dataSource: DataSource;
   s3: S3Client;
   queues: QueueSet;
+  /** Where every certificate change records its events (a no-op with publishing off). */
+  certificateEvents: CertificateEventOutbox;
+  /** The event bus Redis (connects on first use). */
+  eventBus: EventBusRedis;
 }
 
 export interface AppContextOptions {
@@ -44,7 +50,11 @@ export async function createAppContext(config: AppConfig, logger: Logger, opts: 
     connectTimeoutMs: config.resilience.db.connectTimeoutMs,
     statementTimeoutMs: config.resilience.db.statementTimeoutMs,
   });
-  return { config, logger, dataSource, s3: opts.s3 ?? createS3Client(config), queues: new QueueSet(config, { mode: opts.mode }) };
+  return {
+    config, logger, dataSource, s3: opts.s3 ?? createS3Client(config), queues: new QueueSet(config, { mode: opts.mode }),
+    certificateEvents: new CertificateEventOutbox(config.eventBus),
+    eventBus: new EventBusRedis(config.eventBus.redisUrl),
+  };
 }
 
 /** How long each service's close may take before it is abandoned (a dead Redis or database never answers QUIT). */
@@ -52,6 +62,7 @@ const CLOSE_BOUND_MS = 3000;
 
 export async function closeAppContext(ctx: AppContext): Promise<void> {
   if (!(await settlesWithin(ctx.queues.close(), CLOSE_BOUND_MS))) ctx.queues.connection.disconnect();
+  await settlesWithin(ctx.eventBus.close(), CLOSE_BOUND_MS);
   if (ctx.dataSource.isInitialized) await settlesWithin(ctx.dataSource.destroy(), CLOSE_BOUND_MS);
   ctx.s3.destroy();
 }

@@ -5,6 +5,7 @@ import { certificatesSection, type CertificatesConfig } from "./sections/certifi
 import { consoleSection, type ConsoleConfig } from "./sections/console";
 import { coreSection, type CoreConfig } from "./sections/core";
 import { erasureSection, type ErasureConfig } from "./sections/erasure";
+import { eventBusSection, type EventBusConfig } from "./sections/event-bus";
 import { generationSection, type GenerationConfig } from "./sections/generation";
 import { organizationsSection, type OrganizationsConfig } from "./sections/organizations";
 import { resilienceSection, type ResilienceConfig } from "./sections/resilience";
@@ -27,6 +28,7 @@ const SECTIONS = {
   organizations: organizationsSection,
   resilience: resilienceSection,
   erasure: erasureSection,
+  eventBus: eventBusSection,
 };
 
 export type AppConfig = SectionConfig<typeof CORE> & { [K in keyof typeof SECTIONS]: SectionConfig<(typeof SECTIONS)[K]> };
@@ -122,4 +124,4 @@ export function configReference(): VariableDoc[] {
   return docs.filter((d, i) => docs.findIndex((other) => other.name === d.name) === i);
 }
 
-export type { CoreConfig, CertificatesConfig, ConsoleConfig, ErasureConfig, GenerationConfig, OrganizationsConfig, ResilienceConfig, RetirementConfig };
+export type { CoreConfig, CertificatesConfig, ConsoleConfig, ErasureConfig, EventBusConfig, GenerationConfig, OrganizationsConfig, ResilienceConfig, RetirementConfig };

@@ -11,6 +11,7 @@ import type { JobRequest, QueueSet } from "../queues/queue-set";
 import { JobName, jobIds } from "../queues/registry";
 import { CertificateGenerator } from "../services/certificate-generation/certificate-generator";
 import { argumentsFromDatabase } from "./command-arguments";
+import { CertificateEventOutbox } from "../services/event-bus/certificate-event-outbox";
 
 /**
  * The options of upstream's cert_generation (`-u/--user ID…`, `-c/--course-key KEY`) with this service's
@@ -74,7 +75,8 @@ const CHUNK = 1000;
  */
 export async function runGenerationBatch(ctx: Pick<AppContext, "dataSource" | "queues" | "config" | "logger">, batch: GenerationBatch, io: BatchIo): Promise<BatchSummary> {
   const summary: BatchSummary = { courseKey: batch.courseKey.text, learners: 0, unknown: [], enqueued: 0, alreadyPending: 0 };
-  const generator = batch.dryRun ? new CertificateGenerator(ctx.dataSource, ctx.config.generation, ctx.logger) : undefined;
+  // A preview only: it never writes, so it records no events.
+  const generator = batch.dryRun ? new CertificateGenerator(ctx.dataSource, ctx.config.generation, ctx.logger, CertificateEventOutbox.off()) : undefined;
   const total = "allEnrolled" in batch ? await countEnrolled(ctx.dataSource, batch.courseKey) : batch.userIds.length;
   const chunks = "allEnrolled" in batch ? enrolledUserIds(ctx.dataSource, batch.courseKey) : chunked(batch.userIds);
   let done = 0;

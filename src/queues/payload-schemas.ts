@@ -44,6 +44,7 @@ export const PAYLOAD_SCHEMAS: { [J in JobName]: z.ZodType<JobPayloads[J]> } = {
   [JobName.SweepStuckLearners]: empty as unknown as z.ZodType<Record<string, never>>,
   [JobName.SweepStuckGeneration]: empty as unknown as z.ZodType<Record<string, never>>,
   [JobName.SweepStuckPurges]: empty as unknown as z.ZodType<Record<string, never>>,
+  [JobName.PublishCertificateEvents]: empty as unknown as z.ZodType<Record<string, never>>,
 };
 
 export type PayloadCheck = { ok: true } | { ok: false; reason: string };

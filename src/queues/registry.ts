@@ -11,6 +11,7 @@ export enum QueueName {
   CertificateGeneration = "certificate-generation",
   LearnerRetirement = "learner-retirement",
   Organizations = "organizations",
+  CertificateEvents = "certificate-events",
 }
 
 export enum JobName {
@@ -25,6 +26,7 @@ export enum JobName {
   SweepStuckLearners = "sweep-stuck-learners",
   SweepStuckGeneration = "sweep-stuck-generation",
   SweepStuckPurges = "sweep-stuck-purges",
+  PublishCertificateEvents = "publish-certificate-events",
 }
 
 export interface JobPayloads {
@@ -50,6 +52,8 @@ export interface JobPayloads {
   [JobName.SweepStuckLearners]: Record<string, never>;
   [JobName.SweepStuckGeneration]: Record<string, never>;
   [JobName.SweepStuckPurges]: Record<string, never>;
+  /** Scheduled: drain the certificate event outbox to the event bus. */
+  [JobName.PublishCertificateEvents]: Record<string, never>;
 }
 
 export const JOB_QUEUE: { [J in JobName]: QueueName } = {
@@ -64,6 +68,7 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.SweepStuckLearners]: QueueName.LearnerRetirement,
   [JobName.SweepStuckGeneration]: QueueName.CertificateGeneration,
   [JobName.SweepStuckPurges]: QueueName.CertificatePurge,
+  [JobName.PublishCertificateEvents]: QueueName.CertificateEvents,
 };
 
 /**

@@ -8,6 +8,7 @@ import { PermanentJobError } from "../errors/permanent-job-error";
 import { TransientJobError } from "../errors/transient-job-error";
 import type { Logger } from "../logging/logger";
 import { deleteExactKeys } from "../storage/s3";
+import type { CertificateEventOutbox } from "./event-bus/certificate-event-outbox";
 
 export type PurgeOutcome =
   | { status: "purged"; certificateId: number; keys: string[] }
@@ -32,6 +33,7 @@ export class PdfCertificatePurger {
     private readonly s3: S3Client,
     private readonly config: CertificatesConfig,
     private readonly logger: Logger,
+    private readonly events: CertificateEventOutbox,
   ) {}
 
   private get bucket(): string {
@@ -108,6 +110,8 @@ export class PdfCertificatePurger {
         jobId,
         purgedAt: new Date(),
       });
+      // Not a save() upstream (no signal there), but downstream should learn the links are gone: a changed event.
+      await this.events.record(em, { certificateId: row.id, change: "touched" });
       return true;
     });
   }

@@ -10,6 +10,7 @@ import { backfillOrganizationsJob } from "./organizations/backfill-organizations
 import { retireLearnersJob } from "./retirement/retire-learners.job";
 import { archiveRetirementsJob } from "./retirement/archive-retirements.job";
 import { sweepStuckGenerationJob, sweepStuckLearnersJob, sweepStuckPurgesJob } from "./recovery/sweep-stuck-work.job";
+import { publishCertificateEventsJob } from "./certificate-events/publish-certificate-events.job";
 
 /** Every job name's processor. A job name missing here is a compile error. */
 const FACTORIES: { [J in JobName]: JobDefinitionFactory<J> } = {
@@ -24,6 +25,7 @@ const FACTORIES: { [J in JobName]: JobDefinitionFactory<J> } = {
   [JobName.SweepStuckLearners]: sweepStuckLearnersJob,
   [JobName.SweepStuckGeneration]: sweepStuckGenerationJob,
   [JobName.SweepStuckPurges]: sweepStuckPurgesJob,
+  [JobName.PublishCertificateEvents]: publishCertificateEventsJob,
 };
 
 export function buildJobDefinitions(ctx: AppContext): Map<string, JobDefinition<JobName>> {

@@ -30,4 +30,7 @@ export const QUEUE_STALL_SETTINGS: Record<QueueName, QueueStallSettings> = {
   [QueueName.Organizations]: { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 3 },
   // Retirement steps may call other services over HTTP (bounded by their own timeouts): a longer lock.
   [QueueName.LearnerRetirement]: { lockDuration: 60_000, stalledInterval: 30_000, maxStalledCount: 3 },
+  // A drain is at most 50 pipelined XADD batches (each bounded by a 5 s command timeout); a stalled drain is simply
+  // superseded by the next scheduled run, so stalls need no patience.
+  [QueueName.CertificateEvents]: { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 3 },
 };

@@ -1,3 +1,4 @@
+import type { JobsOptions } from "bullmq";
 import type { AppConfig } from "../config";
 import type { QueueSet } from "../queues/queue-set";
 import type { JobName, JobPayloads, QueueName } from "../queues/registry";
@@ -8,6 +9,7 @@ import { BACKFILL_ORGANIZATIONS_SCHEDULE } from "./organizations/backfill-organi
 import { ARCHIVE_RETIREMENTS_SCHEDULE } from "./retirement/archive-retirements.job";
 import { RETIRE_LEARNERS_SCHEDULE } from "./retirement/retire-learners.job";
 import { SWEEP_SCHEDULES } from "./recovery/sweep-stuck-work.job";
+import { PUBLISH_CERTIFICATE_EVENTS_SCHEDULE } from "./certificate-events/publish-certificate-events.job";
 
 /** A recurring job: BullMQ job scheduler upserted by every worker of its queue (upsert is idempotent by id). */
 export interface ScheduleDefinition<J extends JobName = JobName> {
@@ -15,11 +17,15 @@ export interface ScheduleDefinition<J extends JobName = JobName> {
   jobName: J;
   /** The cron pattern from config; empty or undefined means the schedule is off (and is removed). */
   pattern(config: AppConfig): string | undefined;
+  /** Or a fixed interval in ms (for runs more often than a cron pattern reads well); undefined = off. */
+  every?(config: AppConfig): number | undefined;
   data(config: AppConfig): JobPayloads[J];
+  /** Options of each job the schedule makes (e.g. a shorter retention for frequent runs). */
+  jobOptions?: Pick<JobsOptions, "removeOnComplete" | "removeOnFail">;
 }
 
 /** Every recurring job. Later work appends its schedules here. */
-export const SCHEDULES: ScheduleDefinition[] = [certificateGenerationSchedule as ScheduleDefinition, RETIRE_LEARNERS_SCHEDULE as ScheduleDefinition, BACKFILL_ORGANIZATIONS_SCHEDULE as ScheduleDefinition, ARCHIVE_RETIREMENTS_SCHEDULE as ScheduleDefinition, ...SWEEP_SCHEDULES];
+export const SCHEDULES: ScheduleDefinition[] = [certificateGenerationSchedule as ScheduleDefinition, RETIRE_LEARNERS_SCHEDULE as ScheduleDefinition, BACKFILL_ORGANIZATIONS_SCHEDULE as ScheduleDefinition, ARCHIVE_RETIREMENTS_SCHEDULE as ScheduleDefinition, ...SWEEP_SCHEDULES, PUBLISH_CERTIFICATE_EVENTS_SCHEDULE as ScheduleDefinition];
 
 /** Upserts the schedules of these queues, or removes those whose pattern is off, so config is the source of truth. */
 export async function syncSchedules(queues: QueueSet, names: QueueName[], config: AppConfig, logger: Logger, schedules = SCHEDULES): Promise<void> {
@@ -28,9 +34,11 @@ export async function syncSchedules(queues: QueueSet, names: QueueName[], config
     if (!names.includes(queueName)) continue;
     const queue = queues.queue(queueName);
     const pattern = schedule.pattern(config);
-    if (pattern) {
-      await queue.upsertJobScheduler(schedule.schedulerId, { pattern, tz: "UTC" }, { name: schedule.jobName, data: schedule.data(config) });
-      logger.info("job schedule active", { queue: queueName, schedulerId: schedule.schedulerId, pattern });
+    const every = schedule.every?.(config);
+    if (pattern || every) {
+      const repeat = pattern ? { pattern, tz: "UTC" } : { every };
+      await queue.upsertJobScheduler(schedule.schedulerId, repeat, { name: schedule.jobName, data: schedule.data(config), opts: schedule.jobOptions });
+      logger.info("job schedule active", { queue: queueName, schedulerId: schedule.schedulerId, ...repeat });
     } else if (await queue.removeJobScheduler(schedule.schedulerId)) {
       logger.info("job schedule removed (no pattern configured)", { queue: queueName, schedulerId: schedule.schedulerId });
     }

@@ -5,6 +5,7 @@ import { runCliInProcess } from "../support/cli";
 import { insertUser } from "../support/fixtures";
 import { Harness } from "../support/harness";
 import { insertCertificate, insertCourse, insertLearner } from "./generation-fixtures";
+import { CertificateEventOutbox } from "../../src/services/event-bus/certificate-event-outbox";
 
 describe("CertificateDateOverride (set / clear with history)", () => {
   let h: Harness;
@@ -24,7 +25,7 @@ describe("CertificateDateOverride (set / clear with history)", () => {
   const history = (certId: number) => h.ds.query(`SELECT * FROM certificates_historicalcertificatedateoverride WHERE generated_certificate_id = ? ORDER BY history_id`, [certId]);
 
   it("set creates then edits the one override; overridden_by is always the acting user; history '+', '~', then '-' on clear", async () => {
-    const service = new CertificateDateOverrideService(h.ds);
+    const service = new CertificateDateOverrideService(h.ds, CertificateEventOutbox.off());
     const certId = await certificate();
     const [alice, bob] = [await insertUser(h.ds, { isStaff: true }), await insertUser(h.ds, { isStaff: true })];
     const first = await service.set({ certificateId: certId, date: new Date("2025-05-01T00:00:00Z"), reason: "Printed late", actingUserId: alice.id });
@@ -49,7 +50,7 @@ describe("CertificateDateOverride (set / clear with history)", () => {
   });
 
   it("refuses an unknown certificate, an unknown acting user and an empty reason, writing nothing", async () => {
-    const service = new CertificateDateOverrideService(h.ds);
+    const service = new CertificateDateOverrideService(h.ds, CertificateEventOutbox.off());
     const certId = await certificate();
     const staff = await insertUser(h.ds, { isStaff: true });
     const attempts = [

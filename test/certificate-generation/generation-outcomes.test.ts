@@ -4,6 +4,7 @@ import { silentLogger } from "../../src/logging/logger";
 import { CertificateGenerator } from "../../src/services/certificate-generation/certificate-generator";
 import { PermanentJobError } from "../../src/errors/permanent-job-error";
 import { Harness } from "../support/harness";
+import { CertificateEventOutbox } from "../../src/services/event-bus/certificate-event-outbox";
 import {
   allowlist, certificateRow, historyRows, insertCertificate, insertCourse, insertLearner, invalidate, makeBetaTester, verifyIdentity,
 } from "./generation-fixtures";
@@ -14,7 +15,10 @@ import {
  */
 describe("certificate generation outcomes (database rows)", () => {
   let h: Harness;
-  const generator = (env: Record<string, string> = {}) => new CertificateGenerator(h.ds, loadConfig(h.env(env)).generation, silentLogger());
+  const generator = (env: Record<string, string> = {}) => {
+    const config = loadConfig(h.env(env));
+    return new CertificateGenerator(h.ds, config.generation, silentLogger(), new CertificateEventOutbox(config.eventBus));
+  };
   const IDV = { ENABLE_CERTIFICATES_IDV_REQUIREMENT: "true" };
 
   before(async () => {

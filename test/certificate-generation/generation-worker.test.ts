@@ -88,7 +88,7 @@ describe("certificate generation through the queue", () => {
     for (let i = 0; i < 12; i++) learners.push(await insertLearner(h.ds, course));
     // Two processes' worth of connection pools, each running the processor for every learner at the same time.
     const [a, b] = [await h.context(), await h.context()];
-    const generators = [a, b, a, b].map((c) => new CertificateGenerator(c.dataSource, c.config.generation, silentLogger()));
+    const generators = [a, b, a, b].map((c) => new CertificateGenerator(c.dataSource, c.config.generation, silentLogger(), c.certificateEvents));
     await Promise.all(learners.flatMap((u) => generators.map((g) => g.generate(u, course))));
     const rows = await rowsOf(course);
     expect(rows.map((r: { user_id: number }) => r.user_id)).to.deep.equal(learners);

@@ -99,7 +99,7 @@ describe("PDF certificate purge: failures and concurrency", () => {
     const { certificate, keys } = await insertPdfCertificate(h.ds, h.bucket!.name);
     await h.bucket!.put(keys);
     const ctx = await h.context();
-    const purgers = [0, 1].map(() => new PdfCertificatePurger(ctx.dataSource, createS3Client(h.config()), ctx.config.certificates, silentLogger()));
+    const purgers = [0, 1].map(() => new PdfCertificatePurger(ctx.dataSource, createS3Client(h.config()), ctx.config.certificates, silentLogger(), ctx.certificateEvents));
     const outcomes = await Promise.all(purgers.map((p, i) => p.purge(certificate.id, { jobId: `job-${i}` })));
 
     expect(outcomes.map((o) => o.status).sort()).to.deep.equal(["already-purged", "purged"]);
@@ -123,7 +123,7 @@ describe("PDF certificate purge: failures and concurrency", () => {
       { step: "initialize", name: "changeLinksMidway" },
     );
     await h.bucket!.put([...keys, `downloads/${newUuid}/Certificate.pdf`]);
-    const purger = new PdfCertificatePurger(ctx.dataSource, s3, ctx.config.certificates, silentLogger());
+    const purger = new PdfCertificatePurger(ctx.dataSource, s3, ctx.config.certificates, silentLogger(), ctx.certificateEvents);
 
     let error: Error | undefined;
     await purger.purge(certificate.id, { jobId: "j1" }).catch((e: Error) => (error = e));

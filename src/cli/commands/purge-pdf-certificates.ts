@@ -103,7 +103,7 @@ async function purgeAll(ctx: AppContext, dryRun: boolean, io: CliIo): Promise<nu
 
 /** Plans each purge exactly as the worker would, printing the keys or the refusal; returns how many were refused. */
 async function dryRunPlans(ctx: AppContext, ids: number[], io: CliIo): Promise<number> {
-  const purger = new PdfCertificatePurger(ctx.dataSource, ctx.s3, ctx.config.certificates, ctx.logger);
+  const purger = new PdfCertificatePurger(ctx.dataSource, ctx.s3, ctx.config.certificates, ctx.logger, ctx.certificateEvents);
   let refused = 0;
   for (const id of ids) {
     try {

@@ -12,6 +12,8 @@ import { watchProgress } from "../../workers/progress-watchdog";
 import { keepSchedules, syncSchedules } from "../../workers/schedules";
 import { checkWorkerDependencies } from "../../workers/startup-checks";
 import { WorkerHost } from "../../workers/worker-host";
+import type { EventBusConsumer } from "../../services/event-bus/event-bus-consumer";
+import { startEventConsumerRole } from "../../workers/certificate-events/event-consumer-role";
 import { parseIntOption } from "../args";
 import { HELP_OPTION, type Command } from "../command";
 
@@ -30,7 +32,8 @@ to WORKER_SHUTDOWN_TIMEOUT_MS, close connections and exit 0; the process ends wi
 whatever state it is in (a second signal ends it at once). Jobs still running then are recovered by another worker
 as stalled and re-run (every processor is idempotent). While running it rides out Redis, database and S3 outages;
 if it takes no job for WORKER_WATCHDOG_MS while jobs wait, it exits 1 so its supervisor restarts it.
---until-idle exits 0 once the queues have nothing waiting, delayed or active, and 1 if Redis goes away meanwhile.`,
+--until-idle exits 0 once the queues have nothing waiting, delayed or active, and 1 if Redis goes away meanwhile.
+With EVENT_BUS_CONSUME set, the worker also consumes those event bus topics (docs/event-bus.md).`,
   options: {
     queues: { type: "string", valueName: "a,b", description: `Queues to process (default all: ${ALL_QUEUES.join(", ")})` },
     concurrency: { type: "string", valueName: "N", description: `Jobs at once per queue, 1-${MAX_CONCURRENCY} (default WORKER_CONCURRENCY)` },
@@ -70,6 +73,7 @@ if it takes no job for WORKER_WATCHDOG_MS while jobs wait, it exits 1 so its sup
     logger.info("worker starting: checking Redis, the database and S3", { queues, timeoutMs: config.resilience.startupTimeoutMs });
     let ctx: AppContext | undefined;
     let host: WorkerHost | undefined;
+    let consumer: EventBusConsumer | undefined;
     const stops: Array<() => void> = [];
     try {
       const start = async () => {
@@ -85,6 +89,7 @@ if it takes no job for WORKER_WATCHDOG_MS while jobs wait, it exits 1 so its sup
       }
       host = new WorkerHost(ctx!, { queues, concurrency });
       host.start();
+      consumer = await startEventConsumerRole(ctx!);
       stops.push(keepSchedules(ctx!.queues, queues, ctx!.config, logger, config.resilience.scheduleCheckIntervalMs));
 
       const stuck = new Promise<"stuck">((resolve) => {
@@ -112,6 +117,7 @@ if it takes no job for WORKER_WATCHDOG_MS while jobs wait, it exits 1 so its sup
       return outcome === "stuck" ? 1 : 0;
     } finally {
       for (const stop of stops) stop();
+      await consumer?.stop();
       if (host) {
         const { forced } = await host.close(config.worker.shutdownTimeoutMs);
         if (forced) logger.warn("shutdown timeout reached; unfinished jobs will be retried as stalled");

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { PermanentJobError } from "../../errors/permanent-job-error";
+import type { CertificateEventOutbox } from "../event-bus/certificate-event-outbox";
 
 const COLUMNS = "id, created, modified, date, reason, generated_certificate_id, overridden_by_id";
 
@@ -20,7 +21,10 @@ export type DateOverrideResult = { action: "created" | "updated"; overrideId: nu
  * transaction holding the override row's lock only while it writes.
  */
 export class CertificateDateOverrideService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly events: CertificateEventOutbox,
+  ) {}
 
   async set(req: DateOverrideRequest, now = new Date()): Promise<DateOverrideResult> {
     if (!(req.date instanceof Date) || Number.isNaN(req.date.getTime())) throw new PermanentJobError("the override date is not a valid date");
@@ -40,6 +44,8 @@ export class CertificateDateOverrideService {
         id = Number((result as { insertId: number }).insertId);
       }
       await this.history(m, id, existing ? "~" : "+", now, req.actingUserId);
+      // Upstream sends COURSE_CERT_CHANGED after an override is saved or deleted: on the bus, a changed event.
+      await this.events.record(m, { certificateId: req.certificateId, change: "touched" });
       return { action: existing ? "updated" : "created", overrideId: id };
     });
   }
@@ -52,6 +58,7 @@ export class CertificateDateOverrideService {
       // simple-history's '-' row is a copy of the row as it was, taken before the delete.
       await this.history(m, existing.id, "-", now, req.actingUserId);
       await m.query(`DELETE FROM certificates_certificatedateoverride WHERE id = ?`, [existing.id]);
+      await this.events.record(m, { certificateId: req.certificateId, change: "touched" });
       return { action: "cleared", overrideId: existing.id };
     });
   }

@@ -6,6 +6,7 @@ import { parseCourseKey } from "../../domain/course-key";
 import { PermanentJobError } from "../../errors/permanent-job-error";
 import { TransientJobError } from "../../errors/transient-job-error";
 import type { Logger } from "../../logging/logger";
+import type { CertificateEventOutbox } from "../event-bus/certificate-event-outbox";
 import { CertificateWriter } from "./certificate-writer";
 import { GenerationFactsLoader } from "./generation-facts-loader";
 
@@ -34,9 +35,10 @@ export class CertificateGenerator {
     ds: DataSource,
     private readonly config: GenerationConfig,
     private readonly logger: Logger,
+    events: CertificateEventOutbox,
   ) {
     this.loader = new GenerationFactsLoader(ds, config);
-    this.writer = new CertificateWriter(ds);
+    this.writer = new CertificateWriter(ds, events);
   }
 
   /** What would happen, without writing. */

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import type { GenerationDecision } from "../../domain/certificates/generation-decision";
 import type { GenerationFacts } from "../../domain/certificates/generation-facts";
+import type { CertificateEventOutbox } from "../event-bus/certificate-event-outbox";
 import { writeCertificateHistory } from "./certificate-history";
 
 export type WriteResult = { written: true; certificateId: number; created: boolean } | { written: false; conflict: boolean };
@@ -18,10 +19,14 @@ const RACE_ERRORS = new Set(["ER_DUP_ENTRY", "ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_T
  * worker created the row first, the duplicate-key error is a conflict and the caller decides again on fresh facts
  * (usually: already downloadable, nothing to do), so two workers leave one row and one '+' history row. An
  * existing certificate is compare-and-set on the status and mode the decision was made from, so a decision made
- * on stale facts writes nothing and reports a conflict instead.
+ * on stale facts writes nothing and reports a conflict instead. The certificate events (outbox rows) are written in
+ * the same transaction.
  */
 export class CertificateWriter {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly events: CertificateEventOutbox,
+  ) {}
 
   async apply(facts: GenerationFacts, decision: GenerationDecision, now = new Date()): Promise<WriteResult> {
     if (decision.kind === "refused" || decision.kind === "unchanged") return { written: false, conflict: false };
@@ -32,6 +37,7 @@ export class CertificateWriter {
         const changed = decision.kind === "generate" ? await this.updateGenerated(m, facts, decision, now) : await this.revoke(m, facts, decision, now);
         if (!changed) return { written: false, conflict: true };
         await writeCertificateHistory(m, id, "~", now);
+        await this.events.record(m, { certificateId: id, change: changeOf(decision) });
         return { written: true, certificateId: id, created: false };
       });
     } catch (err) {
@@ -50,6 +56,7 @@ export class CertificateWriter {
     );
     const id = Number((result as { insertId: number }).insertId);
     await writeCertificateHistory(m, id, "+", now);
+    await this.events.record(m, { certificateId: id, change: changeOf(d) });
     return { written: true, certificateId: id, created: true };
   }
 
@@ -78,6 +85,14 @@ export class CertificateWriter {
     );
     return affectedRows(result) === 1;
   }
+}
+
+/**
+ * Which upstream write a decision is: a revocation, or generation with status unverified (upstream saves, then
+ * calls mark_unverified, a revocation), or a plain save.
+ */
+function changeOf(d: GenerationDecision): "saved" | "revoked" {
+  return d.kind === "revoke" || (d.kind === "generate" && d.status === "unverified") ? "revoked" : "saved";
 }
 
 /** uuid4().hex: 32 lowercase hex digits. */

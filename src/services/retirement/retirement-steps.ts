@@ -168,7 +168,7 @@ function purgePdfCertificates(purger: PdfCertificatePurger): RetirementStep {
 
 /** Built-in steps by "SERVICE.method". */
 export function builtInSteps(ctx: AppContext): Map<string, RetirementStep> {
-  const purger = new PdfCertificatePurger(ctx.dataSource, ctx.s3, ctx.config.certificates, ctx.logger);
+  const purger = new PdfCertificatePurger(ctx.dataSource, ctx.s3, ctx.config.certificates, ctx.logger, ctx.certificateEvents);
   const erasures = new LmsErasureRunner(ctx.dataSource, ctx.config.retirement, ctx.logger);
   const images = new ProfileImageEraser(ctx.s3, ctx.config.erasure.profileImages, ctx.logger);
   return new Map<string, RetirementStep>([

@@ -6,7 +6,7 @@ import { recordFinalFailure } from "./record-failure";
 
 /** The generate_certificate task: the rules for one (learner, course run), then the upsert. */
 export function generateCertificateJob(ctx: AppContext): JobDefinition<JobName.GenerateCertificate> {
-  const generator = new CertificateGenerator(ctx.dataSource, ctx.config.generation, ctx.logger);
+  const generator = new CertificateGenerator(ctx.dataSource, ctx.config.generation, ctx.logger, ctx.certificateEvents);
   return {
     async handle(job) {
       const { userId, courseKey } = job.data;

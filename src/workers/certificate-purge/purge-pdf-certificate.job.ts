@@ -4,7 +4,7 @@ import { PdfCertificatePurger } from "../../services/pdf-certificate-purger";
 import type { JobDefinition } from "../job-handler";
 
 export function purgePdfCertificateJob(ctx: AppContext): JobDefinition<JobName.PurgePdfCertificate> {
-  const purger = new PdfCertificatePurger(ctx.dataSource, ctx.s3, ctx.config.certificates, ctx.logger);
+  const purger = new PdfCertificatePurger(ctx.dataSource, ctx.s3, ctx.config.certificates, ctx.logger, ctx.certificateEvents);
   return {
     async handle(job) {
       const outcome = await purger.purge(job.data.certificateId, { jobId: job.id ?? "" });

@@ -1,0 +1,31 @@
+import type IORedis from "ioredis";
+import { createRedis, workerConnectionOptions } from "../../queues/redis-connections";
+
+/** No bus call may hang: a stuck XADD or XACK becomes an error the job or loop retries. */
+export const EVENT_BUS_COMMAND_TIMEOUT_MS = 5000;
+
+/**
+ * The connection to the event bus Redis (EVENT_BUS_REDIS_CONNECTION_URL, often the same server as the queues),
+ * opened on first use and closed with the process's context. It reconnects forever; each command times out.
+ */
+export class EventBusRedis {
+  private client?: IORedis;
+
+  constructor(private readonly url: string) {}
+
+  get redis(): IORedis {
+    this.client ??= createRedis({ ...workerConnectionOptions(this.url), commandTimeout: EVENT_BUS_COMMAND_TIMEOUT_MS });
+    return this.client;
+  }
+
+  /** A separate connection for blocking reads (XREADGROUP BLOCK), which would stall every other command. */
+  blockingConnection(blockMs: number): IORedis {
+    return createRedis({ ...workerConnectionOptions(this.url), commandTimeout: blockMs + EVENT_BUS_COMMAND_TIMEOUT_MS });
+  }
+
+  async close(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    if (c) await c.quit().catch(() => c.disconnect());
+  }
+}
