@@ -42,7 +42,7 @@ export async function seedErasureRows(ds: DataSource, learner: LearnerFixture): 
   await q(`INSERT INTO api_admin_historicalapiaccessrequest (id, user_id, website, reason, company_address, company_name, history_date, history_type) VALUES (1, ?, ?, ?, ?, ?, ${history})`, [uid, `https://${username}.example.org`, name, name, name]);
 
   await q("INSERT INTO social_auth_usersocialauth (user_id, provider, uid, extra_data) VALUES (?, 'google-oauth2', ?, ?)", [uid, email, JSON.stringify({ email, name })]);
-  await q(`INSERT INTO social_auth_historicalusersocialauth (id, user_id, provider, uid, extra_data, history_date, history_type) VALUES (77, ?, 'tpa-saml', ?, ?, ${history})`, [uid, email, JSON.stringify({ name })]);
+  await q(`INSERT INTO support_historicalusersocialauth (id, user_id, provider, uid, extra_data, history_date, history_type) VALUES (77, ?, 'tpa-saml', ?, ?, ${history})`, [uid, email, JSON.stringify({ name })]);
 
   const externalKey = `EXT-${username}`;
   const [program] = await q("INSERT INTO program_enrollments_programenrollment (user_id, external_user_key, program_uuid, curriculum_uuid, status) VALUES (?, ?, ?, ?, 'enrolled') RETURNING id", [uid, externalKey, hex32(), hex32()]);
@@ -50,7 +50,7 @@ export async function seedErasureRows(ds: DataSource, learner: LearnerFixture): 
 
   await q("INSERT INTO survey_surveyanswer (user_id, field_name, field_value, form_id) VALUES (?, 'full_name', ?, 1)", [uid, name]);
   await q("INSERT INTO verify_student_verificationattempt (user_id, name, status) VALUES (?, ?, 'approved')", [uid, name]);
-  await q("INSERT INTO edx_name_affirmation_verifiedname (user_id, verified_name, profile_name, status) VALUES (?, ?, ?, 'approved')", [uid, name, name]);
+  await q("INSERT INTO nameaffirmation_verifiedname (user_id, verified_name, profile_name, status) VALUES (?, ?, ?, 'approved')", [uid, name, name]);
   await q(`INSERT INTO edx_name_affirmation_historicalverifiedname (id, user_id, verified_name, profile_name, status, history_date, history_type) VALUES (1, ?, ?, ?, 'approved', ${history})`, [uid, name, name]);
 
   const [entitlement] = await q("INSERT INTO entitlements_courseentitlement (uuid, course_uuid, user_id) VALUES (?, ?, ?) RETURNING id", [hex32(), hex32(), uid]);

@@ -67,8 +67,8 @@ describe("learner retirement: every upstream LMS erasure", function () {
 
   it("social auth links and historical social auth: redacted, then deleted", async () => {
     expect(await h.ds.query("SELECT id FROM social_auth_usersocialauth WHERE user_id = ?", [learner.userId])).to.deep.equal([]);
-    expect(await h.ds.query("SELECT id FROM social_auth_historicalusersocialauth WHERE user_id = ?", [learner.userId])).to.deep.equal([]);
-    expect(await h.ds.query("SELECT uid FROM social_auth_historicalusersocialauth")).to.deep.equal([{ uid: bystander.email }]);
+    expect(await h.ds.query("SELECT id FROM support_historicalusersocialauth WHERE user_id = ?", [learner.userId])).to.deep.equal([]);
+    expect(await h.ds.query("SELECT uid FROM support_historicalusersocialauth")).to.deep.equal([{ uid: bystander.email }]);
   });
 
   it("program enrollments: external_user_key -> retired_external_key_<sha1> on the row and its history", async () => {
@@ -89,7 +89,7 @@ describe("learner retirement: every upstream LMS erasure", function () {
   });
 
   it("verified names: deleted; their history rows redacted (name affirmation)", async () => {
-    expect(await h.ds.query("SELECT id FROM edx_name_affirmation_verifiedname WHERE user_id = ?", [learner.userId])).to.deep.equal([]);
+    expect(await h.ds.query("SELECT id FROM nameaffirmation_verifiedname WHERE user_id = ?", [learner.userId])).to.deep.equal([]);
     expect(await h.ds.query("SELECT verified_name, profile_name FROM edx_name_affirmation_historicalverifiedname WHERE user_id = ?", [learner.userId])).to.deep.equal([{ verified_name: "", profile_name: "" }]);
   });
 

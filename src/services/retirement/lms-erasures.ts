@@ -91,10 +91,10 @@ export const LMS_ERASURES: LmsErasure[] = [
     name: "historical social auth",
     upstream: "retire_misc: redact_and_delete_historical_social_auth (uid → redacted-before-delete-<id>@safe.com, extra_data cleared, then deleted)",
     phase: "retire_misc",
-    tables: ["social_auth_historicalusersocialauth"],
+    tables: ["support_historicalusersocialauth"],
     async apply({ em, learner }) {
-      await em.query(`UPDATE social_auth_historicalusersocialauth SET uid = ${REDACTED_UID}, extra_data = '{}' WHERE user_id = ?`, [learner.userId]);
-      await em.query("DELETE FROM social_auth_historicalusersocialauth WHERE user_id = ?", [learner.userId]);
+      await em.query(`UPDATE support_historicalusersocialauth SET uid = ${REDACTED_UID}, extra_data = '{}' WHERE user_id = ?`, [learner.userId]);
+      await em.query("DELETE FROM support_historicalusersocialauth WHERE user_id = ?", [learner.userId]);
     },
   },
   {
@@ -140,10 +140,10 @@ export const LMS_ERASURES: LmsErasure[] = [
     name: "verified names",
     upstream: "USER_RETIRE_LMS_MISC → VerifiedName.retire_user (edx-name-affirmation: deleted; history rows redacted)",
     phase: "retire_misc",
-    tables: ["edx_name_affirmation_verifiedname", "edx_name_affirmation_historicalverifiedname"],
+    tables: ["nameaffirmation_verifiedname", "edx_name_affirmation_historicalverifiedname"],
     async apply({ em, learner }) {
-      await em.query("UPDATE edx_name_affirmation_verifiedname SET verified_name = '', profile_name = '' WHERE user_id = ?", [learner.userId]);
-      await em.query("DELETE FROM edx_name_affirmation_verifiedname WHERE user_id = ?", [learner.userId]);
+      await em.query("UPDATE nameaffirmation_verifiedname SET verified_name = '', profile_name = '' WHERE user_id = ?", [learner.userId]);
+      await em.query("DELETE FROM nameaffirmation_verifiedname WHERE user_id = ?", [learner.userId]);
       await em.query("UPDATE edx_name_affirmation_historicalverifiedname SET verified_name = '', profile_name = '' WHERE user_id = ?", [learner.userId]);
     },
   },

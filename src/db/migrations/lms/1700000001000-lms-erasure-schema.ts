@@ -127,7 +127,7 @@ const TABLES: TableDdl[] = [
     PRIMARY KEY (id),
     UNIQUE KEY social_auth_usersocialauth_provider_uid_e6b5e668_uniq (provider, uid),
     KEY social_auth_usersocialauth_user_id_17d28448 (user_id)`],
-  ["social_auth_historicalusersocialauth", `
+  ["support_historicalusersocialauth", `
     id int NOT NULL,
     provider varchar(32) NOT NULL,
     uid varchar(255) NOT NULL,
@@ -135,7 +135,7 @@ const TABLES: TableDdl[] = [
     user_id int NULL,
     created datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     modified datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),${HISTORY},
-    KEY social_auth_historicalusersocialauth_user_id_5c1a2b3d (user_id)`],
+    KEY support_historicalusersocialauth_user_id_5c1a2b3d (user_id)`],
   ["program_enrollments_programenrollment", `
     id int NOT NULL AUTO_INCREMENT,${TIMESTAMPS}
     external_user_key varchar(255) NULL,
@@ -163,7 +163,7 @@ const TABLES: TableDdl[] = [
     user_id int NOT NULL,
     PRIMARY KEY (id),
     KEY survey_surveyanswer_user_id_4c028d25 (user_id)`],
-  ["edx_name_affirmation_verifiedname", `
+  ["nameaffirmation_verifiedname", `
     id int NOT NULL AUTO_INCREMENT,${TIMESTAMPS}
     verified_name varchar(255) NOT NULL,
     profile_name varchar(255) NULL,
@@ -173,7 +173,7 @@ const TABLES: TableDdl[] = [
     status varchar(32) NOT NULL DEFAULT 'pending',
     user_id int NOT NULL,
     PRIMARY KEY (id),
-    KEY edx_name_affirmation_verifiedname_user_id_3b9b1d4a (user_id)`],
+    KEY nameaffirmation_verifiedname_user_id_3b9b1d4a (user_id)`],
   ["edx_name_affirmation_historicalverifiedname", `
     id int NOT NULL,${TIMESTAMPS}
     verified_name varchar(255) NOT NULL,
