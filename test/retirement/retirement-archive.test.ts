@@ -2,7 +2,11 @@ import { gunzipSync } from "node:zlib";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 import { archiveCutoff, archiveObjectKey, athenaDate } from "../../src/domain/retirement/retirement-archive";
+import { silentLogger } from "../../src/logging/logger";
+import { QueueName } from "../../src/queues/registry";
+import { syncSchedules } from "../../src/workers/schedules";
 import { runCliInProcess } from "../support/cli";
+import { waitFor } from "../support/wait";
 import { Harness } from "../support/harness";
 import { RETIREMENT_ENV, insertLearner, requestRetirements } from "./retirement-fixtures";
 
@@ -159,5 +163,16 @@ describe("archive-retirements (upstream's retirement_archive_and_cleanup + retir
     expect(await h.ds.query("SELECT COUNT(*) AS n FROM deleted_status")).to.deep.equal([{ n: 3 }]);
     expect(await h.ds.query("SELECT object_key, rows_deleted FROM openedx_workers_retirement_archive")).to.deep.equal([{ object_key: key, rows_deleted: 3 }]);
     expect(await statusRows(h)).to.deep.equal([s.recent, s.errored].sort((a, b) => a - b));
+  });
+
+  it("runs on RETIREMENT_ARCHIVE_SCHEDULE_CRON in the learner-retirement workers", async () => {
+    h = await Harness.create({ bucket: true, env: RETIREMENT_ENV });
+    const s = await seed(h);
+    const { ctx } = await h.worker({ queues: [QueueName.LearnerRetirement], env: { RETIREMENT_ARCHIVE_BUCKET: h.bucket!.name, RETIREMENT_ARCHIVE_SCHEDULE_CRON: "* * * * * *" } });
+    await syncSchedules(ctx.queues, [QueueName.LearnerRetirement], ctx.config, silentLogger());
+    expect((await ctx.queues.queue(QueueName.LearnerRetirement).getJobSchedulers()).map((j) => j.key)).to.include("archive-retirements");
+    await waitFor("the scheduled archive", async () => (await statusRows(h)).length === 2, { timeoutMs: 20000 });
+    expect(await statusRows(h)).to.deep.equal([s.recent, s.errored].sort((a, b) => a - b));
+    expect(await h.bucket!.keys()).to.have.length(1);
   });
 });
