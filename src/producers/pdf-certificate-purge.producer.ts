@@ -1,7 +1,8 @@
 import type { DataSource } from "typeorm";
 import { GeneratedCertificate } from "../entities/lms";
-import type { QueueSet } from "../queues/queue-set";
-import { JobName, jobIds } from "../queues/registry";
+import type { JobRequest, QueueSet } from "../queues/queue-set";
+import { PURGE_BATCH_SIZE } from "../services/pdf-certificate-purger";
+import { JobName, QueueName, jobIds } from "../queues/registry";
 
 export const PDF_LINKS_CONDITION = "(c.download_url <> '' OR c.download_uuid <> '')";
 const CHUNK = 1000;
@@ -74,13 +75,56 @@ export async function countPdfCertificates(ds: DataSource): Promise<number> {
   return ds.getRepository(GeneratedCertificate).createQueryBuilder("c").where(PDF_LINKS_CONDITION).getCount();
 }
 
-/** One job per certificate with a deterministic id: enqueueing the same certificate twice processes it once. */
-export async function enqueuePurges(queues: QueueSet, certificateIds: number[]): Promise<number> {
-  return queues.addMany(
-    certificateIds.map((certificateId) => ({
-      name: JobName.PurgePdfCertificate,
-      data: { certificateId },
-      jobId: jobIds.purgePdfCertificate(certificateId),
-    })),
-  );
+export interface EnqueuedPurges {
+  /** New jobs (the rest already existed under the same id). */
+  jobs: number;
+  /** Certificates in those new jobs. */
+  certificates: number;
+}
+
+/**
+ * Enqueues the certificates in batches of up to PURGE_BATCH_SIZE, in id order, each batch one job with a
+ * deterministic id (a lone certificate keeps the per-certificate id purge-pdf-certificate.<id>): enqueueing the
+ * same certificates twice adds nothing, and a certificate that lands in two different batches is still purged
+ * once, because the worker blanks its links with a compare-and-set and audits only the write that won.
+ */
+export async function enqueuePurges(queues: QueueSet, certificateIds: number[]): Promise<EnqueuedPurges> {
+  const ids = [...new Set(certificateIds)].sort((a, b) => a - b);
+  const requests: JobRequest[] = [];
+  const sizes = new Map<string, number>();
+  for (let i = 0; i < ids.length; i += PURGE_BATCH_SIZE) {
+    const batch = ids.slice(i, i + PURGE_BATCH_SIZE);
+    const request: JobRequest =
+      batch.length === 1
+        ? { name: JobName.PurgePdfCertificate, data: { certificateId: batch[0] }, jobId: jobIds.purgePdfCertificate(batch[0]) }
+        : { name: JobName.PurgePdfCertificates, data: { certificateIds: batch }, jobId: jobIds.purgePdfCertificates(batch) };
+    sizes.set(request.jobId, batch.length);
+    requests.push(request);
+  }
+  const created = await queues.addManyNew(requests);
+  return { jobs: created.length, certificates: created.reduce((n, id) => n + (sizes.get(id) ?? 0), 0) };
+}
+
+/** Job states in which a purge job still stands for its certificates (failed ones are kept for the operator). */
+const LIVE_OR_FAILED = ["waiting", "active", "delayed", "prioritized", "waiting-children", "failed"] as const;
+
+/**
+ * Which of these certificates have a purge job that is not completed: a lone job under the per-certificate id, or a
+ * batch job whose payload names them (batch ids cannot be derived from one certificate, so the batch payloads of
+ * those states are read, 1,000 jobs per round trip). For the sweeper, which must not re-enqueue what is queued.
+ */
+export async function certificatesWithPurgeJobs(queues: QueueSet, certificateIds: number[]): Promise<Set<number>> {
+  const present = await queues.presentJobIds(QueueName.CertificatePurge, certificateIds.map(jobIds.purgePdfCertificate));
+  const wanted = new Set(certificateIds);
+  const covered = new Set(certificateIds.filter((id) => present.has(jobIds.purgePdfCertificate(id))));
+  const queue = queues.queue(QueueName.CertificatePurge);
+  for (let start = 0; ; start += 1000) {
+    const jobs = await queue.getJobs([...LIVE_OR_FAILED], start, start + 999, true);
+    for (const job of jobs) {
+      if (job?.name !== JobName.PurgePdfCertificates) continue;
+      for (const id of (job.data as { certificateIds?: number[] }).certificateIds ?? []) if (wanted.has(id)) covered.add(id);
+    }
+    if (jobs.length < 1000) break;
+  }
+  return covered;
 }

@@ -1,9 +1,9 @@
 import type { AppContext } from "../app/app-context";
 import { PurgeReferencesToPdfCertificatesCommandConfiguration } from "../entities/lms";
-import { QueueName, jobIds } from "../queues/registry";
+import { QueueName } from "../queues/registry";
 import { FailedTaskStore } from "../services/certificate-generation/failed-task-store";
 import { GENERATION_TASK_NAMES, reapplyFailedGeneration } from "./certificate-generation-reapply.producer";
-import { enqueuePurges, selectCertificates } from "./pdf-certificate-purge.producer";
+import { certificatesWithPurgeJobs, enqueuePurges, selectCertificates } from "./pdf-certificate-purge.producer";
 import { enqueueRetirements } from "./retirement-queue.producer";
 
 export interface SweepCounts {
@@ -74,9 +74,9 @@ export class StuckWorkSweeper {
     if (ids.length === 0) return { stale: 0, reenqueued: 0 };
     const { toPurge } = await selectCertificates(this.ctx.dataSource, ids);
     if (toPurge.length === 0) return { stale: 0, reenqueued: 0 };
-    const present = await this.ctx.queues.presentJobIds(QueueName.CertificatePurge, toPurge.map(jobIds.purgePdfCertificate));
-    const lost = toPurge.filter((id) => !present.has(jobIds.purgePdfCertificate(id)));
-    return { stale: toPurge.length, reenqueued: lost.length === 0 ? 0 : await enqueuePurges(this.ctx.queues, lost) };
+    const covered = await certificatesWithPurgeJobs(this.ctx.queues, toPurge);
+    const lost = toPurge.filter((id) => !covered.has(id));
+    return { stale: toPurge.length, reenqueued: lost.length === 0 ? 0 : (await enqueuePurges(this.ctx.queues, lost)).certificates };
   }
 }
 

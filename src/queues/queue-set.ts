@@ -58,7 +58,12 @@ export class QueueSet {
    * work again, while one still waiting or running is left alone (it has not read its facts yet, or is reading them).
    */
   async addMany(requests: JobRequest[], opts: { rerunFinished?: boolean } = {}): Promise<number> {
-    let created = 0;
+    return (await this.addManyNew(requests, opts)).length;
+  }
+
+  /** addMany, returning the ids of the jobs that were new. */
+  async addManyNew(requests: JobRequest[], opts: { rerunFinished?: boolean } = {}): Promise<string[]> {
+    const created: string[] = [];
     const byQueue = new Map<QueueName, JobRequest[]>();
     for (const r of requests) {
       const list = byQueue.get(JOB_QUEUE[r.name]) ?? [];
@@ -72,7 +77,7 @@ export class QueueSet {
         if (opts.rerunFinished) await this.removeFinished(queue, chunk.map((c) => c.jobId));
         const existing = await this.existingIds(queue, chunk.map((c) => c.jobId));
         await queue.addBulk(chunk.map((c) => ({ name: c.name, data: c.data, opts: { ...c.opts, jobId: c.jobId } })));
-        created += chunk.length - existing;
+        created.push(...chunk.filter((c) => !existing.has(c.jobId)).map((c) => c.jobId));
       }
     }
     return created;
@@ -99,12 +104,12 @@ export class QueueSet {
     return new Set(ids.filter((_, i) => results[i]?.[1] === 1));
   }
 
-  /** How many of these ids already exist as jobs (one pipelined EXISTS round trip). */
-  private async existingIds(queue: Queue, ids: string[]): Promise<number> {
+  /** Which of these ids already exist as jobs (one pipelined EXISTS round trip). */
+  private async existingIds(queue: Queue, ids: string[]): Promise<Set<string>> {
     const pipeline = this.connection.pipeline();
     for (const id of ids) pipeline.exists(queue.toKey(id));
     const results = (await pipeline.exec()) ?? [];
-    return results.filter(([, value]) => value === 1).length;
+    return new Set(ids.filter((_, i) => results[i]?.[1] === 1));
   }
 
   async close(): Promise<void> {

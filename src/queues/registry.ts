@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { BackfillChunk } from "../domain/organizations/organization-backfill";
 import type { StepRetryState } from "../domain/retirement/http-retry-policy";
 import { UsageError } from "../errors/usage-error";
@@ -16,6 +17,7 @@ export enum QueueName {
 
 export enum JobName {
   PurgePdfCertificate = "purge-pdf-certificate",
+  PurgePdfCertificates = "purge-pdf-certificates",
   GenerateCertificate = "generate-certificate",
   GenerateCertificatesFromDatabase = "generate-certificates-from-database",
   RetireLearner = "retire-learner",
@@ -30,7 +32,10 @@ export enum JobName {
 }
 
 export interface JobPayloads {
+  /** One certificate (a batch of one; also what releases before batching enqueued). */
   [JobName.PurgePdfCertificate]: { certificateId: number };
+  /** Up to 250 certificates, purged with one DeleteObjects; each has its own outcome. */
+  [JobName.PurgePdfCertificates]: { certificateIds: number[] };
   /** One learner in one course run (the course key is public, not PII). */
   [JobName.GenerateCertificate]: { userId: number; courseKey: string };
   /** Fan-out of the batch stored in certificates_certificategenerationcommandconfiguration. */
@@ -58,6 +63,7 @@ export interface JobPayloads {
 
 export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.PurgePdfCertificate]: QueueName.CertificatePurge,
+  [JobName.PurgePdfCertificates]: QueueName.CertificatePurge,
   [JobName.GenerateCertificate]: QueueName.CertificateGeneration,
   [JobName.GenerateCertificatesFromDatabase]: QueueName.CertificateGeneration,
   [JobName.RetireLearner]: QueueName.LearnerRetirement,
@@ -77,6 +83,12 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
  */
 export const jobIds = {
   purgePdfCertificate: (certificateId: number) => `purge-pdf-certificate.${certificateId}`,
+  /**
+   * A batch is named by its id range, its size and a digest of its exact ids (ascending), so asking for the same
+   * certificates again finds the same job; overlapping batches are harmless (the compare-and-set purges once).
+   */
+  purgePdfCertificates: (sortedIds: number[]) =>
+    `purge-pdf-certificates.${sortedIds[0]}-${sortedIds[sortedIds.length - 1]}.${sortedIds.length}.${createHash("sha1").update(sortedIds.join(",")).digest("hex").slice(0, 12)}`,
   /** Course keys hold ':', '+' and '/': percent-encoded, so the id has no ':' and splits unambiguously. */
   generateCertificate: (userId: number, courseKey: string) => `generate-certificate.${userId}.${encodeURIComponent(courseKey)}`,
   /** One id per learner: BullMQ then holds at most one job per learner at a time. */

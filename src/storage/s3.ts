@@ -23,26 +23,39 @@ export function createS3Client(config: Pick<CoreConfig, "s3"> & { resilience?: P
   });
 }
 
+/** DeleteObjects' own limit of keys per request. */
+export const MAX_KEYS_PER_DELETE = 1000;
+
 /**
- * Deletes exactly these keys in one DeleteObjects round trip. S3 reports a missing key as deleted, which is what
- * an idempotent purge wants; per-key failures arrive with HTTP 200 in `Errors` and must not be mistaken for success.
+ * Deletes exactly these keys in one DeleteObjects round trip and returns the keys S3 could not delete, with their
+ * error code. S3 reports a missing key as deleted, which is what an idempotent purge wants; per-key failures arrive
+ * with HTTP 200 in `Errors` and must not be mistaken for success. A failure of the whole request throws
+ * TransientJobError: then nothing is known to be deleted.
  */
-export async function deleteExactKeys(s3: S3Client, bucket: string, keys: string[]): Promise<void> {
-  if (keys.length === 0) return;
-  if (keys.length > 1000) throw new Error("DeleteObjects takes at most 1000 keys");
+export async function deleteKeys(s3: S3Client, bucket: string, keys: string[]): Promise<Map<string, string>> {
+  const failed = new Map<string, string>();
+  if (keys.length === 0) return failed;
+  if (keys.length > MAX_KEYS_PER_DELETE) throw new Error(`DeleteObjects takes at most ${MAX_KEYS_PER_DELETE} keys`);
   let result;
   try {
-    result = await s3.send(
-      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: false } }),
-    );
+    // Quiet: S3 answers with the failures only, so the response stays small for 1,000 keys.
+    result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
   } catch (err) {
     const e = err as Error & { $metadata?: { httpStatusCode?: number } };
     const status = e.$metadata?.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : "";
     throw new TransientJobError(`S3 DeleteObjects on bucket ${bucket} failed: ${e.name}: ${e.message}${status}`, { cause: err });
   }
-  const errors = (result.Errors ?? []).filter((e) => e.Code !== "NoSuchKey");
-  if (errors.length > 0) {
-    const detail = errors.map((e) => `${e.Key ?? "?"}: ${e.Code ?? "error"}`).join(", ");
-    throw new TransientJobError(`S3 could not delete ${errors.length} of ${keys.length} objects in ${bucket}: ${detail}`);
+  for (const e of result.Errors ?? []) {
+    if (e.Code !== "NoSuchKey") failed.set(e.Key ?? "?", e.Code ?? "error");
+  }
+  return failed;
+}
+
+/** deleteKeys for callers that want all or nothing: any key S3 could not delete is a retryable failure. */
+export async function deleteExactKeys(s3: S3Client, bucket: string, keys: string[]): Promise<void> {
+  const failed = await deleteKeys(s3, bucket, keys);
+  if (failed.size > 0) {
+    const detail = [...failed].map(([key, code]) => `${key}: ${code}`).join(", ");
+    throw new TransientJobError(`S3 could not delete ${failed.size} of ${keys.length} objects in ${bucket}: ${detail}`);
   }
 }

@@ -1,6 +1,6 @@
 import type { AppContext } from "../app/app-context";
 import { JobName } from "../queues/registry";
-import { purgePdfCertificateJob } from "./certificate-purge/purge-pdf-certificate.job";
+import { purgePdfCertificateJob, purgePdfCertificatesJob } from "./certificate-purge/purge-pdf-certificate.job";
 import { generateCertificateJob } from "./certificate-generation/generate-certificate.job";
 import { generateCertificatesFromDatabaseJob } from "./certificate-generation/generate-certificates-from-database.job";
 import type { JobDefinition, JobDefinitionFactory } from "./job-handler";
@@ -15,6 +15,7 @@ import { publishCertificateEventsJob } from "./certificate-events/publish-certif
 /** Every job name's processor. A job name missing here is a compile error. */
 const FACTORIES: { [J in JobName]: JobDefinitionFactory<J> } = {
   [JobName.PurgePdfCertificate]: purgePdfCertificateJob,
+  [JobName.PurgePdfCertificates]: purgePdfCertificatesJob,
   [JobName.GenerateCertificate]: generateCertificateJob,
   [JobName.GenerateCertificatesFromDatabase]: generateCertificatesFromDatabaseJob,
   [JobName.RetireLearner]: retireLearnerJob,

@@ -18,7 +18,7 @@ describe("purge-pdf-certificates (producer CLI)", () => {
   async function queuedIds(): Promise<number[]> {
     const ctx = await h.context();
     const jobs = await ctx.queues.queue(QueueName.CertificatePurge).getJobs(["waiting", "delayed", "active"]);
-    return jobs.map((j) => j.data.certificateId as number).sort((a, b) => a - b);
+    return jobs.flatMap((j) => (j.data.certificateIds as number[] | undefined) ?? [j.data.certificateId as number]).sort((a, b) => a - b);
   }
   async function storeArguments(rows: Array<{ enabled: boolean; arguments: string; changeDate: Date }>) {
     const repo = h.ds.getRepository(PurgeReferencesToPdfCertificatesCommandConfiguration);
@@ -39,15 +39,15 @@ describe("purge-pdf-certificates (producer CLI)", () => {
     expect(both.err).to.contain("give only one of");
   });
 
-  it("enqueues one job per certificate; enqueueing twice keeps one job each", async () => {
+  it("enqueues the certificates in one batch job; enqueueing them twice adds nothing", async () => {
     const a = await insertPdfCertificate(h.ds, h.bucket!.name);
     const b = await insertPdfCertificate(h.ds, h.bucket!.name);
     const first = await run("--certificate-ids", String(a.certificate.id), String(b.certificate.id));
     expect(first.code).to.equal(0);
     expect(first.out).to.contain(`Purging download_url and download_uri from the following certificate records: [${a.certificate.id}, ${b.certificate.id}]`);
-    expect(first.out).to.contain("Enqueued 2 purge job(s)");
+    expect(first.out).to.contain("Enqueued 2 certificate(s) in 1 purge job(s).");
     const second = await run("--certificate_ids", `${a.certificate.id},${b.certificate.id}`);
-    expect(second.out).to.contain("Enqueued 0 purge job(s); 2 already queued");
+    expect(second.out).to.contain("Enqueued 0 certificate(s) in 0 purge job(s); 2 already queued");
     expect(await queuedIds()).to.deep.equal([a.certificate.id, b.certificate.id]);
   });
 
@@ -80,7 +80,7 @@ describe("purge-pdf-certificates (producer CLI)", () => {
     const result = await run("--all");
     expect(result.code).to.equal(0);
     expect(result.err).to.match(/enqueued: 6\/6/);
-    expect(result.out).to.contain("Enqueued 6 purge job(s) for 6 PDF certificate(s)");
+    expect(result.out).to.contain("Enqueued 6 of 6 PDF certificate(s) in 1 purge job(s).");
     expect(await queuedIds()).to.deep.equal(ids);
   });
 

@@ -2,34 +2,37 @@ import net from "node:net";
 
 /**
  * A TCP proxy in front of a real server that can hold traffic: while closed, bytes from clients are buffered,
- * so a request is provably in flight (the worker is inside its S3 call) until the test opens the gate.
+ * so a request is provably in flight (the worker is inside its S3 call) until the test opens the gate. With
+ * `hold: "responses"` the requests pass and the server's answers are held instead: the server has done the work
+ * (e.g. deleted the objects) but the client does not know yet.
  */
 export class TcpGate {
   private server?: net.Server;
   private open = true;
   private readonly waiting: Array<() => void> = [];
   private readonly sockets = new Set<net.Socket>();
-  /** Number of client chunks that arrived while the gate was closed. */
+  /** Number of chunks held while the gate was closed. */
   held = 0;
 
   constructor(
     private readonly targetHost: string,
     private readonly targetPort: number,
+    private readonly hold: "requests" | "responses" = "requests",
   ) {}
 
   async listen(): Promise<string> {
     this.server = net.createServer((client) => {
       const upstream = net.connect(this.targetPort, this.targetHost);
       this.sockets.add(client).add(upstream);
-      const forward = (chunk: Buffer) => {
-        if (this.open) upstream.write(chunk);
+      const gated = (to: net.Socket) => (chunk: Buffer) => {
+        if (this.open) to.write(chunk);
         else {
           this.held++;
-          this.waiting.push(() => upstream.write(chunk));
+          this.waiting.push(() => to.write(chunk));
         }
       };
-      client.on("data", forward);
-      upstream.on("data", (chunk) => client.write(chunk));
+      client.on("data", this.hold === "requests" ? gated(upstream) : (chunk) => upstream.write(chunk));
+      upstream.on("data", this.hold === "responses" ? gated(client) : (chunk) => client.write(chunk));
       const end = () => {
         client.destroy();
         upstream.destroy();

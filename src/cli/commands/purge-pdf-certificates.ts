@@ -28,10 +28,13 @@ export const purgePdfCertificatesCommand: Command = {
   name: "purge-pdf-certificates",
   summary: "Enqueue the purge of legacy PDF certificates: their 4 S3 files, then their links",
   usage: "openedx-workers purge-pdf-certificates (--certificate-ids ID… | --user-ids ID… | --all | --args-from-database) [--dry-run]",
-  details: `Each certificate becomes one job (id purge-pdf-certificate.<id>), so enqueueing twice processes once.
-The worker deletes downloads/<download_uuid>/Certificate.pdf and cert/<verify_uuid>/{Certificate.pdf.sig,
-valid.html,verify.html} with one DeleteObjects call, then blanks download_url and download_uuid. Links outside
-CERTIFICATES_DOWNLOAD_URL_BASES or otherwise malformed are refused and nothing is deleted for that certificate.
+  details: `Certificates are enqueued in batches of up to 250 in id order, one job per batch (a lone certificate
+keeps the id purge-pdf-certificate.<id>); enqueueing the same certificates twice adds nothing, and a certificate
+in two batches is still purged once (compare-and-set). Per batch the worker deletes each certificate's
+downloads/<download_uuid>/Certificate.pdf and cert/<verify_uuid>/{Certificate.pdf.sig,valid.html,verify.html}
+with one DeleteObjects call, then blanks download_url and download_uuid of those whose files are gone. Links
+outside CERTIFICATES_DOWNLOAD_URL_BASES or otherwise malformed are refused: nothing is deleted for that
+certificate, its neighbours are purged, and the job fails naming it.
 --args-from-database reads the newest certificates_purgereferencestopdfcertificatescommandconfigur95fa row;
 its arguments may use upstream's spelling: --certificate_ids 1 2 3.`,
   options: {
@@ -76,7 +79,8 @@ async function purge(ctx: AppContext, opts: ParsedOptions, io: CliIo): Promise<n
 
   if (dryRun) return (await dryRunPlans(ctx, selection.toPurge, io)) > 0 ? 1 : 0;
   const created = await enqueuePurges(ctx.queues, selection.toPurge);
-  io.out(`Enqueued ${created} purge job(s)${created < selection.toPurge.length ? `; ${selection.toPurge.length - created} already queued` : ""}.`);
+  const already = selection.toPurge.length - created.certificates;
+  io.out(`Enqueued ${created.certificates} certificate(s) in ${created.jobs} purge job(s)${already > 0 ? `; ${already} already queued` : ""}.`);
   return 0;
 }
 
@@ -85,10 +89,15 @@ async function purgeAll(ctx: AppContext, dryRun: boolean, io: CliIo): Promise<nu
   const progress = progressReporter(io, dryRun ? "planned" : "enqueued");
   let done = 0;
   let created = 0;
+  let jobs = 0;
   let refused = 0;
   for await (const chunk of allPdfCertificateIds(ctx.dataSource)) {
     if (dryRun) refused += await dryRunPlans(ctx, chunk, io);
-    else created += await enqueuePurges(ctx.queues, chunk);
+    else {
+      const enqueued = await enqueuePurges(ctx.queues, chunk);
+      created += enqueued.certificates;
+      jobs += enqueued.jobs;
+    }
     done += chunk.length;
     progress(done, total);
   }
@@ -97,7 +106,7 @@ async function purgeAll(ctx: AppContext, dryRun: boolean, io: CliIo): Promise<nu
     io.out(`[DRY RUN] ${done - refused} of ${done} PDF certificate(s) would be purged; ${refused} refused.`);
     return refused > 0 ? 1 : 0;
   }
-  io.out(`Enqueued ${created} purge job(s) for ${done} PDF certificate(s)${created < done ? `; ${done - created} already queued` : ""}.`);
+  io.out(`Enqueued ${created} of ${done} PDF certificate(s) in ${jobs} purge job(s)${created < done ? `; ${done - created} already queued` : ""}.`);
   return 0;
 }
 

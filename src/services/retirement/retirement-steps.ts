@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import type { AppContext } from "../../app/app-context";
-import { HostileLinkError } from "../../errors/hostile-link-error";
 import { PermanentJobError } from "../../errors/permanent-job-error";
-import { PdfCertificatePurger } from "../pdf-certificate-purger";
+import { PdfCertificatePurger, PURGE_BATCH_SIZE } from "../pdf-certificate-purger";
 import type { StepRetryState } from "../../domain/retirement/http-retry-policy";
 import type { RetirementStateRow } from "../../domain/retirement/retirement-states";
 import { LmsErasureRunner } from "./lms-erasure-runner";
@@ -89,13 +88,12 @@ const retireMisc = (erasures: LmsErasureRunner): RetirementStep => ({
  */
 async function purgeLearnerPdfCertificates(purger: PdfCertificatePurger, learner: LearnerStatus, jobId: string): Promise<number[]> {
   const ids = await purger.pdfCertificateIdsOfUser(learner.userId);
-  const refused: HostileLinkError[] = [];
-  for (const id of ids) {
-    try {
-      await purger.purge(id, { jobId });
-    } catch (err) {
-      if (!(err instanceof HostileLinkError)) throw err;
-      refused.push(err);
+  const refused: PermanentJobError[] = [];
+  // In batches (one DeleteObjects and one compare-and-set each); a certificate's retryable failure retries the step.
+  for (let i = 0; i < ids.length; i += PURGE_BATCH_SIZE) {
+    for (const outcome of await purger.purgeBatch(ids.slice(i, i + PURGE_BATCH_SIZE), { jobId })) {
+      if (outcome.status === "retry") throw outcome.error;
+      if (outcome.status === "refused") refused.push(outcome.error);
     }
   }
   if (refused.length === 1) throw refused[0];
