@@ -7,7 +7,7 @@ import { PermanentJobError } from "../../errors/permanent-job-error";
 import { TransientJobError } from "../../errors/transient-job-error";
 import type { Logger } from "../../logging/logger";
 import type { CertificateEventOutbox } from "../event-bus/certificate-event-outbox";
-import { CertificateWriter } from "./certificate-writer";
+import { CertificateWriter, type WriteResult } from "./certificate-writer";
 import { GenerationFactsLoader } from "./generation-facts-loader";
 
 export interface GenerationOutcome {
@@ -18,6 +18,9 @@ export interface GenerationOutcome {
   certificateId?: number;
   created?: boolean;
 }
+
+/** One learner's result in a batch: its outcome, or the error its own job fails with. */
+export type LearnerResult = { userId: number; outcome: GenerationOutcome } | { userId: number; error: Error };
 
 /** Fresh facts are read again after a lost compare-and-set; this many tries before backing off as a job retry. */
 const MAX_DECISIONS = 3;
@@ -61,6 +64,52 @@ export class CertificateGenerator {
       this.logger.debug("certificate changed while deciding; deciding again", { userId, courseKey: courseKeyText, jobId: opts.jobId, attempt });
     }
     throw new TransientJobError(`user ${userId} in ${courseKeyText}: certificate kept changing while generating; will retry`);
+  }
+
+  /**
+   * Many learners of one course run at once: facts loaded set-based, decisions by the same pure rules, writes in
+   * one transaction (CertificateWriter.applyMany). Each learner gets its own result, exactly what `generate` would
+   * have given it: a learner that cannot be found, or whose certificate changed meanwhile, or whose write fails,
+   * is handled on its own (the batch's writes are rolled back and redone learner by learner), so one poisoned
+   * learner never fails or delays the others' certificates beyond that retry.
+   */
+  async generateMany(courseKeyText: string, userIds: number[], opts: { jobIds?: Map<number, string> } = {}): Promise<LearnerResult[]> {
+    const results = new Map<number, LearnerResult>();
+    const one = async (userId: number): Promise<LearnerResult> => {
+      try {
+        return { userId, outcome: await this.generate(userId, courseKeyText, { jobId: opts.jobIds?.get(userId) }) };
+      } catch (err) {
+        return { userId, error: err instanceof Error ? err : new Error(String(err)) };
+      }
+    };
+    const courseKey = parseCourseKey(courseKeyText);
+    const unique = [...new Set(userIds)];
+    const valid = courseKey ? unique.filter((u) => Number.isSafeInteger(u) && u >= 1) : [];
+    // Anything not batchable (bad ids, bad course key) gets the exact error the single path gives it.
+    for (const u of unique.filter((x) => !valid.includes(x))) results.set(u, await one(u));
+    if (valid.length > 0) {
+      const facts = await this.loader.loadMany(valid, courseKey!);
+      const writes = valid.filter((u) => facts.has(u)).map((u) => ({ facts: facts.get(u)!, decision: decideGeneration(facts.get(u)!, this.config) }));
+      for (const u of valid.filter((x) => !facts.has(x))) results.set(u, { userId: u, error: new PermanentJobError(`User ${u} could not be found`) });
+      let written: Map<number, WriteResult> | undefined;
+      try {
+        written = await this.writer.applyMany(writes);
+      } catch (err) {
+        this.logger.debug("batched certificate write failed; writing learner by learner", { courseKey: courseKeyText, learners: writes.length, error: (err as Error).message });
+      }
+      for (const { facts: f, decision } of writes) {
+        const w = written?.get(f.userId);
+        if (!w || (!w.written && w.conflict)) {
+          results.set(f.userId, await one(f.userId));
+          continue;
+        }
+        const outcome: GenerationOutcome = { userId: f.userId, courseKey: courseKeyText, decision };
+        if (w.written) Object.assign(outcome, { certificateId: w.certificateId, created: w.created });
+        this.log(outcome, opts.jobIds?.get(f.userId));
+        results.set(f.userId, { userId: f.userId, outcome });
+      }
+    }
+    return userIds.map((u) => results.get(u)!);
   }
 
   private async facts(userId: number, courseKeyText: string): Promise<GenerationFacts> {

@@ -10,11 +10,17 @@ const CERTIFICATE_COLUMNS = "id, course_id, verify_uuid, download_uuid, download
  * Copied in SQL inside the writer's transaction, so the learner's name never passes through this process.
  */
 export async function writeCertificateHistory(m: EntityManager, certificateId: number, type: HistoryType, at: Date, historyUserId: number | null = null): Promise<void> {
+  await writeCertificateHistories(m, [certificateId], type, at, historyUserId);
+}
+
+/** The same for many certificates in one statement (batched generation). */
+export async function writeCertificateHistories(m: EntityManager, certificateIds: number[], type: HistoryType, at: Date, historyUserId: number | null = null): Promise<void> {
+  if (certificateIds.length === 0) return;
   await m.query(
     `INSERT INTO certificates_historicalgeneratedcertificate
        (${CERTIFICATE_COLUMNS}, history_date, history_change_reason, history_type, history_user_id)
      SELECT ${CERTIFICATE_COLUMNS}, ?, NULL, ?, ?
-       FROM certificates_generatedcertificate WHERE id = ?`,
-    [at, type, historyUserId, certificateId],
+       FROM certificates_generatedcertificate WHERE id IN (?) ORDER BY id`,
+    [at, type, historyUserId, certificateIds],
   );
 }

@@ -3,9 +3,14 @@ import type { DataSource, EntityManager } from "typeorm";
 import type { GenerationDecision } from "../../domain/certificates/generation-decision";
 import type { GenerationFacts } from "../../domain/certificates/generation-facts";
 import type { CertificateEventOutbox } from "../event-bus/certificate-event-outbox";
-import { writeCertificateHistory } from "./certificate-history";
+import { writeCertificateHistories, writeCertificateHistory } from "./certificate-history";
 
 export type WriteResult = { written: true; certificateId: number; created: boolean } | { written: false; conflict: boolean };
+
+export interface PlannedWrite {
+  facts: GenerationFacts;
+  decision: GenerationDecision;
+}
 
 /** The learner's preferred name (profile name, '' without a profile), read by the database itself. */
 const PROFILE_NAME = "COALESCE((SELECT p.name FROM auth_userprofile p WHERE p.user_id = ?), '')";
@@ -43,6 +48,65 @@ export class CertificateWriter {
     } catch (err) {
       if (RACE_ERRORS.has((err as { code?: string }).code ?? "")) return { written: false, conflict: true };
       throw err;
+    }
+  }
+
+  /**
+   * Writes many learners' decisions (one course run) in ONE transaction: a multi-row INSERT of the new
+   * certificates, the compare-and-set UPDATE of each existing one, and their history rows with one INSERT … SELECT
+   * per history type. Returns each learner's result; a lost compare-and-set is a conflict for that learner only.
+   * Any error rolls the whole transaction back and is thrown: the caller then writes learner by learner, so one
+   * poisoned row cannot fail its neighbours.
+   */
+  async applyMany(writes: PlannedWrite[], now = new Date()): Promise<Map<number, WriteResult>> {
+    const results = new Map<number, WriteResult>();
+    const pending = writes.filter((w) => {
+      if (w.decision.kind === "refused" || w.decision.kind === "unchanged") results.set(w.facts.userId, { written: false, conflict: false });
+      return !results.has(w.facts.userId);
+    });
+    if (pending.length === 0) return results;
+    const creates = pending.filter((w) => w.decision.kind === "generate" && !w.facts.certificate);
+    const changes = pending.filter((w) => !creates.includes(w));
+    await this.ds.transaction(async (m) => {
+      if (creates.length > 0) {
+        const course = creates[0].facts.courseKey.text;
+        const values: unknown[] = [];
+        for (const { facts: f, decision } of creates) {
+          const d = decision as Extract<GenerationDecision, { kind: "generate" }>;
+          values.push(f.userId, course, newVerifyUuid(), d.grade, d.status, d.mode, f.userId, now, now);
+        }
+        await m.query(
+          `INSERT INTO certificates_generatedcertificate
+             (user_id, course_id, verify_uuid, download_uuid, download_url, grade, \`key\`, distinction, status, mode, name, created_date, modified_date, error_reason)
+           VALUES ${creates.map(() => `(?, ?, ?, '', '', ?, '', 0, ?, ?, ${PROFILE_NAME}, ?, ?, '')`).join(", ")}`,
+          values,
+        );
+        const created: Array<{ id: number; userId: number }> = await m.query(
+          `SELECT id, user_id AS userId FROM certificates_generatedcertificate WHERE course_id = ? AND user_id IN (?)`,
+          [course, creates.map((w) => w.facts.userId)],
+        );
+        await writeCertificateHistories(m, created.map((r) => Number(r.id)), "+", now);
+        const idOf = new Map(created.map((r) => [Number(r.userId), Number(r.id)]));
+        await this.recordEvents(m, creates.map((w) => ({ id: idOf.get(w.facts.userId)!, decision: w.decision })));
+        for (const r of created) results.set(Number(r.userId), { written: true, certificateId: Number(r.id), created: true });
+      }
+      const changed: Array<{ id: number; decision: GenerationDecision }> = [];
+      for (const { facts: f, decision: d } of changes) {
+        const ok = d.kind === "generate" ? await this.updateGenerated(m, f, d, now) : await this.revoke(m, f, d as Extract<GenerationDecision, { kind: "revoke" }>, now);
+        if (ok) changed.push({ id: f.certificate!.id, decision: d });
+        results.set(f.userId, ok ? { written: true, certificateId: f.certificate!.id, created: false } : { written: false, conflict: true });
+      }
+      await writeCertificateHistories(m, changed.map((c) => c.id), "~", now);
+      await this.recordEvents(m, changed);
+    });
+    return results;
+  }
+
+  /** The outbox rows of many written certificates: one batched record per kind of change. */
+  private async recordEvents(m: EntityManager, written: Array<{ id: number; decision: GenerationDecision }>): Promise<void> {
+    for (const change of ["saved", "revoked"] as const) {
+      const ids = written.filter((w) => changeOf(w.decision) === change).map((w) => w.id);
+      if (ids.length > 0) await this.events.record(m, { certificateId: ids, change });
     }
   }
 
