@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PURGE_BATCH_SIZE } from "../domain/certificates/pdf-certificate-files";
 import { parseCourseKey } from "../domain/course-key";
 import { JOB_QUEUE, JobName, type JobPayloads, type QueueName } from "./registry";
 
@@ -28,6 +29,7 @@ const retryState = z.object({
 
 export const PAYLOAD_SCHEMAS: { [J in JobName]: z.ZodType<JobPayloads[J]> } = {
   [JobName.PurgePdfCertificate]: z.object({ certificateId: id }).strict(),
+  [JobName.PurgePdfCertificates]: z.object({ certificateIds: z.array(id).min(1).max(PURGE_BATCH_SIZE) }).strict(),
   [JobName.GenerateCertificate]: z.object({ userId: id, courseKey }).strict(),
   [JobName.GenerateCertificatesFromDatabase]: empty as unknown as z.ZodType<Record<string, never>>,
   [JobName.RetireLearner]: z.object({ userId: id, retry: retryState.optional() }).strict(),

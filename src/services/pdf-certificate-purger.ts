@@ -1,17 +1,16 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DataSource, EntityManager } from "typeorm";
 import type { CertificatesConfig } from "../config";
-import { hasPdfLinks, pdfCertificateKeys, type PdfCertificateLinks } from "../domain/certificates/pdf-certificate-files";
+import { hasPdfLinks, pdfCertificateKeys, PURGE_BATCH_SIZE, type PdfCertificateLinks } from "../domain/certificates/pdf-certificate-files";
 import { GeneratedCertificate } from "../entities/lms";
 import { PdfCertificatePurgeRecord } from "../entities/worker";
 import { PermanentJobError } from "../errors/permanent-job-error";
 import { TransientJobError } from "../errors/transient-job-error";
 import type { Logger } from "../logging/logger";
-import { deleteKeys, MAX_KEYS_PER_DELETE } from "../storage/s3";
+import { deleteKeys } from "../storage/s3";
 import type { CertificateEventOutbox } from "./event-bus/certificate-event-outbox";
 
-/** Each certificate owns 4 objects, so this many fill one DeleteObjects request. */
-export const PURGE_BATCH_SIZE = MAX_KEYS_PER_DELETE / 4;
+export { PURGE_BATCH_SIZE };
 
 /** What happened to one certificate of a batch. Neighbours never share a fate. */
 export type CertificatePurgeOutcome =

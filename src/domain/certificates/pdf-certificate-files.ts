@@ -16,6 +16,9 @@ export interface PdfFilesLayout {
   filename: string;
 }
 
+/** Certificates purged per job: each owns 4 objects, and DeleteObjects takes at most 1,000 keys. */
+export const PURGE_BATCH_SIZE = 250;
+
 const HEX32 = /^[0-9a-fA-F]{32}$/;
 const SAFE_SEGMENT = /^[A-Za-z0-9._-]+$/;
 /** Printable ASCII without space: anything else in a stored URL is an attempt to smuggle something. */
