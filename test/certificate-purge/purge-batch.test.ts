@@ -132,13 +132,15 @@ describe("PDF certificate purge in batches", function () {
     const rgw = new URL(services.s3Endpoint);
     gate = new TcpGate(rgw.hostname, Number(rgw.port), "responses");
     const endpoint = await gate.listen();
-    gate.close();
     const ctx = await h.context();
     const queue = ctx.queues.queue(QueueName.CertificatePurge);
-    expect(await enqueuePurges(ctx.queues, ids)).to.deep.equal({ jobs: 1, certificates: 6 });
-    const [job] = await queue.getJobs(["waiting"]);
-
     const doomed = spawnCli(["worker", "--queues", QueueName.CertificatePurge], h.env({ S3_ENDPOINT: endpoint, LOG_LEVEL: "error" }));
+    // The gate stays open while the worker checks S3 at start; it closes before there is anything to purge.
+    await waitFor("the worker to be ready", async () => (await queue.getWorkersCount()) > 0, { timeoutMs: 30000 });
+    gate.close();
+    expect(await enqueuePurges(ctx.queues, ids)).to.deep.equal({ jobs: 1, certificates: 6 });
+    const [job] = await queue.getJobs(["waiting", "active"]);
+
     try {
       await waitFor("DeleteObjects to have run on RGW with its answer held", async () => gate!.held > 0 && (await h.bucket!.keys()).length === 0, { timeoutMs: 30000 });
       expect(await auditedIds(h)).to.deep.equal([]);
