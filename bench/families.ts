@@ -3,6 +3,7 @@ import { enqueuePurges } from "../src/producers/pdf-certificate-purge.producer";
 import { runGenerationBatch } from "../src/producers/certificate-generation.producer";
 import { retireLearners } from "../src/producers/retirement-queue.producer";
 import { QueueName } from "../src/queues/registry";
+import { FakeHttpService } from "../test/support/fake-http-service";
 import type { Harness } from "../test/support/harness";
 import { GENERATION_BRANCHES, GENERATION_ENV, seedGenerationCourse } from "./seed/generation.seed";
 import { seedPdfCertificates } from "./seed/purge.seed";
@@ -29,6 +30,8 @@ export interface FamilyOptions {
   concurrency: number;
   logLevel: string;
   tag: string;
+  /** How long the local LMS takes to answer each retirement HTTP step (forums, notes). */
+  httpLatencyMs: number;
 }
 
 /**
@@ -100,11 +103,36 @@ export async function generationFamily(h: Harness, count: number, opts: FamilyOp
   );
 }
 
+/**
+ * A local LMS for the default pipeline's HTTP steps: its OAuth token endpoint, and the forum and notes retirement
+ * endpoints answering 204 after `latencyMs`, as a real LMS would after doing the work.
+ */
+export async function localLms(latencyMs: number): Promise<{ lms: FakeHttpService; env: Record<string, string> }> {
+  const lms = await FakeHttpService.start();
+  lms.onToken();
+  const answer = async () => {
+    await new Promise((r) => setTimeout(r, latencyMs));
+    return { status: 204 };
+  };
+  lms.on("POST /api/discussion/v1/accounts/retire_forum/", answer).on("POST /api/edxnotes/v1/retire_user/", answer);
+  return { lms, env: { RETIREMENT_LMS_BASE_URL: lms.url, RETIREMENT_CLIENT_ID: "bench-client", RETIREMENT_CLIENT_SECRET: "bench-secret" } };
+}
+
 export async function retirementFamily(h: Harness, count: number, opts: FamilyOptions): Promise<FamilyResult> {
   const userIds = await seedRetirementLearners(h, count, opts.tag);
+  const { lms, env } = await localLms(opts.httpLatencyMs);
+  try {
+    return await retireThrough(h, userIds, opts, env);
+  } finally {
+    await lms.close();
+  }
+}
+
+async function retireThrough(h: Harness, userIds: number[], opts: FamilyOptions, env: Record<string, string>): Promise<FamilyResult> {
+  const count = userIds.length;
   return runFamily(
-    h, QueueName.LearnerRetirement, count, opts, {},
-    async () => retireLearners(await h.context(), { coolOffDays: 7, limit: count, abortAbove: count, dryRun: false }),
+    h, QueueName.LearnerRetirement, count, opts, env,
+    async () => retireLearners(await h.context({ env }), { coolOffDays: 7, limit: count, abortAbove: count, dryRun: false }),
     async () => {
       const rows: Array<{ state_name: string; n: number }> = await h.ds.query(
         `SELECT r.state_name, COUNT(*) AS n FROM user_api_userretirementstatus s JOIN user_api_retirementstate r ON r.id = s.current_state_id WHERE s.user_id IN (?) GROUP BY r.state_name`,

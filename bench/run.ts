@@ -19,6 +19,7 @@ const HELP = `npm run bench -- [options]
   --concurrency C    worker concurrency (default 32), also used by the no-op BullMQ ceiling
   --families LIST    comma-separated: purge,generation,retirement (default all)
   --log-level L      the worker's LOG_LEVEL (default info, as in production)
+  --http-latency-ms  how long the local LMS takes to answer each retirement HTTP step (default 20)
   --label TEXT       stored in the JSON (e.g. "before", "after")
   --out FILE         JSON path (default bench/results/<date>.json)
   --help`;
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
       concurrency: { type: "string", default: "32" },
       families: { type: "string", default: "purge,generation,retirement" },
       "log-level": { type: "string", default: "info" },
+      "http-latency-ms": { type: "string", default: "20" },
       label: { type: "string", default: "" },
       out: { type: "string" },
       help: { type: "boolean", default: false },
@@ -64,7 +66,7 @@ async function main(): Promise<void> {
       const r: SizeResult = { size, families: {} };
       log("ceiling: BullMQ no-op jobs");
       r.bullmq = await bullmqCeiling(h, size, concurrency);
-      const familyOpts = { concurrency, logLevel: values["log-level"], tag };
+      const familyOpts = { concurrency, logLevel: values["log-level"], tag, httpLatencyMs: Number(values["http-latency-ms"]) };
       if (families.includes("purge")) {
         log("ceiling: S3 DeleteObjects");
         r.s3 = await s3DeleteCeiling(h, size);
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
     label: values.label,
     startedAt: started.toISOString(),
     seconds: Math.round((Date.now() - started.getTime()) / 1000),
-    options: { n, scale, concurrency, families, logLevel: values["log-level"] },
+    options: { n, scale, concurrency, families, logLevel: values["log-level"], httpLatencyMs: Number(values["http-latency-ms"]) },
     machine: { ...machine, loadAverageAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))) },
     results,
   };
