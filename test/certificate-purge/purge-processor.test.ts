@@ -28,7 +28,8 @@ describe("PDF certificate purge processor", () => {
     const queue = ctx.queues.queue(QueueName.CertificatePurge);
     return waitFor(`job for certificate ${certificateId} to be ${state}`, async () => {
       const job = await queue.getJob(jobIds.purgePdfCertificate(certificateId));
-      return job && (await job.getState()) === state ? job : undefined;
+      // Read the job again once it is there: the first read may predate its failedReason or returnvalue.
+      return job && (await job.getState()) === state ? queue.getJob(jobIds.purgePdfCertificate(certificateId)) : undefined;
     });
   }
 
