@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { silentLogger } from "../../src/logging/logger";
 import { QueueName, jobIds } from "../../src/queues/registry";
+import { CertificateEventOutbox } from "../../src/services/event-bus/certificate-event-outbox";
 import { CertificateGenerator } from "../../src/services/certificate-generation/certificate-generator";
 import { runCliInProcess } from "../support/cli";
 import { Harness } from "../support/harness";
@@ -24,7 +25,7 @@ describe("certificate generation in batches", function () {
   afterEach(async () => {
     await h?.close();
   });
-  const generator = () => new CertificateGenerator(h.ds, h.config().generation, silentLogger());
+  const generator = () => new CertificateGenerator(h.ds, h.config().generation, silentLogger(), CertificateEventOutbox.off());
 
   it("decides every learner of a batch by the same rules, with set-based reads and one write transaction", async () => {
     const course = await insertCourse(h.ds);

@@ -106,7 +106,7 @@ describe("PDF certificate purge in batches", function () {
     );
     const deletes = countDeletes(s3);
     const ctx = await h.context();
-    const purger = new PdfCertificatePurger(ctx.dataSource, s3, ctx.config.certificates, silentLogger());
+    const purger = new PdfCertificatePurger(ctx.dataSource, s3, ctx.config.certificates, silentLogger(), ctx.certificateEvents);
     const ids = [a, b, c].map((f) => f.certificate.id);
 
     const first = await purger.purgeBatch(ids, { jobId: "batch-1" });
