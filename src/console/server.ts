@@ -34,7 +34,7 @@ export async function buildConsoleServer(ctx: ConsoleContext, opts: ConsoleServe
   });
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    if (status >= 500) ctx.logger.error("console request failed", { method: request.method, url: request.routeOptions.url, error: error.message });
+    if (status >= 500) ctx.logger.error("console request failed", { method: request.method, url: request.routeOptions.url, error });
     return reply.code(status).send({ error: status >= 500 ? "Internal error" : error.message });
   });
 

@@ -3,7 +3,7 @@ import { GeneratedCertificate } from "../entities/lms";
 import type { QueueSet } from "../queues/queue-set";
 import { JobName, jobIds } from "../queues/registry";
 
-export const PDF_LINKS_CONDITION = "(c.download_url <> '' OR c.download_uuid <> '')";
+import { PDF_LINKS_CONDITION } from "../services/certificates/pdf-links-sql";
 const CHUNK = 1000;
 
 export interface CertificateSelection {

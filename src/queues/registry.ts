@@ -1,6 +1,6 @@
 import type { BackfillChunk } from "../domain/organizations/organization-backfill";
 import type { StepRetryState } from "../domain/retirement/http-retry-policy";
-import { UsageError } from "../errors/usage-error";
+import { InvalidArgumentsError } from "../errors/invalid-arguments-error";
 
 /**
  * The one registry of queues, job names and payloads. Payloads carry ids only: Redis is not a place a learner's
@@ -91,7 +91,7 @@ export function parseQueueNames(list: string): QueueName[] {
   const names = list.split(",").map((s) => s.trim()).filter(Boolean);
   const unknown = names.filter((n) => !ALL_QUEUES.includes(n as QueueName));
   if (unknown.length > 0) {
-    throw new UsageError(`unknown queue${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; known: ${ALL_QUEUES.join(", ")}`);
+    throw new InvalidArgumentsError(`unknown queue${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; known: ${ALL_QUEUES.join(", ")}`);
   }
   return names as QueueName[];
 }

@@ -7,6 +7,8 @@ import { PdfCertificatePurgeRecord } from "../entities/worker";
 import { PermanentJobError } from "../errors/permanent-job-error";
 import { TransientJobError } from "../errors/transient-job-error";
 import type { Logger } from "../logging/logger";
+import { affectedRows } from "../db/affected-rows";
+import { PDF_LINKS_CONDITION } from "./certificates/pdf-links-sql";
 import { deleteExactKeys } from "../storage/s3";
 import type { CertificateEventOutbox } from "./event-bus/certificate-event-outbox";
 
@@ -72,7 +74,7 @@ export class PdfCertificatePurger {
       .createQueryBuilder("c")
       .select("c.id", "id")
       .where("c.user_id = :userId", { userId })
-      .andWhere("(c.download_url <> '' OR c.download_uuid <> '')")
+      .andWhere(PDF_LINKS_CONDITION)
       .orderBy("c.id")
       .getRawMany<{ id: number }>();
     return rows.map((r) => Number(r.id));
@@ -101,7 +103,7 @@ export class PdfCertificatePurger {
           uuid: row.downloadUuid,
         })
         .execute();
-      if ((result.affected ?? 0) !== 1) return false;
+      if (affectedRows(result) !== 1) return false;
       await em.insert(PdfCertificatePurgeRecord, {
         certificateId: row.id,
         userId: row.userId,

@@ -1,6 +1,8 @@
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from "bullmq";
 import type { AppContext } from "../app/app-context";
+import { DomainRuleError } from "../domain/domain-rule-error";
 import { PermanentJobError } from "../errors/permanent-job-error";
+import { attemptsExhausted } from "../queues/job-options";
 import { RetryLaterError } from "../errors/retry-later-error";
 import { backoffStrategy } from "../queues/job-options";
 import { checkJob } from "../queues/payload-schemas";
@@ -55,13 +57,13 @@ export class WorkerHost {
         settings: { backoffStrategy: backoffStrategy(this.ctx.config.resilience.backoffMaxMs) },
         ...this.opts.workerOptions,
       });
-      worker.on("error", (err) => this.ctx.logger.error("worker error", { queue, error: err.message }));
+      worker.on("error", (err) => this.ctx.logger.error("worker error", { queue, error: err }));
       worker.on("stalled", (jobId) => this.ctx.logger.warn("job stalled; it will be retried", { queue, jobId }));
       worker.on("failed", (job, err) => {
         if (!job) return;
-        const final = err instanceof UnrecoverableError || err.name === "UnrecoverableError" || job.attemptsMade >= (job.opts.attempts ?? 1);
+        const final = err instanceof UnrecoverableError || err.name === "UnrecoverableError" || attemptsExhausted(job, job.attemptsMade);
         this.ctx.logger[final ? "error" : "warn"](final ? "job failed" : "job failed; will retry", {
-          queue, jobId: job.id, job: job.name, data: job.data, attemptsMade: job.attemptsMade, error: err.message,
+          queue, jobId: job.id, job: job.name, data: job.data, attemptsMade: job.attemptsMade, error: err,
         });
         if (final && !this.processorErrors.has(err)) this.trackFinalFailure(this.finalFailureOutsideProcessor(queue, job, err));
       });
@@ -103,8 +105,9 @@ export class WorkerHost {
     } catch (err) {
       if (err instanceof RetryLaterError) return this.deferJob(queue, job, token, err);
       const error = err instanceof Error ? err : new Error(String(err));
-      const permanent = error instanceof PermanentJobError;
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      // A domain rule's refusal (e.g. a hostile link) cannot change on retry: the job layer makes it permanent.
+      const permanent = error instanceof PermanentJobError || error instanceof DomainRuleError;
+      const lastAttempt = attemptsExhausted(job, job.attemptsMade + 1); // this attempt is not counted yet
       if ((permanent || lastAttempt) && definition.onFinalFailure) await definition.onFinalFailure(job, error);
       if (permanent) throw new UnrecoverableError(error.message);
       throw error;
