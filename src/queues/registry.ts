@@ -87,6 +87,19 @@ export const jobIds = {
 
 export const ALL_QUEUES: QueueName[] = Object.values(QueueName);
 
+/** The job states `queues` and the console's metrics count, in display order. */
+export const JOB_STATES = ["waiting", "active", "delayed", "prioritized", "waiting-children", "completed", "failed"] as const;
+
+/**
+ * The job name behind a job id, for events that carry only the id (BullMQ's QueueEvents): every id made by `jobIds`
+ * starts with its job name and a dot; a job scheduler's jobs are `repeat:<schedulerId>:<time>`.
+ */
+export function jobNameOfId(jobId: string, schedulerJobNames: Record<string, string> = {}): string {
+  if (jobId.startsWith("repeat:")) return schedulerJobNames[jobId.split(":")[1]] ?? "scheduled";
+  return JOB_NAMES_LONGEST_FIRST.find((name) => jobId.startsWith(`${name}.`)) ?? "other";
+}
+const JOB_NAMES_LONGEST_FIRST = Object.values(JobName).sort((a, b) => b.length - a.length);
+
 export function parseQueueNames(list: string): QueueName[] {
   const names = list.split(",").map((s) => s.trim()).filter(Boolean);
   const unknown = names.filter((n) => !ALL_QUEUES.includes(n as QueueName));
