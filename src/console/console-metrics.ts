@@ -1,4 +1,5 @@
 import { QueueEvents, type ConnectionOptions } from "bullmq";
+import IORedis from "ioredis";
 import { Counter, Gauge } from "prom-client";
 import { workerConnectionOptions } from "../queues/redis-connections";
 import { JOB_STATES, jobNameOfId, type QueueName } from "../queues/registry";
@@ -18,7 +19,7 @@ import type { ConsoleContext } from "./console-context";
  */
 export class ConsoleMetrics {
   readonly metrics: JobMetrics;
-  private readonly events: QueueEvents[] = [];
+  private readonly events: { events: QueueEvents; connection: IORedis }[] = [];
   private dbCache?: { at: number; states: { state: string; learners: number }[]; failedTasks: number };
 
   constructor(private readonly ctx: ConsoleContext) {
@@ -91,22 +92,36 @@ export class ConsoleMetrics {
   async start(): Promise<void> {
     const schedulerJobNames = Object.fromEntries(SCHEDULES.map((s) => [s.schedulerId, s.jobName]));
     for (const queue of this.ctx.queues.keys()) {
-      const events = new QueueEvents(queue, { connection: workerConnectionOptions(this.ctx.config.redisUrl) as ConnectionOptions, prefix: this.ctx.config.queuePrefix });
-      events.on("error", () => undefined); // the blocking connection reconnects by itself; /readyz reports Redis
+      // Our own blocking connection per reader, so close() can always cut it, even while Redis is unreachable.
+      const connection = new IORedis(workerConnectionOptions(this.ctx.config.redisUrl));
+      connection.on("error", () => undefined); // it reconnects by itself; /readyz reports Redis
+      const events = new QueueEvents(queue, { connection: connection as unknown as ConnectionOptions, prefix: this.ctx.config.queuePrefix });
+      events.on("error", () => undefined);
       const labels = (jobId: string) => ({ queue: queue as QueueName, job_name: jobNameOfId(jobId, schedulerJobNames) });
       events.on("completed", ({ jobId }) => this.metrics.completed.inc(labels(jobId)));
       events.on("failed", ({ jobId }) => this.metrics.failed.inc(labels(jobId)));
       events.on("stalled", () => this.metrics.stalled.inc({ queue }));
-      this.events.push(events);
+      this.events.push({ events, connection });
     }
   }
 
   /** Resolves once every event reader is connected (tests wait for it before making jobs). */
   async ready(): Promise<void> {
-    await Promise.all(this.events.map((e) => e.waitUntilReady()));
+    await Promise.all(this.events.map((e) => e.events.waitUntilReady()));
   }
 
+  /** Bounded: with Redis down, a reader's graceful close would wait for a reconnect that may never come. */
   async close(): Promise<void> {
-    await Promise.all(this.events.map((e) => e.close().catch(() => undefined)));
+    await Promise.all(
+      this.events.map(async ({ events, connection }) => {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          events.close().catch(() => undefined),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000))),
+        ]);
+        clearTimeout(timer);
+        connection.disconnect();
+      }),
+    );
   }
 }
