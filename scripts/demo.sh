@@ -84,5 +84,5 @@ http://127.0.0.1:8080/login as  demo_admin / demo-admin-password  (a superuser o
 
   DATABASE_URL=$DATABASE_URL QUEUE_PREFIX=$QUEUE_PREFIX CERTIFICATES_BUCKET=$CERTIFICATES_BUCKET \\
   S3_ENDPOINT=$S3_ENDPOINT S3_FORCE_PATH_STYLE=true AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY \\
-  OPENEDX_WORKERS_DEVELOPMENT_MODE=true node bin/openedx-workers.js console --port 8080
+  OPENEDX_WORKERS_DEVELOPMENT_MODE=true NODE_OPTIONS=--max-semi-space-size=1 node bin/openedx-workers.js console --port 8080
 CONSOLE

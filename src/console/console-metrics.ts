@@ -5,7 +5,6 @@ import { workerConnectionOptions } from "../queues/redis-connections";
 import { JOB_STATES, jobNameOfId, type QueueName } from "../queues/registry";
 import { ensureInitialized } from "../services/health/dependency-check";
 import { createJobMetrics, METRIC, type JobMetrics } from "../services/metrics/job-metrics";
-import { SCHEDULES } from "../workers/schedules";
 import type { ConsoleContext } from "./console-context";
 
 /**
@@ -90,14 +89,13 @@ export class ConsoleMetrics {
 
   /** Starts counting completed/failed/stalled events of every queue (from now on; counters start at 0). */
   async start(): Promise<void> {
-    const schedulerJobNames = Object.fromEntries(SCHEDULES.map((s) => [s.schedulerId, s.jobName]));
     for (const queue of this.ctx.queues.keys()) {
       // Our own blocking connection per reader, so close() can always cut it, even while Redis is unreachable.
       const connection = new IORedis(workerConnectionOptions(this.ctx.config.redisUrl));
       connection.on("error", () => undefined); // it reconnects by itself; /readyz reports Redis
       const events = new QueueEvents(queue, { connection: connection as unknown as ConnectionOptions, prefix: this.ctx.config.queuePrefix });
       events.on("error", () => undefined);
-      const labels = (jobId: string) => ({ queue: queue as QueueName, job_name: jobNameOfId(jobId, schedulerJobNames) });
+      const labels = (jobId: string) => ({ queue: queue as QueueName, job_name: jobNameOfId(jobId) });
       events.on("completed", ({ jobId }) => this.metrics.completed.inc(labels(jobId)));
       events.on("failed", ({ jobId }) => this.metrics.failed.inc(labels(jobId)));
       events.on("stalled", () => this.metrics.stalled.inc({ queue }));

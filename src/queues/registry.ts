@@ -92,10 +92,14 @@ export const JOB_STATES = ["waiting", "active", "delayed", "prioritized", "waiti
 
 /**
  * The job name behind a job id, for events that carry only the id (BullMQ's QueueEvents): every id made by `jobIds`
- * starts with its job name and a dot; a job scheduler's jobs are `repeat:<schedulerId>:<time>`.
+ * starts with its job name and a dot; a job scheduler's jobs are `repeat:<schedulerId>:<time>`, and each scheduler
+ * here is named after the job it makes.
  */
-export function jobNameOfId(jobId: string, schedulerJobNames: Record<string, string> = {}): string {
-  if (jobId.startsWith("repeat:")) return schedulerJobNames[jobId.split(":")[1]] ?? "scheduled";
+export function jobNameOfId(jobId: string): string {
+  if (jobId.startsWith("repeat:")) {
+    const schedulerId = jobId.split(":")[1];
+    return (Object.values(JobName) as string[]).includes(schedulerId) ? schedulerId : "scheduled";
+  }
   return JOB_NAMES_LONGEST_FIRST.find((name) => jobId.startsWith(`${name}.`)) ?? "other";
 }
 const JOB_NAMES_LONGEST_FIRST = Object.values(JobName).sort((a, b) => b.length - a.length);
