@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The quick start, end to end: bring up MariaDB, Redis and S3, migrate a fresh demo database with the LMS schema,
-# seed a few legacy PDF certificates with their files, then purge them through the queue and show the result.
-# Safe to re-run: the demo database, queue prefix and bucket are its own and are recreated each time.
+# The quick start, end to end, for all three job families: bring up MariaDB, Redis and S3, migrate a fresh demo
+# database with the LMS schema, then (1) purge a few legacy PDF certificates, (2) generate certificates for a demo
+# course, (3) retire two learners, each through its queue and a worker, and show the results. It ends by printing
+# the command that opens the operations console on the demo data, and a demo admin's credentials.
+# Safe to re-run: the demo database, queue prefix and bucket are its own and are recreated each time
+# (DEMO_DATABASE / DEMO_PREFIX override their names).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
@@ -12,19 +15,20 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "Services"
 env_lines=$(scripts/services.sh --print-env)
 eval "$env_lines"
-export DATABASE_URL="mysql://root@127.0.0.1:3306/openedx_workers_demo"
-export QUEUE_PREFIX="openedx-workers-demo"
-export CERTIFICATES_BUCKET="openedx-workers-demo"
+DEMO_DATABASE=${DEMO_DATABASE:-openedx_workers_demo}
+export DATABASE_URL="mysql://root@127.0.0.1:3306/${DEMO_DATABASE}"
+export QUEUE_PREFIX="${DEMO_PREFIX:-openedx-workers-demo}"
+export CERTIFICATES_BUCKET="${DEMO_PREFIX:-openedx-workers-demo}"
 export CERTIFICATES_DOWNLOAD_URL_BASES="https://${CERTIFICATES_BUCKET}.s3.amazonaws.com"
 export LOG_FORMAT=pretty
 cli() { node bin/openedx-workers.js "$@"; }
 
 step "Fresh demo database and queues"
-mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS openedx_workers_demo"
+mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS \`${DEMO_DATABASE}\`"
 redis-cli -h 127.0.0.1 --scan --pattern "${QUEUE_PREFIX}:*" | xargs -r redis-cli -h 127.0.0.1 del >/dev/null
 cli migrate --with-lms-schema
 
-step "Seed demo data"
+step "1. PDF certificate purge: seed demo data"
 npx --no-install tsx scripts/demo-data.ts seed
 
 step "Dry run: what the purge would delete (the hostile link is refused)"
@@ -41,3 +45,44 @@ cli queues --queues certificate-purge
 
 step "Result: links blanked, the 4 files of each purged certificate gone, neighbours and the refused one kept"
 npx --no-install tsx scripts/demo-data.ts report
+
+demo() { npx --no-install tsx scripts/demo-families.ts "$@"; }
+DEMO_COURSE="course-v1:DemoX+Gen301+2026"
+
+step "2. Certificate generation: a demo course run with three enrolled learners (two passing, one failing)"
+demo seed-generation
+cli generate-certificates --course-key "$DEMO_COURSE" --all-enrolled
+cli worker --queues certificate-generation --until-idle
+
+step "3. Learner retirement: two learners"
+cat <<'NOTE'
+No HTTP services (forums, notes, ecommerce, ...) are configured in this demo, so retirement runs an explicit
+database-only pipeline: lock the account, unenroll, retire the LMS account (RETIREMENT_PIPELINE below). With the
+services configured, the default pipeline also calls them (see README, "Learner retirement").
+NOTE
+export RETIREMENT_PIPELINE='[["LOCKING_ACCOUNT","LOCKING_COMPLETE","LMS","lock_account"],["RETIRING_ENROLLMENTS","ENROLLMENTS_COMPLETE","LMS","unenroll"],["RETIRING_LMS","LMS_COMPLETE","LMS","retire_lms"]]'
+export RETIRED_USER_SALTS="demo-only-salt-$(date +%s)"
+echo "RETIREMENT_PIPELINE=$RETIREMENT_PIPELINE"
+leavers=$(demo seed-retirement)
+cli populate-retirement-states
+cli request-retirement --user-ids "$leavers"
+cli retire-learners --cool-off-days 0
+cli worker --queues learner-retirement --until-idle
+
+step "Queue counts, all families"
+cli queues
+
+step "Result: certificates generated for the passing learners; the two learners retired (COMPLETE, PII replaced)"
+demo report
+
+step "Operations console"
+demo seed-admin
+cat <<CONSOLE
+
+Open the console on the demo data (bull-board at /queues, /metrics, /readyz), then sign in at
+http://127.0.0.1:8080/login as  demo_admin / demo-admin-password  (a superuser of this demo database only):
+
+  DATABASE_URL=$DATABASE_URL QUEUE_PREFIX=$QUEUE_PREFIX CERTIFICATES_BUCKET=$CERTIFICATES_BUCKET \\
+  S3_ENDPOINT=$S3_ENDPOINT S3_FORCE_PATH_STYLE=true AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY \\
+  OPENEDX_WORKERS_DEVELOPMENT_MODE=true NODE_OPTIONS=--max-semi-space-size=1 node bin/openedx-workers.js console --port 8080
+CONSOLE

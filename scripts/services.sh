@@ -7,7 +7,7 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: scripts/services.sh [--print-env] [--stop-s3] [--help]
+Usage: scripts/services.sh [--print-env] [--stop-s3] [--with-chromium] [--help]
 
 Ensures these are reachable on loopback, starting (and on Debian installing) what is missing:
   MariaDB  127.0.0.1:3306   root, empty password, over TCP; database "edxapp" created
@@ -19,6 +19,7 @@ Options:
                eval "$(scripts/services.sh --print-env)"  sets up the current shell
                (eval hides a failure; in scripts use: out=$(scripts/services.sh --print-env) && eval "$out")
   --stop-s3    stop the Ceph daemons this script started (by the pid files in $CEPH_DIR/run)
+  --with-chromium  also install Debian's chromium when /usr/bin/chromium is missing (the browser tests)
   --help       this text
 
 Environment (defaults):
@@ -52,10 +53,12 @@ CEPH_RGW_TIMEOUT=180
 
 PRINT_ENV=0
 STOP_S3=0
+WITH_CHROMIUM=0
 for arg in "$@"; do
   case $arg in
     --print-env) PRINT_ENV=1 ;;
     --stop-s3) STOP_S3=1 ;;
+    --with-chromium) WITH_CHROMIUM=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "services.sh: unknown argument: $arg" >&2; usage >&2; exit 2 ;;
   esac
@@ -395,6 +398,17 @@ main() {
   ensure_mariadb
   ensure_redis
   ensure_s3
+  ((WITH_CHROMIUM)) && ensure_chromium
+  return 0
+}
+
+# The browser tests drive Debian's chromium through playwright-core (never a downloaded browser).
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then log "chromium: $(/usr/bin/chromium --version 2>/dev/null || echo present)"; return 0; fi
+  need_root chromium
+  apt_install chromium
+  [ -x /usr/bin/chromium ] || die "chromium installed but /usr/bin/chromium is missing"
+  log "chromium: installed"
 }
 
 print_env() {

@@ -1,8 +1,8 @@
 import { createInterface } from "node:readline";
 import { CommanderError } from "commander";
 import { ConfigError } from "../errors/config-error";
-import { CommandError } from "../errors/command-error";
-import { UsageError } from "../errors/usage-error";
+import { InvalidArgumentsError } from "../errors/invalid-arguments-error";
+import { RequestRefusedError } from "../errors/request-refused-error";
 import type { CliIo } from "./command";
 import { buildProgram, commanderOutcome, globalHelp, type Reached } from "./program";
 
@@ -31,11 +31,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.err(err.message);
       return 2;
     }
-    if (err instanceof UsageError) {
+    if (err instanceof InvalidArgumentsError) {
       io.err(`openedx-workers ${name}: ${err.message}${reached.command ? `\nUsage: ${reached.command.usage}` : ""}`);
       return 2;
     }
-    if (err instanceof CommandError) {
+    if (err instanceof RequestRefusedError) {
       io.err(`openedx-workers ${name}: ${err.message}`);
       return 1;
     }

@@ -1,5 +1,5 @@
 import { Command as CommanderCommand, CommanderError, Option } from "commander";
-import { UsageError } from "../errors/usage-error";
+import { InvalidArgumentsError } from "../errors/invalid-arguments-error";
 import { shellWords } from "./shell-words";
 
 export type OptionType = "boolean" | "string" | "list";
@@ -91,7 +91,7 @@ export function optionsOf(cmd: CommanderCommand, specs: OptionSpecs): ParsedOpti
 
 /**
  * Parses an argument list (e.g. a stored `arguments` text, split by `shellWords`) against option specs with
- * commander; anything wrong is a UsageError naming it.
+ * commander; anything wrong is a InvalidArgumentsError naming it.
  */
 export function parseOptionList(argv: string[], specs: OptionSpecs): ParsedOptions {
   const cmd = new CommanderCommand("arguments")
@@ -103,7 +103,7 @@ export function parseOptionList(argv: string[], specs: OptionSpecs): ParsedOptio
   try {
     cmd.parse(argv, { from: "user" });
   } catch (err) {
-    if (err instanceof CommanderError) throw new UsageError(commanderMessage(err));
+    if (err instanceof CommanderError) throw new InvalidArgumentsError(commanderMessage(err));
     throw err;
   }
   return optionsOf(cmd, specs);

@@ -1,5 +1,5 @@
 import { parse, type ParseEntry } from "shell-quote";
-import { UsageError } from "../errors/usage-error";
+import { InvalidArgumentsError } from "../errors/invalid-arguments-error";
 
 /** A character no argument text holds: the closing sentinel word `'END'"END"` must come back whole. */
 const END = "\uE000";
@@ -17,7 +17,7 @@ export function shellWords(text: string): string[] {
   // A quote left open, or a final backslash, swallows the sentinel's quotes, so it does not come back as one word.
   const words: ParseEntry[] = parse(text + SENTINEL, (name) => ({ op: `$${name}` }) as unknown as string);
   if (words.some((w) => typeof w === "object" && "comment" in w)) throw refused("#");
-  if (words.pop() !== END + END) throw new UsageError("unterminated quote or trailing backslash in arguments");
+  if (words.pop() !== END + END) throw new InvalidArgumentsError("unterminated quote or trailing backslash in arguments");
   return words.map((word) => {
     if (typeof word === "string") return word;
     if ("op" in word && word.op === "glob") return word.pattern; // shlex does not expand globs
@@ -25,6 +25,6 @@ export function shellWords(text: string): string[] {
   });
 }
 
-function refused(syntax: string): UsageError {
-  return new UsageError(`arguments may not contain the shell syntax ${JSON.stringify(syntax)} unquoted; quote it`);
+function refused(syntax: string): InvalidArgumentsError {
+  return new InvalidArgumentsError(`arguments may not contain the shell syntax ${JSON.stringify(syntax)} unquoted; quote it`);
 }

@@ -57,7 +57,7 @@ export async function openConsoleDatabase(ctx: ConsoleContext): Promise<void> {
   try {
     await ensureInitialized(ctx.dataSource);
   } catch (err) {
-    ctx.logger.warn("database not reachable yet; /readyz reports it until it is", { error: (err as Error).message });
+    ctx.logger.warn("database not reachable yet; /readyz reports it until it is", { error: err });
   }
 }
 

@@ -4,6 +4,8 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { ConsoleContext } from "./console-context";
 import { foundationPlugin } from "./plugins/foundation";
 import { healthPlugin } from "./plugins/health";
+import { metricsPlugin } from "./plugins/metrics";
+import { shared } from "./plugins/shared";
 import { queuesDashboardPlugin } from "./plugins/queues-dashboard";
 import { signInPlugin } from "./plugins/sign-in";
 import { registerSignedInArea, type ConsoleArea } from "./signed-in-area";
@@ -34,13 +36,15 @@ export async function buildConsoleServer(ctx: ConsoleContext, opts: ConsoleServe
   });
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    if (status >= 500) ctx.logger.error("console request failed", { method: request.method, url: request.routeOptions.url, error: error.message });
+    if (status >= 500) ctx.logger.error("console request failed", { method: request.method, url: request.routeOptions.url, error });
     return reply.code(status).send({ error: status >= 500 ? "Internal error" : error.message });
   });
 
   await app.register(foundationPlugin, { ctx, sessionSecret: opts.sessionSecret });
   await app.register(fastifyStatic, { root: path.join(__dirname, "assets"), prefix: "/assets/", decorateReply: false });
   await app.register(healthPlugin, { ctx });
+  // Not encapsulated in a child scope on purpose: tests and benches reach `app.consoleMetrics`.
+  await app.register(shared(metricsPlugin), { ctx });
   await app.register(signInPlugin, { ctx });
   await registerSignedInArea(app, ctx, [...CONSOLE_AREAS, ...(opts.areas ?? [])]);
   return app;

@@ -1,5 +1,7 @@
-/** A command could not do what was asked (like Django's CommandError); the CLI prints the message, exit 1. */
-export class CommandError extends Error {
+import { RequestRefusedError } from "./request-refused-error";
+
+/** The CLI's own "could not do what was asked" (like Django's CommandError): message printed, exit 1. CLI only. */
+export class CommandError extends RequestRefusedError {
   constructor(message: string) {
     super(message);
     this.name = "CommandError";

@@ -1,5 +1,7 @@
-/** The command line (or database-stored arguments) was wrong; the CLI prints it with the command's usage, exit 2. */
-export class UsageError extends Error {
+import { InvalidArgumentsError } from "./invalid-arguments-error";
+
+/** The CLI's own usage error: printed with the command's usage, exit 2. CLI only (below it: InvalidArgumentsError). */
+export class UsageError extends InvalidArgumentsError {
   constructor(message: string) {
     super(message);
     this.name = "UsageError";

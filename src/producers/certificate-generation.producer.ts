@@ -5,8 +5,8 @@ import { parseIds } from "../command-line/values";
 import type { GenerationConfig } from "../config";
 import { parseCourseKey, type CourseKey } from "../domain/course-key";
 import { CertificateGenerationCommandConfiguration } from "../entities/lms";
-import { CommandError } from "../errors/command-error";
-import { UsageError } from "../errors/usage-error";
+import { InvalidArgumentsError } from "../errors/invalid-arguments-error";
+import { RequestRefusedError } from "../errors/request-refused-error";
 import type { JobRequest, QueueSet } from "../queues/queue-set";
 import { JobName, jobIds } from "../queues/registry";
 import { CertificateGenerator } from "../services/certificate-generation/certificate-generator";
@@ -31,12 +31,12 @@ export type GenerationBatch = { courseKey: CourseKey; dryRun: boolean } & ({ use
 export function generationBatchFromOptions(opts: ParsedOptions): GenerationBatch {
   const userList = opts["user-ids"] as string[] | undefined;
   const allEnrolled = opts["all-enrolled"] === true;
-  if (userList !== undefined && allEnrolled) throw new UsageError("give only one of --user-ids and --all-enrolled");
-  if (!allEnrolled && (!userList || userList.length === 0)) throw new CommandError("You must specify a list of users");
+  if (userList !== undefined && allEnrolled) throw new InvalidArgumentsError("give only one of --user-ids and --all-enrolled");
+  if (!allEnrolled && (!userList || userList.length === 0)) throw new RequestRefusedError("You must specify a list of users");
   const keyText = opts["course-key"] as string | undefined;
-  if (!keyText) throw new CommandError("You must specify a course-key");
+  if (!keyText) throw new RequestRefusedError("You must specify a course-key");
   const courseKey = parseCourseKey(keyText);
-  if (!courseKey) throw new CommandError("You must specify a valid course-key");
+  if (!courseKey) throw new RequestRefusedError("You must specify a valid course-key");
   const dryRun = opts["dry-run"] === true;
   if (allEnrolled) return { courseKey, dryRun, allEnrolled: true };
   return { courseKey, dryRun, userIds: parseIds(userList, "user id") };

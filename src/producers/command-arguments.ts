@@ -1,5 +1,5 @@
 import type { DataSource, EntityTarget } from "typeorm";
-import { CommandError } from "../errors/command-error";
+import { ArgumentsDisabledError } from "../errors/request-refused-error";
 
 interface ArgumentsRow {
   enabled: boolean;
@@ -15,6 +15,6 @@ export async function argumentsFromDatabase(
   model: EntityTarget<ArgumentsRow> & { modelName: string },
 ): Promise<string> {
   const current = await ds.getRepository(model).createQueryBuilder("c").orderBy("c.change_date", "DESC").addOrderBy("c.id", "DESC").getOne();
-  if (!current?.enabled) throw new CommandError(`${model.modelName} is disabled, but --args-from-database was requested`);
+  if (!current?.enabled) throw new ArgumentsDisabledError(model.modelName);
   return current.arguments;
 }

@@ -4,7 +4,7 @@ import type { JobRequest, QueueSet } from "../queues/queue-set";
 import { PURGE_BATCH_SIZE } from "../services/pdf-certificate-purger";
 import { JobName, QueueName, jobIds } from "../queues/registry";
 
-export const PDF_LINKS_CONDITION = "(c.download_url <> '' OR c.download_uuid <> '')";
+import { PDF_LINKS_CONDITION } from "../services/certificates/pdf-links-sql";
 const CHUNK = 1000;
 
 export interface CertificateSelection {

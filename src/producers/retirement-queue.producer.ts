@@ -1,6 +1,6 @@
 import type { AppContext } from "../app/app-context";
 import { pipelineProblems, queueableStates } from "../domain/retirement/retirement-pipeline";
-import { CommandError } from "../errors/command-error";
+import { RequestRefusedError } from "../errors/request-refused-error";
 import type { QueueSet } from "../queues/queue-set";
 import { JobName, jobIds } from "../queues/registry";
 import { RetirementStatusStore } from "../services/retirement/retirement-status-store";
@@ -32,19 +32,19 @@ export interface RetireLearnersOutcome {
 export async function retireLearners(ctx: AppContext, opts: RetireLearnersOptions): Promise<RetireLearnersOutcome> {
   const table = await new RetirementStatusStore(ctx.dataSource).states();
   const names = table.map((s) => s.stateName);
-  if (names.length === 0) throw new CommandError("user_api_retirementstate is empty: run populate-retirement-states first");
+  if (names.length === 0) throw new RequestRefusedError("user_api_retirementstate is empty: run populate-retirement-states first");
   const mismatch = pipelineProblems(ctx.config.retirement.pipeline, names, "user_api_retirementstate");
-  if (mismatch.length > 0) throw new CommandError(`RETIREMENT_PIPELINE does not match user_api_retirementstate: ${mismatch.join("; ")}`);
+  if (mismatch.length > 0) throw new RequestRefusedError(`RETIREMENT_PIPELINE does not match user_api_retirementstate: ${mismatch.join("; ")}`);
   const states = opts.states ?? queueableStates(ctx.config.retirement.pipeline);
   const unknown = states.filter((s) => !names.includes(s));
-  if (states.length === 0 || unknown.length > 0) throw new CommandError(`unknown retirement state(s): ${unknown.join(", ") || "(none given)"}`);
+  if (states.length === 0 || unknown.length > 0) throw new RequestRefusedError(`unknown retirement state(s): ${unknown.join(", ") || "(none given)"}`);
 
   const where = `r.state_name IN (?) AND s.created < UTC_TIMESTAMP(6) - INTERVAL ? DAY`;
   const from = "FROM user_api_userretirementstatus s JOIN user_api_retirementstate r ON r.id = s.current_state_id";
   const [{ n }]: Array<{ n: number }> = await ctx.dataSource.query(`SELECT COUNT(*) AS n ${from} WHERE ${where}`, [states, opts.coolOffDays]);
   const eligible = Number(n);
   if (eligible > opts.abortAbove) {
-    throw new CommandError(`Too many learners to retire! Expected no more than ${opts.abortAbove}, got ${eligible}. Nothing was enqueued; raise --abort-above (RETIREMENT_ABORT_ABOVE) if this is expected.`);
+    throw new RequestRefusedError(`Too many learners to retire! Expected no more than ${opts.abortAbove}, got ${eligible}. Nothing was enqueued; raise --abort-above (RETIREMENT_ABORT_ABOVE) if this is expected.`);
   }
   const rows: Array<{ user_id: number; state_name: string }> = await ctx.dataSource.query(
     `SELECT s.user_id, r.state_name ${from} WHERE ${where} ORDER BY s.id LIMIT ?`,

@@ -39,3 +39,8 @@ export function backoffStrategy(capMs: number): BackoffStrategy {
     return cappedExponentialDelay(delay, capMs, attemptsMade);
   };
 }
+
+/** Whether a job has no attempt left once `attemptsDone` attempts have failed (BullMQ counts a failure after the processor returns). */
+export function attemptsExhausted(job: { opts: { attempts?: number } }, attemptsDone: number): boolean {
+  return attemptsDone >= (job.opts.attempts ?? 1);
+}

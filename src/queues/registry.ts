@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { BackfillChunk } from "../domain/organizations/organization-backfill";
 import type { StepRetryState } from "../domain/retirement/http-retry-policy";
-import { UsageError } from "../errors/usage-error";
+import { InvalidArgumentsError } from "../errors/invalid-arguments-error";
 
 /**
  * The one registry of queues, job names and payloads. Payloads carry ids only: Redis is not a place a learner's
@@ -99,11 +99,28 @@ export const jobIds = {
 
 export const ALL_QUEUES: QueueName[] = Object.values(QueueName);
 
+/** The job states `queues` and the console's metrics count, in display order. */
+export const JOB_STATES = ["waiting", "active", "delayed", "prioritized", "waiting-children", "completed", "failed"] as const;
+
+/**
+ * The job name behind a job id, for events that carry only the id (BullMQ's QueueEvents): every id made by `jobIds`
+ * starts with its job name and a dot; a job scheduler's jobs are `repeat:<schedulerId>:<time>`, and each scheduler
+ * here is named after the job it makes.
+ */
+export function jobNameOfId(jobId: string): string {
+  if (jobId.startsWith("repeat:")) {
+    const schedulerId = jobId.split(":")[1];
+    return (Object.values(JobName) as string[]).includes(schedulerId) ? schedulerId : "scheduled";
+  }
+  return JOB_NAMES_LONGEST_FIRST.find((name) => jobId.startsWith(`${name}.`)) ?? "other";
+}
+const JOB_NAMES_LONGEST_FIRST = Object.values(JobName).sort((a, b) => b.length - a.length);
+
 export function parseQueueNames(list: string): QueueName[] {
   const names = list.split(",").map((s) => s.trim()).filter(Boolean);
   const unknown = names.filter((n) => !ALL_QUEUES.includes(n as QueueName));
   if (unknown.length > 0) {
-    throw new UsageError(`unknown queue${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; known: ${ALL_QUEUES.join(", ")}`);
+    throw new InvalidArgumentsError(`unknown queue${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; known: ${ALL_QUEUES.join(", ")}`);
   }
   return names as QueueName[];
 }

@@ -7,6 +7,8 @@ import { PdfCertificatePurgeRecord } from "../entities/worker";
 import { PermanentJobError } from "../errors/permanent-job-error";
 import { TransientJobError } from "../errors/transient-job-error";
 import type { Logger } from "../logging/logger";
+import { affectedRows } from "../db/affected-rows";
+import { PDF_LINKS_CONDITION } from "./certificates/pdf-links-sql";
 import { deleteKeys } from "../storage/s3";
 import type { CertificateEventOutbox } from "./event-bus/certificate-event-outbox";
 
@@ -136,7 +138,7 @@ export class PdfCertificatePurger {
       .createQueryBuilder("c")
       .select("c.id", "id")
       .where("c.user_id = :userId", { userId })
-      .andWhere("(c.download_url <> '' OR c.download_uuid <> '')")
+      .andWhere(PDF_LINKS_CONDITION)
       .orderBy("c.id")
       .getRawMany<{ id: number }>();
     return rows.map((r) => Number(r.id));
@@ -174,7 +176,7 @@ export class PdfCertificatePurger {
           WHERE id IN (?) AND (id, BINARY download_url, BINARY download_uuid) IN (?)`,
         [unchanged.map((p) => p.row.id), unchanged.map((p) => [p.row.id, p.row.downloadUrl, p.row.downloadUuid])],
       );
-      const affected = Number((result as { affectedRows?: number }).affectedRows ?? 0);
+      const affected = affectedRows(result);
       if (affected !== unchanged.length) throw new Error(`internal: blanked ${affected} of ${unchanged.length} locked certificates`);
       const purgedAt = new Date();
       await em.insert(

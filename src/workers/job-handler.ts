@@ -2,11 +2,9 @@ import type { Job } from "bullmq";
 import type { AppContext } from "../app/app-context";
 import type { JobName, JobPayloads } from "../queues/registry";
 
-/** What a handler reports; stored as the job's return value and logged. Ids and statuses only, never PII. */
-export interface JobResult {
-  status: "done" | "skipped";
-  [detail: string]: unknown;
-}
+import type { JobResult } from "../queues/job-result";
+
+export type { JobResult };
 
 export interface JobDefinition<J extends JobName> {
   handle(job: Job<JobPayloads[J]>): Promise<JobResult>;

@@ -67,7 +67,7 @@ export function keepSchedules(queues: QueueSet, names: QueueName[], config: AppC
       }
       warned = false;
     } catch (err) {
-      if (!warned) logger.warn("could not check job schedules (Redis unavailable?); will retry", { error: (err as Error).message });
+      if (!warned) logger.warn("could not check job schedules (Redis unavailable?); will retry", { error: err });
       warned = true;
     }
     if (!stopped) timer = setTimeout(() => void tick(), intervalMs);

@@ -1,12 +1,15 @@
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from "bullmq";
 import type { AppContext } from "../app/app-context";
+import { DomainRuleError } from "../domain/domain-rule-error";
 import { PermanentJobError } from "../errors/permanent-job-error";
+import { attemptsExhausted } from "../queues/job-options";
 import { RetryLaterError } from "../errors/retry-later-error";
 import { backoffStrategy } from "../queues/job-options";
 import { checkJob } from "../queues/payload-schemas";
 import type { JobName, QueueName } from "../queues/registry";
 import { workerConnectionOptions } from "../queues/redis-connections";
 import { settlesWithin } from "../util/with-timeout";
+import type { JobMetrics } from "../services/metrics/job-metrics";
 import { buildJobDefinitions } from "./job-definitions";
 import type { JobDefinition, JobResult } from "./job-handler";
 import { QUEUE_STALL_SETTINGS } from "./queue-settings";
@@ -16,6 +19,8 @@ export interface WorkerHostOptions {
   concurrency: number;
   /** Lower-level BullMQ settings (lock/stalled timings), for tests and tuning. */
   workerOptions?: Partial<WorkerOptions>;
+  /** Counters and histogram this process exports on WORKER_METRICS_PORT. */
+  metrics?: JobMetrics;
 }
 
 /** After a forced close, how long the workers' connections get to drop before we stop waiting for them. */
@@ -55,13 +60,16 @@ export class WorkerHost {
         settings: { backoffStrategy: backoffStrategy(this.ctx.config.resilience.backoffMaxMs) },
         ...this.opts.workerOptions,
       });
-      worker.on("error", (err) => this.ctx.logger.error("worker error", { queue, error: err.message }));
-      worker.on("stalled", (jobId) => this.ctx.logger.warn("job stalled; it will be retried", { queue, jobId }));
+      worker.on("error", (err) => this.ctx.logger.error("worker error", { queue, error: err }));
+      worker.on("stalled", (jobId) => {
+        this.opts.metrics?.stalled.inc({ queue });
+        this.ctx.logger.warn("job stalled; it will be retried", { queue, jobId });
+      });
       worker.on("failed", (job, err) => {
         if (!job) return;
-        const final = err instanceof UnrecoverableError || err.name === "UnrecoverableError" || job.attemptsMade >= (job.opts.attempts ?? 1);
+        const final = err instanceof UnrecoverableError || err.name === "UnrecoverableError" || attemptsExhausted(job, job.attemptsMade);
         this.ctx.logger[final ? "error" : "warn"](final ? "job failed" : "job failed; will retry", {
-          queue, jobId: job.id, job: job.name, data: job.data, attemptsMade: job.attemptsMade, error: err.message,
+          queue, jobId: job.id, job: job.name, data: job.data, attemptsMade: job.attemptsMade, error: err,
         });
         if (final && !this.processorErrors.has(err)) this.trackFinalFailure(this.finalFailureOutsideProcessor(queue, job, err));
       });
@@ -96,15 +104,21 @@ export class WorkerHost {
     if (!check.ok) throw new UnrecoverableError(check.reason);
     const definition = this.definitions.get(job.name)!;
     const started = Date.now();
+    const labels = { queue, job_name: job.name };
     try {
       const result = await definition.handle(job);
       this.ctx.logger.info("job completed", { queue, jobId: job.id, job: job.name, data: job.data, ms: Date.now() - started, result });
+      this.opts.metrics?.duration.observe({ ...labels, outcome: "completed" }, (Date.now() - started) / 1000);
+      this.opts.metrics?.completed.inc(labels);
       return result;
     } catch (err) {
       if (err instanceof RetryLaterError) return this.deferJob(queue, job, token, err);
       const error = err instanceof Error ? err : new Error(String(err));
-      const permanent = error instanceof PermanentJobError;
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      // A domain rule's refusal (e.g. a hostile link) cannot change on retry: the job layer makes it permanent.
+      const permanent = error instanceof PermanentJobError || error instanceof DomainRuleError;
+      const lastAttempt = attemptsExhausted(job, job.attemptsMade + 1); // this attempt is not counted yet
+      this.opts.metrics?.duration.observe({ ...labels, outcome: "failed" }, (Date.now() - started) / 1000);
+      if (permanent || lastAttempt) this.opts.metrics?.failed.inc(labels);
       if ((permanent || lastAttempt) && definition.onFinalFailure) await definition.onFinalFailure(job, error);
       if (permanent) throw new UnrecoverableError(error.message);
       throw error;
@@ -129,6 +143,7 @@ export class WorkerHost {
    */
   private async finalFailureOutsideProcessor(queue: QueueName, job: Job, err: Error): Promise<void> {
     if (!checkJob(queue, job.name, job.data).ok) return;
+    this.opts.metrics?.failed.inc({ queue, job_name: job.name });
     const definition = this.definitions.get(job.name);
     if (!definition?.onFinalFailure) return;
     try {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { pdfCertificateKeys, type PdfCertificateLinks } from "../../src/domain/certificates/pdf-certificate-files";
-import { HostileLinkError } from "../../src/errors/hostile-link-error";
+import { HostileLinkError } from "../../src/domain/certificates/hostile-link-error";
 
 const layout = {
   downloadUrlBases: ["https://edx-certs.s3.amazonaws.com", "https://certs.example.org/files"],

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { parseArgumentText, parseOptionList } from "../../src/command-line/option-specs";
-import { UsageError } from "../../src/errors/usage-error";
+import { InvalidArgumentsError } from "../../src/errors/invalid-arguments-error";
 import { GENERATION_SELECTION } from "../../src/producers/certificate-generation.producer";
 import { runCliInProcess } from "../support/cli";
 
@@ -18,9 +18,9 @@ describe("command-line options (commander)", () => {
   });
 
   it("refuses unknown options, missing values and stray arguments as usage errors", () => {
-    expect(() => parseOptionList(["--bogus"], GENERATION_SELECTION)).to.throw(UsageError, "unknown option '--bogus'");
-    expect(() => parseOptionList(["-c"], GENERATION_SELECTION)).to.throw(UsageError, /argument missing/);
-    expect(() => parseOptionList(["stray"], GENERATION_SELECTION)).to.throw(UsageError, /too many arguments/);
+    expect(() => parseOptionList(["--bogus"], GENERATION_SELECTION)).to.throw(InvalidArgumentsError, "unknown option '--bogus'");
+    expect(() => parseOptionList(["-c"], GENERATION_SELECTION)).to.throw(InvalidArgumentsError, /argument missing/);
+    expect(() => parseOptionList(["stray"], GENERATION_SELECTION)).to.throw(InvalidArgumentsError, /too many arguments/);
   });
 
   it("keeps the exit codes: help 0, no command 2, unknown command or option 2", async () => {

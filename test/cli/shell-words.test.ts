@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { expect } from "chai";
 import { shellWords } from "../../src/command-line/shell-words";
-import { UsageError } from "../../src/errors/usage-error";
+import { InvalidArgumentsError } from "../../src/errors/invalid-arguments-error";
 
 /** Input → Python 3's `shlex.split(input)` (upstream's `--args-from-database` splitter), recorded from CPython. */
 const SHLEX_VECTORS: Array<[string, string[]]> = [
@@ -27,11 +27,11 @@ describe("stored arguments are split like upstream's shlex.split", () => {
   });
 
   it("refuses what shlex refuses: an unterminated quote or a trailing backslash", () => {
-    for (const text of SHLEX_ERRORS) expect(() => shellWords(text), text).to.throw(UsageError, /unterminated quote or trailing backslash/);
+    for (const text of SHLEX_ERRORS) expect(() => shellWords(text), text).to.throw(InvalidArgumentsError, /unterminated quote or trailing backslash/);
   });
 
   it("refuses unquoted shell syntax that a shell and shlex would read differently, rather than guess", () => {
-    for (const text of ["-u 1 | 2", "-u 1; rm", "-c a#b", "-c $HOME", "-u 1 > x"]) expect(() => shellWords(text), text).to.throw(UsageError, /shell syntax/);
+    for (const text of ["-u 1 | 2", "-u 1; rm", "-c a#b", "-c $HOME", "-u 1 > x"]) expect(() => shellWords(text), text).to.throw(InvalidArgumentsError, /shell syntax/);
   });
 
   it("the recorded vectors are what this machine's Python shlex gives (when python3 is installed)", function () {

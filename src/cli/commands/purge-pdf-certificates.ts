@@ -1,6 +1,7 @@
 import type { AppContext } from "../../app/app-context";
 import { PurgeReferencesToPdfCertificatesCommandConfiguration } from "../../entities/lms";
 import { CommandError } from "../../errors/command-error";
+import { DomainRuleError } from "../../domain/domain-rule-error";
 import { PermanentJobError } from "../../errors/permanent-job-error";
 import { UsageError } from "../../errors/usage-error";
 import { argumentsFromDatabase } from "../../producers/command-arguments";
@@ -119,7 +120,7 @@ async function dryRunPlans(ctx: AppContext, ids: number[], io: CliIo): Promise<n
       const outcome = await purger.purge(id, { jobId: "dry-run", dryRun: true });
       if (outcome.status === "dry-run") io.out(`[DRY RUN] certificate ${id}: would delete ${outcome.keys.join(" ")}`);
     } catch (err) {
-      if (!(err instanceof PermanentJobError)) throw err;
+      if (!(err instanceof PermanentJobError || err instanceof DomainRuleError)) throw err;
       refused++;
       io.out(`[DRY RUN] ${err.message}`);
     }

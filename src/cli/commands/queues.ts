@@ -1,9 +1,7 @@
 import { loadConfig } from "../../config";
 import { QueueSet } from "../../queues/queue-set";
-import { ALL_QUEUES, parseQueueNames } from "../../queues/registry";
+import { ALL_QUEUES, JOB_STATES as STATES, parseQueueNames } from "../../queues/registry";
 import { HELP_OPTION, type Command } from "../command";
-
-const STATES = ["waiting", "active", "delayed", "prioritized", "waiting-children", "completed", "failed"] as const;
 
 export const queuesCommand: Command = {
   name: "queues",

@@ -14,6 +14,8 @@ import { checkWorkerDependencies } from "../../workers/startup-checks";
 import { WorkerHost } from "../../workers/worker-host";
 import type { EventBusConsumer } from "../../services/event-bus/event-bus-consumer";
 import { startEventConsumerRole } from "../../workers/certificate-events/event-consumer-role";
+import { startWorkerMetricsServer } from "../../workers/worker-metrics-server";
+import { createJobMetrics } from "../../services/metrics/job-metrics";
 import { parseIntOption } from "../args";
 import { HELP_OPTION, type Command } from "../command";
 
@@ -33,7 +35,8 @@ whatever state it is in (a second signal ends it at once). Jobs still running th
 as stalled and re-run (every processor is idempotent). While running it rides out Redis, database and S3 outages;
 if it takes no job for WORKER_WATCHDOG_MS while jobs wait, it exits 1 so its supervisor restarts it.
 --until-idle exits 0 once the queues have nothing waiting, delayed or active, and 1 if Redis goes away meanwhile.
-With EVENT_BUS_CONSUME set, the worker also consumes those event bus topics (docs/event-bus.md).`,
+With EVENT_BUS_CONSUME set, the worker also consumes those event bus topics (docs/event-bus.md).
+WORKER_METRICS_PORT > 0 serves this process's job counters, duration histogram and process metrics at /metrics.`,
   options: {
     queues: { type: "string", valueName: "a,b", description: `Queues to process (default all: ${ALL_QUEUES.join(", ")})` },
     concurrency: { type: "string", valueName: "N", description: `Jobs at once per queue, 1-${MAX_CONCURRENCY} (default WORKER_CONCURRENCY)` },
@@ -48,6 +51,7 @@ With EVENT_BUS_CONSUME set, the worker also consumes those event bus topics (doc
     const concurrency = parseIntOption(options.concurrency as string | undefined, "--concurrency", { default: config.worker.concurrency, min: 1, max: MAX_CONCURRENCY });
     const logger = createLogger(config);
     const runConfig = { ...config, worker: { ...config.worker, concurrency } };
+    const metrics = config.console.metrics.workerPort > 0 ? createJobMetrics() : undefined;
 
     // Signals are handled from the first moment, so SIGTERM during a start that waits on a dead service ends it.
     const stopping = new AbortController();
@@ -74,6 +78,7 @@ With EVENT_BUS_CONSUME set, the worker also consumes those event bus topics (doc
     let ctx: AppContext | undefined;
     let host: WorkerHost | undefined;
     let consumer: EventBusConsumer | undefined;
+    let metricsServer: Awaited<ReturnType<typeof startWorkerMetricsServer>> | undefined;
     const stops: Array<() => void> = [];
     try {
       const start = async () => {
@@ -87,9 +92,13 @@ With EVENT_BUS_CONSUME set, the worker also consumes those event bus topics (doc
         logger.info("stopped before start completed");
         return 0;
       }
-      host = new WorkerHost(ctx!, { queues, concurrency });
+      host = new WorkerHost(ctx!, { queues, concurrency, metrics });
       host.start();
       consumer = await startEventConsumerRole(ctx!);
+      if (metrics) {
+        metricsServer = await startWorkerMetricsServer(metrics, { port: config.console.metrics.workerPort, token: config.console.metrics.token });
+        logger.info("worker metrics served", { port: metricsServer.port, path: "/metrics" });
+      }
       stops.push(keepSchedules(ctx!.queues, queues, ctx!.config, logger, config.resilience.scheduleCheckIntervalMs));
 
       const stuck = new Promise<"stuck">((resolve) => {
@@ -122,6 +131,7 @@ With EVENT_BUS_CONSUME set, the worker also consumes those event bus topics (doc
         const { forced } = await host.close(config.worker.shutdownTimeoutMs);
         if (forced) logger.warn("shutdown timeout reached; unfinished jobs will be retried as stalled");
       }
+      await metricsServer?.close();
       if (ctx) await closeAppContext(ctx);
       process.off("SIGTERM", onSignal);
       process.off("SIGINT", onSignal);

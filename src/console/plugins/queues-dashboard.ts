@@ -25,7 +25,8 @@ export async function queuesDashboardPlugin(app: FastifyInstance, opts: { ctx: C
     queues: [...opts.ctx.queues.values()].map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
     // @bull-board/fastify ships its own copy of the api package's types; the runtime contract is the same.
     serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]["serverAdapter"],
-    options: { uiConfig: { boardTitle: "openedx-workers", hideRedisDetails: false } },
+    // bull-board is its own page: the sign-out link leads to /logout's confirmation form (sign-out is a POST).
+    options: { uiConfig: { boardTitle: "openedx-workers", miscLinks: [{ text: "Sign out", url: "/logout" }] } },
   });
 
   await app.register(async (board) => {

@@ -62,6 +62,13 @@ export async function signInPlugin(app: FastifyInstance, opts: { ctx: ConsoleCon
     return reply.redirect(safeNext(request.body?.next));
   });
 
+  // A page with the sign-out button, for links (bull-board's menu): sign-out itself is a POST with the CSRF token.
+  app.get("/logout", async (request, reply) => {
+    const user = request.session.userId === undefined ? undefined : await staff.byId(request.session.userId);
+    if (!user) return reply.redirect("/login");
+    return reply.type("text/html").render("logout.eta", { title: "Sign out", csrfToken: reply.generateCsrf(), staff: user });
+  });
+
   app.post("/logout", { preHandler: requireCsrf(app) }, async (request, reply) => {
     const userId = request.session.userId;
     await request.session.destroy();

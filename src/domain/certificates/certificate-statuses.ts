@@ -17,16 +17,8 @@ export const CertificateStatus = {
   invalidated: "invalidated",
 } as const;
 
-export type CertificateStatusValue = (typeof CertificateStatus)[keyof typeof CertificateStatus];
-
 /** The statuses generation may write. */
 export type WrittenStatus = "downloadable" | "notpassing" | "unavailable" | "unverified";
-
-export const PASSED_STATUSES: readonly string[] = [CertificateStatus.downloadable, CertificateStatus.generating];
-
-export function isPassingStatus(status: string): boolean {
-  return PASSED_STATUSES.includes(status);
-}
 
 /** CourseMode.NON_VERIFIED_MODES: these enrollments earn a certificate without ID verification. */
 export const NON_VERIFIED_MODES: readonly string[] = ["honor", "audit", "no-id-professional"];

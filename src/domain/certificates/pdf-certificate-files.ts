@@ -1,4 +1,4 @@
-import { HostileLinkError } from "../../errors/hostile-link-error";
+import { HostileLinkError } from "./hostile-link-error";
 
 /** The links a legacy PDF certificate row holds (certificates_generatedcertificate). */
 export interface PdfCertificateLinks {

@@ -1,4 +1,5 @@
 import { pbkdf2, randomBytes, timingSafeEqual } from "node:crypto";
+import { isUnusablePassword } from "../../domain/accounts/unusable-password";
 import { promisify } from "node:util";
 
 const pbkdf2Async = promisify(pbkdf2);
@@ -21,7 +22,7 @@ const MAX_ITERATIONS = 10_000_000;
  * match.
  */
 export async function checkDjangoPassword(password: string, encoded: string): Promise<boolean> {
-  if (!encoded || encoded.startsWith("!")) return false;
+  if (!encoded || isUnusablePassword(encoded)) return false;
   const parts = encoded.split("$");
   if (parts.length !== 4) return false;
   const [algorithm, iterationsText, salt, hashB64] = parts;

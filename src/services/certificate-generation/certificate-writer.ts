@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import type { GenerationDecision } from "../../domain/certificates/generation-decision";
 import type { GenerationFacts } from "../../domain/certificates/generation-facts";
+import { affectedRows } from "../../db/affected-rows";
 import type { CertificateEventOutbox } from "../event-bus/certificate-event-outbox";
 import { writeCertificateHistories, writeCertificateHistory } from "./certificate-history";
 
@@ -162,11 +163,4 @@ function changeOf(d: GenerationDecision): "saved" | "revoked" {
 /** uuid4().hex: 32 lowercase hex digits. */
 export function newVerifyUuid(): string {
   return randomUUID().replace(/-/g, "");
-}
-
-/** mysql2 reports matched rows (CLIENT_FOUND_ROWS), however TypeORM wraps the result. */
-function affectedRows(result: unknown): number {
-  const r = result as { affectedRows?: number; affected?: number } | Array<{ affectedRows?: number }>;
-  if (Array.isArray(r)) return Number(r[0]?.affectedRows ?? 0);
-  return Number(r.affectedRows ?? r.affected ?? 0);
 }

@@ -1,4 +1,5 @@
 import type { DataSource } from "typeorm";
+import { affectedRows } from "../../db/affected-rows";
 import { FailedTask } from "../../entities/worker";
 
 export interface FailedJob {
@@ -28,7 +29,7 @@ export class FailedTaskStore {
         WHERE task_id = ? AND task_name = ? AND datetime_resolved IS NULL`,
       [exc, kwargs, job.attemptsMade, now, job.taskId, job.taskName],
     );
-    if (Number((updated as { affectedRows?: number }).affectedRows ?? 0) > 0) return;
+    if (affectedRows(updated) > 0) return;
     await this.ds.query(
       `INSERT INTO openedx_workers_failed_task (created, modified, queue, task_name, task_id, args, kwargs, exc, attempts_made, datetime_resolved)
        VALUES (?, ?, ?, ?, ?, '[]', ?, ?, ?, NULL)`,
@@ -56,6 +57,6 @@ export class FailedTaskStore {
       `UPDATE openedx_workers_failed_task SET datetime_resolved = ?, modified = ? WHERE id IN (?) AND datetime_resolved IS NULL`,
       [now, now, ids],
     );
-    return Number((result as { affectedRows?: number }).affectedRows ?? 0);
+    return affectedRows(result);
   }
 }

@@ -11,6 +11,7 @@ import {
   type ExistingOrganization,
   type LinkagePair,
 } from "../../domain/organizations/organization-backfill";
+import { affectedRows } from "../../db/affected-rows";
 import { TransientJobError } from "../../errors/transient-job-error";
 
 type Querier = Pick<EntityManager, "query">;
@@ -142,7 +143,7 @@ async function applyInTransaction(m: EntityManager, chunk: BackfillChunk): Promi
   for (const org of orgPlan.reactivate) {
     // QuerySet.update(active=True): `modified` is left as it was, as upstream leaves it.
     const r = await m.query("UPDATE organizations_organization SET active = 1 WHERE id = ? AND active = 0", [org.id]);
-    if (Number(r.affectedRows) === 1) outcome.organizationsReactivated.push(org.shortName);
+    if (affectedRows(r) === 1) outcome.organizationsReactivated.push(org.shortName);
   }
 
   const wanted: LinkagePair[] = pairs.map(([org, courseId]) => [org.toLowerCase(), courseId]);
@@ -168,7 +169,7 @@ async function applyInTransaction(m: EntityManager, chunk: BackfillChunk): Promi
   }
   if (linkPlan.reactivate.length > 0) {
     const r = await m.query("UPDATE organizations_organizationcourse SET active = 1 WHERE id IN (?) AND active = 0", [linkPlan.reactivate.map((l) => l.id)]);
-    if (Number(r.affectedRows) !== linkPlan.reactivate.length) {
+    if (affectedRows(r) !== linkPlan.reactivate.length) {
       throw new TransientJobError(`organizations backfill chunk ${chunk.chunk}: linkages reactivated by a concurrent backfill; retrying`);
     }
     outcome.linkagesReactivated.push(...linkPlan.reactivate.map((l) => [l.shortNameLower, l.courseId] as const));

@@ -2,8 +2,9 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { DataSource } from "typeorm";
 import { archiveCutoff, archiveObjectKey, archiveText, athenaDate, type ArchivedRetirement } from "../../domain/retirement/retirement-archive";
-import { CommandError } from "../../errors/command-error";
+import { RequestRefusedError } from "../../errors/request-refused-error";
 import { TransientJobError } from "../../errors/transient-job-error";
+import { affectedRows } from "../../db/affected-rows";
 import type { Logger } from "../../logging/logger";
 
 /** upstream retirement_cleanup (PR #37886): every original_* column becomes this before the row is deleted. */
@@ -58,7 +59,7 @@ export class RetirementArchiver {
     const completeId = await this.completeStateId();
     if (opts.dryRun) return { cutoff, batches: await this.plan(completeId, cutoff, opts.batchSize, now) };
     const bucket = this.bucket;
-    if (!bucket) throw new CommandError("RETIREMENT_ARCHIVE_BUCKET is not set: archive-retirements has nowhere to write the archive");
+    if (!bucket) throw new RequestRefusedError("RETIREMENT_ARCHIVE_BUCKET is not set: archive-retirements has nowhere to write the archive");
 
     const batches: ArchiveBatch[] = [];
     for (const pending of await this.pendingBatches()) batches.push(await this.finish(bucket, pending, completeId, true));
@@ -87,7 +88,7 @@ export class RetirementArchiver {
 
   private async completeStateId(): Promise<number> {
     const [row] = await this.ds.query("SELECT id FROM user_api_retirementstate WHERE state_name = 'COMPLETE'");
-    if (!row) throw new CommandError("user_api_retirementstate has no COMPLETE state: run populate-retirement-states first");
+    if (!row) throw new RequestRefusedError("user_api_retirementstate has no COMPLETE state: run populate-retirement-states first");
     return Number(row.id);
   }
 
@@ -111,7 +112,7 @@ export class RetirementArchiver {
         "INSERT IGNORE INTO openedx_workers_retirement_archive (bucket, object_key, status_ids, user_ids) VALUES (?, ?, ?, ?)",
         [bucket, objectKey, JSON.stringify(statusIds), JSON.stringify(rows.map((r) => Number(r.user_id)))],
       );
-      if (result.affectedRows === 1) return { id: Number(result.insertId), objectKey, statusIds };
+      if (affectedRows(result) === 1) return { id: Number(result.insertId), objectKey, statusIds };
     }
   }
 
@@ -134,7 +135,7 @@ export class RetirementArchiver {
           [REDACTED, REDACTED, REDACTED, ids, completeId],
         );
         const result = await em.query("DELETE FROM user_api_userretirementstatus WHERE id IN (?) AND current_state_id = ?", [ids, completeId]);
-        n = Number(result.affectedRows ?? 0);
+        n = affectedRows(result);
       }
       await em.query("UPDATE openedx_workers_retirement_archive SET cleaned_at = UTC_TIMESTAMP(6), rows_deleted = ? WHERE id = ? AND cleaned_at IS NULL", [n, batch.id]);
       return n;

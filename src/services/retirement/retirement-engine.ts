@@ -2,7 +2,7 @@ import type { EntityManager } from "typeorm";
 import type { AppContext } from "../../app/app-context";
 import { driverStates, pipelineProblems, remainingSteps, type PipelineStep } from "../../domain/retirement/retirement-pipeline";
 import { describeState, type RetirementStateRow } from "../../domain/retirement/retirement-states";
-import type { JobResult } from "../../workers/job-handler";
+import type { JobResult } from "../../queues/job-result";
 import type { StepRetryState } from "../../domain/retirement/http-retry-policy";
 import { missingServiceSettings } from "../../config/sections/retirement-services";
 import { LearnerRefusedError, PipelineMismatchError, ServiceNotConfiguredError } from "./retirement-errors";

@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import { retiredEmailFor, retiredUsernameFor, type RetiredIdentifierFormat } from "../../domain/retirement/retired-identifiers";
 import { creationText } from "../../domain/retirement/state-transitions";
+import { unusablePassword } from "../../domain/accounts/unusable-password";
 import { RetirementState, UserRetirementRequest, UserRetirementStatus } from "../../entities/lms";
 
 export type RequestOutcome =
@@ -48,7 +48,7 @@ export async function requestRetirement(ds: DataSource, userId: number, format: 
       lastStateId: pending.id,
       responses: creationText(pending),
     });
-    await em.query("UPDATE auth_user SET email = ?, password = ? WHERE id = ?", [retiredEmail, `!${randomBytes(30).toString("base64url").slice(0, 40)}`, userId]);
+    await em.query("UPDATE auth_user SET email = ?, password = ? WHERE id = ?", [retiredEmail, unusablePassword(), userId]);
     await em.query("DELETE FROM student_accountrecovery WHERE user_id = ?", [userId]);
     return { userId, status: "requested", statusId: Number(inserted.identifiers[0].id) };
   });

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { checkTransition, transitionText } from "../../domain/retirement/state-transitions";
 import type { RetirementStateRow } from "../../domain/retirement/retirement-states";
+import { affectedRows } from "../../db/affected-rows";
 import { RetirementState, UserRetirementStatus } from "../../entities/lms";
 
 /** A learner's status row with its states resolved. Holds PII (original_*): keep it in memory, never log it. */
@@ -85,7 +86,7 @@ export class RetirementStatusStore {
       .where("user_id = :userId AND current_state_id = :fromId", { userId, fromId: from.id })
       .setParameter("text", transitionText(from, to, response))
       .execute();
-    return (result.affected ?? 0) === 1;
+    return affectedRows(result) === 1;
   }
 
   /** Appends a note to `responses` while the learner is still in `state` (e.g. a failed HTTP try); no state change. */
@@ -97,7 +98,7 @@ export class RetirementStatusStore {
       .where("user_id = :userId AND current_state_id = :stateId", { userId, stateId: state.id })
       .setParameter("text", text)
       .execute();
-    return (result.affected ?? 0) === 1;
+    return affectedRows(result) === 1;
   }
 
   /**

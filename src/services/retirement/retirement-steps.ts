@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import type { AppContext } from "../../app/app-context";
 import { PermanentJobError } from "../../errors/permanent-job-error";
@@ -7,6 +6,7 @@ import type { StepRetryState } from "../../domain/retirement/http-retry-policy";
 import type { RetirementStateRow } from "../../domain/retirement/retirement-states";
 import { LmsErasureRunner } from "./lms-erasure-runner";
 import { ProfileImageEraser } from "./profile-image-eraser";
+import { UNUSABLE_PASSWORD_PREFIX, unusablePassword } from "../../domain/accounts/unusable-password";
 import type { LearnerStatus } from "./retirement-status-store";
 
 /** What a step's run knows besides the learner: its START state, and the retry bookkeeping of earlier tries. */
@@ -36,15 +36,10 @@ export interface RetirementStep {
 /** What upstream's driver records for an endpoint that answers 204 No Content. */
 const NO_CONTENT = "None";
 
-/** Django's make_password(None): "!" + 40 random characters, which no password ever matches. */
-function unusablePassword(): string {
-  return `!${randomBytes(30).toString("base64url").slice(0, 40)}`;
-}
-
 /** Locks the account: unusable password (kept if already unusable), inactive. */
 const lockAccount: RetirementStep = {
   async apply(em, learner) {
-    await em.query("UPDATE auth_user SET password = IF(password LIKE '!%', password, ?), is_active = 0 WHERE id = ?", [unusablePassword(), learner.userId]);
+    await em.query("UPDATE auth_user SET password = IF(password LIKE CONCAT(?, '%'), password, ?), is_active = 0 WHERE id = ?", [UNUSABLE_PASSWORD_PREFIX, unusablePassword(), learner.userId]);
     return NO_CONTENT;
   },
 };

@@ -1,7 +1,7 @@
 import type { AppContext } from "../../app/app-context";
-import { CommandError } from "../../errors/command-error";
+import { InvalidArgumentsError } from "../../errors/invalid-arguments-error";
 import { PermanentJobError } from "../../errors/permanent-job-error";
-import { UsageError } from "../../errors/usage-error";
+import { ArgumentsDisabledError, RequestRefusedError } from "../../errors/request-refused-error";
 import type { JobName } from "../../queues/registry";
 import { generationBatchFromDatabase, runGenerationBatch, type GenerationBatch } from "../../producers/certificate-generation.producer";
 import type { JobDefinition } from "../job-handler";
@@ -19,11 +19,11 @@ export function generateCertificatesFromDatabaseJob(ctx: AppContext): JobDefinit
       try {
         batch = await generationBatchFromDatabase(ctx.dataSource);
       } catch (err) {
-        if (err instanceof CommandError && /is disabled/.test(err.message)) {
+        if (err instanceof ArgumentsDisabledError) {
           ctx.logger.warn("scheduled certificate generation skipped: the stored arguments are disabled", { jobId: job.id });
           return { status: "skipped", reason: "disabled" };
         }
-        if (err instanceof CommandError || err instanceof UsageError) throw new PermanentJobError(`stored cert_generation arguments: ${err.message}`);
+        if (err instanceof RequestRefusedError || err instanceof InvalidArgumentsError) throw new PermanentJobError(`stored cert_generation arguments: ${err.message}`);
         throw err;
       }
       const summary = await runGenerationBatch(ctx, batch, {

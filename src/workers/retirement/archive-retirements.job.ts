@@ -1,6 +1,6 @@
 import type { AppContext } from "../../app/app-context";
 import type { AppConfig } from "../../config";
-import { CommandError } from "../../errors/command-error";
+import { RequestRefusedError } from "../../errors/request-refused-error";
 import { PermanentJobError } from "../../errors/permanent-job-error";
 import { JobName } from "../../queues/registry";
 import { RetirementArchiver } from "../../services/retirement/retirement-archiver";
@@ -19,7 +19,7 @@ export function archiveRetirementsJob(ctx: AppContext): JobDefinition<JobName.Ar
         return { status: "done", batches: outcome.batches.length, archived };
       } catch (err) {
         // A missing bucket or state table needs an operator, not retries; S3 failures retry (nothing was deleted).
-        if (err instanceof CommandError) throw new PermanentJobError(err.message);
+        if (err instanceof RequestRefusedError) throw new PermanentJobError(err.message);
         throw err;
       }
     },

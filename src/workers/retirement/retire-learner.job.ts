@@ -10,10 +10,10 @@ export function retireLearnerJob(ctx: AppContext): JobDefinition<JobName.RetireL
     async onFinalFailure(job, error) {
       try {
         const errored = await engine.markErrored(job.data.userId, error);
-        if (errored) ctx.logger.error("learner moved to ERRORED", { userId: job.data.userId, jobId: job.id, error: error.message });
+        if (errored) ctx.logger.error("learner moved to ERRORED", { userId: job.data.userId, jobId: job.id, error });
       } catch (err) {
         // The job still fails with its own error; the learner stays in its working state for an operator.
-        ctx.logger.error("could not move learner to ERRORED", { userId: job.data.userId, jobId: job.id, error: (err as Error).message });
+        ctx.logger.error("could not move learner to ERRORED", { userId: job.data.userId, jobId: job.id, error: err });
       }
     },
   };

@@ -1,6 +1,6 @@
 import type { AppContext } from "../../app/app-context";
 import type { AppConfig } from "../../config";
-import { CommandError } from "../../errors/command-error";
+import { RequestRefusedError } from "../../errors/request-refused-error";
 import { PermanentJobError } from "../../errors/permanent-job-error";
 import { retireLearners } from "../../producers/retirement-queue.producer";
 import { JobName } from "../../queues/registry";
@@ -18,7 +18,7 @@ export function retireLearnersJob(ctx: AppContext): JobDefinition<JobName.Retire
         return { status: "done", eligible: outcome.eligible, enqueued: outcome.enqueued };
       } catch (err) {
         // Refusals (too many learners, states not populated) need an operator, not retries.
-        if (err instanceof CommandError) throw new PermanentJobError(err.message);
+        if (err instanceof RequestRefusedError) throw new PermanentJobError(err.message);
         throw err;
       }
     },
