@@ -4,6 +4,7 @@ import type { CertificatesConfig } from "../config";
 import { hasPdfLinks, pdfCertificateKeys, PURGE_BATCH_SIZE, type PdfCertificateLinks } from "../domain/certificates/pdf-certificate-files";
 import { GeneratedCertificate } from "../entities/lms";
 import { PdfCertificatePurgeRecord } from "../entities/worker";
+import { DomainRuleError } from "../domain/domain-rule-error";
 import { PermanentJobError } from "../errors/permanent-job-error";
 import { TransientJobError } from "../errors/transient-job-error";
 import type { Logger } from "../logging/logger";
@@ -19,7 +20,7 @@ export type CertificatePurgeOutcome =
   | { certificateId: number; status: "purged"; keys: string[] }
   | { certificateId: number; status: "already-purged" }
   /** Retrying cannot help (unknown id, hostile or malformed link): nothing was deleted for it. */
-  | { certificateId: number; status: "refused"; error: PermanentJobError }
+  | { certificateId: number; status: "refused"; error: PermanentJobError | DomainRuleError }
   /** Worth retrying (S3 could not delete one of its keys, or its links changed meanwhile): its row is untouched. */
   | { certificateId: number; status: "retry"; error: TransientJobError };
 
@@ -98,7 +99,7 @@ export class PdfCertificatePurger {
         try {
           planned.push({ row, keys: pdfCertificateKeys(row, this.config) });
         } catch (err) {
-          if (!(err instanceof PermanentJobError)) throw err;
+          if (!(err instanceof PermanentJobError || err instanceof DomainRuleError)) throw err;
           outcomes.set(id, { certificateId: id, status: "refused", error: err });
         }
       }

@@ -83,7 +83,7 @@ const retireMisc = (erasures: LmsErasureRunner): RetirementStep => ({
  */
 async function purgeLearnerPdfCertificates(purger: PdfCertificatePurger, learner: LearnerStatus, jobId: string): Promise<number[]> {
   const ids = await purger.pdfCertificateIdsOfUser(learner.userId);
-  const refused: PermanentJobError[] = [];
+  const refused: Error[] = [];
   // In batches (one DeleteObjects and one compare-and-set each); a certificate's retryable failure retries the step.
   for (let i = 0; i < ids.length; i += PURGE_BATCH_SIZE) {
     for (const outcome of await purger.purgeBatch(ids.slice(i, i + PURGE_BATCH_SIZE), { jobId })) {
