@@ -74,7 +74,11 @@ export async function countPdfCertificates(ds: DataSource): Promise<number> {
   return ds.getRepository(GeneratedCertificate).createQueryBuilder("c").where(PDF_LINKS_CONDITION).getCount();
 }
 
-/** One job per certificate with a deterministic id: enqueueing the same certificate twice processes it once. */
+/**
+ * One job per certificate with a deterministic id: enqueueing the same certificate twice while its job waits or
+ * runs processes it once. A finished job under that id (failed for good, e.g. by an outage longer than the retry
+ * window, or completed while the row has links again) is re-run: the purge is idempotent, so asking again is safe.
+ */
 export async function enqueuePurges(queues: QueueSet, certificateIds: number[]): Promise<number> {
   return queues.addMany(
     certificateIds.map((certificateId) => ({
@@ -82,5 +86,6 @@ export async function enqueuePurges(queues: QueueSet, certificateIds: number[]):
       data: { certificateId },
       jobId: jobIds.purgePdfCertificate(certificateId),
     })),
+    { rerunFinished: true },
   );
 }
