@@ -85,7 +85,7 @@ export interface EnqueuedPurges {
 /**
  * Enqueues the certificates in batches of up to PURGE_BATCH_SIZE, in id order, each batch one job with a
  * deterministic id (a lone certificate keeps the per-certificate id purge-pdf-certificate.<id>): enqueueing the
- * same certificates twice adds nothing, and a certificate that lands in two different batches is still purged
+ * same certificates twice while their job waits or runs adds nothing, and a certificate that lands in two different batches is still purged
  * once, because the worker blanks its links with a compare-and-set and audits only the write that won.
  */
 export async function enqueuePurges(queues: QueueSet, certificateIds: number[]): Promise<EnqueuedPurges> {
@@ -101,7 +101,9 @@ export async function enqueuePurges(queues: QueueSet, certificateIds: number[]):
     sizes.set(request.jobId, batch.length);
     requests.push(request);
   }
-  const created = await queues.addManyNew(requests);
+  // A finished job under the same id (failed for good, e.g. by an outage longer than the retry window, or completed
+  // while a row has links again) is re-run: the purge is idempotent, so asking again is safe.
+  const created = await queues.addManyNew(requests, { rerunFinished: true });
   return { jobs: created.length, certificates: created.reduce((n, id) => n + (sizes.get(id) ?? 0), 0) };
 }
 

@@ -34,3 +34,13 @@ export const QUEUE_STALL_SETTINGS: Record<QueueName, QueueStallSettings> = {
   // superseded by the next scheduled run, so stalls need no patience.
   [QueueName.CertificateEvents]: { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 3 },
 };
+
+/** A queue's policy with the operator's overrides (WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS, WORKER_MAX_STALLED_COUNT). */
+export function stallSettings(queue: QueueName, overrides: { lockDurationMs?: number; stalledIntervalMs?: number; maxStalledCount?: number }): QueueStallSettings {
+  const own = QUEUE_STALL_SETTINGS[queue];
+  return {
+    lockDuration: overrides.lockDurationMs ?? own.lockDuration,
+    stalledInterval: overrides.stalledIntervalMs ?? own.stalledInterval,
+    maxStalledCount: overrides.maxStalledCount ?? own.maxStalledCount,
+  };
+}

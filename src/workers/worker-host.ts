@@ -12,7 +12,7 @@ import { settlesWithin } from "../util/with-timeout";
 import type { JobMetrics } from "../services/metrics/job-metrics";
 import { buildJobDefinitions } from "./job-definitions";
 import type { JobDefinition, JobResult } from "./job-handler";
-import { QUEUE_STALL_SETTINGS } from "./queue-settings";
+import { stallSettings } from "./queue-settings";
 
 export interface WorkerHostOptions {
   queues: QueueName[];
@@ -56,7 +56,7 @@ export class WorkerHost {
         connection: workerConnectionOptions(redis) as ConnectionOptions,
         prefix: this.ctx.config.queuePrefix,
         concurrency: this.opts.concurrency,
-        ...QUEUE_STALL_SETTINGS[queue],
+        ...stallSettings(queue, this.ctx.config.resilience.stall),
         settings: { backoffStrategy: backoffStrategy(this.ctx.config.resilience.backoffMaxMs) },
         ...this.opts.workerOptions,
       });

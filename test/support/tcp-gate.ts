@@ -20,8 +20,34 @@ export class TcpGate {
     private readonly hold: "requests" | "responses" = "requests",
   ) {}
 
+  private port = 0;
+
   async listen(): Promise<string> {
-    this.server = net.createServer((client) => {
+    this.server = this.createServer();
+    await new Promise<void>((r) => this.server!.listen(this.port, "127.0.0.1", r));
+    this.port = (this.server.address() as net.AddressInfo).port;
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The proxy's port (stable across refuse/accept). */
+  get listenPort(): number {
+    return this.port;
+  }
+
+  /** An outage: existing connections are cut and new ones refused (nothing listens on the port). */
+  async refuse(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    await new Promise((r) => this.server?.close(r));
+  }
+
+  /** The service is back: listen again on the same port. */
+  async accept(): Promise<void> {
+    await this.listen();
+  }
+
+  private createServer(): net.Server {
+    return net.createServer((client) => {
       const upstream = net.connect(this.targetPort, this.targetHost);
       this.sockets.add(client).add(upstream);
       const gated = (to: net.Socket) => (chunk: Buffer) => {
@@ -40,8 +66,6 @@ export class TcpGate {
       client.on("close", end).on("error", end);
       upstream.on("close", end).on("error", end);
     });
-    await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
-    return `http://127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
   }
 
   close(): void {
@@ -55,6 +79,6 @@ export class TcpGate {
 
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
-    await new Promise((r) => this.server?.close(r));
+    if (this.server?.listening) await new Promise((r) => this.server?.close(r));
   }
 }

@@ -13,6 +13,7 @@ import { populateRetirementStatesCommand } from "./populate-retirement-states";
 import { requestRetirementCommand } from "./request-retirement";
 import { retireLearnersCommand } from "./retire-learners";
 import { retirementStatusCommand } from "./retirement-status";
+import { retryFailedCommand } from "./retry-failed";
 import { workerCommand } from "./worker";
 
 /**
@@ -26,6 +27,7 @@ export const COMMANDS: Command[] = [
   migrateCommand,
   workerCommand,
   queuesCommand,
+  retryFailedCommand,
   purgePdfCertificatesCommand,
   generateCertificatesCommand,
   reapplyFailedGenerationCommand,

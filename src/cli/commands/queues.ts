@@ -1,6 +1,8 @@
 import { loadConfig } from "../../config";
+import { ServiceUnavailableError } from "../../errors/service-unavailable-error";
 import { QueueSet } from "../../queues/queue-set";
 import { ALL_QUEUES, JOB_STATES as STATES, parseQueueNames } from "../../queues/registry";
+import { redisFailureDetail } from "../../services/health/service-probes";
 import { HELP_OPTION, type Command } from "../command";
 
 export const queuesCommand: Command = {
@@ -30,6 +32,8 @@ export const queuesCommand: Command = {
       io.out(line(header));
       for (const r of rows) io.out(line(r));
       return 0;
+    } catch (err) {
+      throw new ServiceUnavailableError("Redis", redisFailureDetail(config.redisUrl, err));
     } finally {
       await queues.close();
     }

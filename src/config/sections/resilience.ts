@@ -13,6 +13,8 @@ export interface ResilienceConfig {
   /** Cap of the exponential backoff between attempts; with JOB_ATTEMPTS it sets the retry window. */
   backoffMaxMs: number;
   watchdogMs: number;
+  /** Overrides of the per-queue stalled-job policy (src/workers/queue-settings.ts); undefined = the queue's own. */
+  stall: { lockDurationMs?: number; stalledIntervalMs?: number; maxStalledCount?: number };
   scheduleCheckIntervalMs: number;
 }
 
@@ -38,6 +40,12 @@ export const resilienceSection = defineSection(
     S3_REQUEST_TIMEOUT_MS: ms("Longest an S3 request may wait for its response (a hung endpoint), in ms", 30000, 100),
     JOB_BACKOFF_MAX_MS: ms("Cap of the doubling delay between attempts, in ms (with JOB_ATTEMPTS it sets the retry window; see README)", 120000, 0),
     WORKER_WATCHDOG_MS: ms("A worker that takes no job for this long while jobs wait logs it and exits 1 so its supervisor restarts it; 0 = off", 300000, 0),
+    WORKER_LOCK_DURATION_MS: ms("Overrides every queue's job lock duration, in ms (how soon a dead worker's job is re-run); 0 = each queue's own (docs/operating-under-faults.md)", 0, 0),
+    WORKER_STALLED_INTERVAL_MS: ms("Overrides how often workers look for stalled jobs, in ms; 0 = each queue's own", 0, 0),
+    WORKER_MAX_STALLED_COUNT: variable(int({ min: -1, max: 1000 }), {
+      description: "Overrides how many times a stalled job is re-run before it fails for good; -1 = each queue's own",
+      default: -1,
+    }),
     SCHEDULE_CHECK_INTERVAL_MS: ms("How often a worker checks that its job schedulers still exist in Redis (re-creating them after a Redis restart), in ms", 60000, 100),
   },
   (v): ResilienceConfig => ({
@@ -47,6 +55,11 @@ export const resilienceSection = defineSection(
     s3: { connectTimeoutMs: v.S3_CONNECT_TIMEOUT_MS, requestTimeoutMs: v.S3_REQUEST_TIMEOUT_MS },
     backoffMaxMs: v.JOB_BACKOFF_MAX_MS,
     watchdogMs: v.WORKER_WATCHDOG_MS,
+    stall: {
+      lockDurationMs: v.WORKER_LOCK_DURATION_MS || undefined,
+      stalledIntervalMs: v.WORKER_STALLED_INTERVAL_MS || undefined,
+      maxStalledCount: v.WORKER_MAX_STALLED_COUNT < 0 ? undefined : v.WORKER_MAX_STALLED_COUNT,
+    },
     scheduleCheckIntervalMs: v.SCHEDULE_CHECK_INTERVAL_MS,
   }),
 );

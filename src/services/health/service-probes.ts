@@ -40,6 +40,11 @@ function describeError(err: unknown): string {
   return (e.message ?? String(err)).split("\n")[0] + (e.code && !(e.message ?? "").includes(e.code) ? ` (${e.code})` : "");
 }
 
+/** "at host:port/db is unreachable: …" from a failed Redis call of a running command. */
+export function redisFailureDetail(redisUrl: string, err: unknown): string {
+  return `at ${redisWhere(redisUrl)} is unreachable or failing: ${describeError(err)}`;
+}
+
 export async function probeRedis(redisUrl: string, timeoutMs: number): Promise<ProbeResult & { facts?: RedisFacts }> {
   const started = Date.now();
   const where = redisWhere(redisUrl);
