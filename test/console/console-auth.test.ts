@@ -58,6 +58,20 @@ describe("console: sign-in, roles, sessions and CSRF (HTTP)", function () {
     expect(body.queues.every((q) => q.readOnlyMode === false)).to.equal(true);
   });
 
+  it("shows the job schedulers (cron) with their next run", async () => {
+    const queue = con.ctx.queues.get("learner-retirement" as never)!;
+    await queue.upsertJobScheduler("retire-learners", { pattern: "0 3 * * *", tz: "UTC" }, { name: "retire-learners", data: {} });
+    const viewer = new ConsoleClient(con.url);
+    expect((await viewer.signIn("viewer", "viewer-pw")).status).to.equal(302);
+    const res = await viewer.get("/queues/api/job-schedulers", { accept: "application/json" });
+    expect(res.status).to.equal(200);
+    const body = JSON.stringify(await res.json());
+    expect(body).to.include("retire-learners").and.include("0 3 * * *");
+    const next = (await queue.getJobSchedulers())[0].next!;
+    expect(body).to.include(String(next));
+    expect(new Date(next).getUTCHours()).to.equal(3);
+  });
+
   it("refuses wrong passwords, unknown, non-staff, inactive, superuser-without-staff and unusable-password users", async () => {
     for (const [username, password] of [
       ["admin", "wrong"], ["nobody", "x"], ["learner", "learner-pw"], ["gone", "gone-pw"], ["super-not-staff", "snl-pw"], ["unusable", "!Xk3unusablepassword"], ["", ""],
