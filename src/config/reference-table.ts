@@ -9,7 +9,7 @@ export function configReferenceTable(): string {
   return ["| variable | default | meaning |", "|---|---|---|", ...rows].join("\n");
 }
 
-export const README_MARKERS = { start: "<!-- config-reference:start -->", end: "<!-- config-reference:end -->" };
+const README_MARKERS = { start: "<!-- config-reference:start -->", end: "<!-- config-reference:end -->" };
 
 /** README text with the generated table between the markers replaced by the current one. */
 export function withConfigTable(readme: string): string {

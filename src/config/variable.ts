@@ -18,7 +18,7 @@ export interface Variable<T, HasDefault extends boolean = boolean> {
 export type Variables = Record<string, Variable<unknown>>;
 
 /** The parsed value of a variable: a variable without a default is undefined when unset. */
-export type ValueOf<V> = V extends Variable<infer T, infer D> ? (D extends true ? T : T | undefined) : never;
+type ValueOf<V> = V extends Variable<infer T, infer D> ? (D extends true ? T : T | undefined) : never;
 export type ValuesOf<V extends Variables> = { [K in keyof V]: ValueOf<V[K]> };
 
 interface Meta {

@@ -5,7 +5,7 @@ import { WORKER_ENTITIES } from "../entities/worker";
 import { LMS_MIGRATIONS } from "./migrations/lms";
 import { WORKER_MIGRATIONS } from "./migrations/worker";
 
-export const MIGRATIONS_TABLE = "openedx_workers_migrations";
+const MIGRATIONS_TABLE = "openedx_workers_migrations";
 
 export interface DataSourceOptions {
   databaseUrl: string;

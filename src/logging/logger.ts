@@ -17,14 +17,14 @@ const PII_FIELDS = new Set([
 /** Deeper than this, a logged value is replaced by a marker (logs carry ids and small results, not documents). */
 const MAX_DEPTH = 8;
 
-export interface LoggedError {
+interface LoggedError {
   code: string;
   message: string;
   stack?: string;
 }
 
 /** An error as a log field: a stable `code` and the message; the stack only when debugging. */
-export function loggedError(err: Error, withStack: boolean): LoggedError {
+function loggedError(err: Error, withStack: boolean): LoggedError {
   return { code: errorCode(err), message: err.message, ...(withStack && err.stack ? { stack: err.stack } : {}) };
 }
 

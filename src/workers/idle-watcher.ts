@@ -7,7 +7,7 @@ const BUSY_STATES = ["wait", "active", "delayed", "prioritized", "waiting-childr
  * Whether the queues have nothing waiting, delayed or active. The delayed job a job scheduler always keeps for
  * its next run does not count: otherwise a queue with a schedule would never be idle.
  */
-export async function queuesAreIdle(queues: QueueSet, names: QueueName[]): Promise<boolean> {
+async function queuesAreIdle(queues: QueueSet, names: QueueName[]): Promise<boolean> {
   for (const name of names) {
     const queue = queues.queue(name);
     const counts = await queue.getJobCounts(...BUSY_STATES);

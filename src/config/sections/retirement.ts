@@ -25,7 +25,7 @@ export interface RetirementConfig {
 }
 
 /** edx-platform's shipped salts: public, so hashes made with them can be reversed by guessing usernames. */
-export const PUBLIC_DEFAULT_SALTS = ["abc", "123"];
+const PUBLIC_DEFAULT_SALTS = ["abc", "123"];
 const STATE_NAME = /^[A-Za-z0-9_]{1,30}$/; // user_api_retirementstate.state_name is char(30)
 
 /** Read by other sections too (e.g. the console's); the loader lists and checks a shared variable once. */

@@ -35,7 +35,7 @@ export interface RetirementStateRow {
 }
 
 /** Python's repr of a list of strings: ['A', 'B']. */
-export function pyList(items: readonly string[]): string {
+function pyList(items: readonly string[]): string {
   return `[${items.map((i) => `'${i}'`).join(", ")}]`;
 }
 
