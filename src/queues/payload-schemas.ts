@@ -47,6 +47,7 @@ export const PAYLOAD_SCHEMAS: { [J in JobName]: z.ZodType<JobPayloads[J]> } = {
   [JobName.SweepStuckGeneration]: empty as unknown as z.ZodType<Record<string, never>>,
   [JobName.SweepStuckPurges]: empty as unknown as z.ZodType<Record<string, never>>,
   [JobName.PublishCertificateEvents]: empty as unknown as z.ZodType<Record<string, never>>,
+  [JobName.MarkCertificateNotPassing]: z.object({ userId: id, courseKey }).strict(),
 };
 
 export type PayloadCheck = { ok: true } | { ok: false; reason: string };

@@ -29,6 +29,7 @@ export enum JobName {
   SweepStuckGeneration = "sweep-stuck-generation",
   SweepStuckPurges = "sweep-stuck-purges",
   PublishCertificateEvents = "publish-certificate-events",
+  MarkCertificateNotPassing = "mark-certificate-notpassing",
 }
 
 export interface JobPayloads {
@@ -59,6 +60,8 @@ export interface JobPayloads {
   [JobName.SweepStuckPurges]: Record<string, never>;
   /** Scheduled: drain the certificate event outbox to the event bus. */
   [JobName.PublishCertificateEvents]: Record<string, never>;
+  /** A learner's grade is now failing (consumed event): a passing certificate becomes notpassing. */
+  [JobName.MarkCertificateNotPassing]: { userId: number; courseKey: string };
 }
 
 export const JOB_QUEUE: { [J in JobName]: QueueName } = {
@@ -75,6 +78,7 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.SweepStuckGeneration]: QueueName.CertificateGeneration,
   [JobName.SweepStuckPurges]: QueueName.CertificatePurge,
   [JobName.PublishCertificateEvents]: QueueName.CertificateEvents,
+  [JobName.MarkCertificateNotPassing]: QueueName.CertificateGeneration,
 };
 
 /**
@@ -91,6 +95,7 @@ export const jobIds = {
     `purge-pdf-certificates.${sortedIds[0]}-${sortedIds[sortedIds.length - 1]}.${sortedIds.length}.${createHash("sha1").update(sortedIds.join(",")).digest("hex").slice(0, 12)}`,
   /** Course keys hold ':', '+' and '/': percent-encoded, so the id has no ':' and splits unambiguously. */
   generateCertificate: (userId: number, courseKey: string) => `generate-certificate.${userId}.${encodeURIComponent(courseKey)}`,
+  markCertificateNotPassing: (userId: number, courseKey: string) => `mark-certificate-notpassing.${userId}.${encodeURIComponent(courseKey)}`,
   /** One id per learner: BullMQ then holds at most one job per learner at a time. */
   retireLearner: (userId: number) => `retire-learner.${userId}`,
   /** One id per (backfill run, chunk number): enqueueing a run's chunks again adds nothing. */

@@ -11,6 +11,7 @@ import { retireLearnersJob } from "./retirement/retire-learners.job";
 import { archiveRetirementsJob } from "./retirement/archive-retirements.job";
 import { sweepStuckGenerationJob, sweepStuckLearnersJob, sweepStuckPurgesJob } from "./recovery/sweep-stuck-work.job";
 import { publishCertificateEventsJob } from "./certificate-events/publish-certificate-events.job";
+import { markCertificateNotPassingJob } from "./certificate-generation/mark-certificate-notpassing.job";
 
 /** Every job name's processor. A job name missing here is a compile error. */
 const FACTORIES: { [J in JobName]: JobDefinitionFactory<J> } = {
@@ -27,6 +28,7 @@ const FACTORIES: { [J in JobName]: JobDefinitionFactory<J> } = {
   [JobName.SweepStuckGeneration]: sweepStuckGenerationJob,
   [JobName.SweepStuckPurges]: sweepStuckPurgesJob,
   [JobName.PublishCertificateEvents]: publishCertificateEventsJob,
+  [JobName.MarkCertificateNotPassing]: markCertificateNotPassingJob,
 };
 
 export function buildJobDefinitions(ctx: AppContext): Map<string, JobDefinition<JobName>> {

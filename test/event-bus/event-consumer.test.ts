@@ -13,7 +13,7 @@ import { Harness } from "../support/harness";
 import { services } from "../support/services";
 import { TcpGate } from "../support/tcp-gate";
 import { waitFor } from "../support/wait";
-import { certificateRow, insertCourse, insertLearner } from "../certificate-generation/generation-fixtures";
+import { certificateRow, insertCertificate, insertCourse, insertLearner } from "../certificate-generation/generation-fixtures";
 
 const TOPIC = "learning-badges-lifecycle";
 
@@ -63,9 +63,11 @@ describe("event bus consumer role (EVENT_BUS_CONSUME)", () => {
     return consumer;
   }
 
-  it("turns a passing status event into a generated certificate, acknowledges it, and skips failing or unreadable entries", async () => {
+  it("turns a passing status event into a generated certificate, a failing one into notpassing, acknowledges them, and skips unreadable entries", async () => {
     const course = await insertCourse(h.ds);
     const [passing, failing] = [await insertLearner(h.ds, course), await insertLearner(h.ds, course, { percent: 0.9 })];
+    const nowFailing = await insertLearner(h.ds, course, { percent: 0.3, passed: false });
+    await insertCertificate(h.ds, nowFailing, course, { status: "downloadable", grade: "0.9" });
     const { ctx } = await h.worker({ queues: [QueueName.CertificateGeneration], env: consumeEnv() });
     const consumer = (await startEventConsumerRole(ctx))!;
     closers.push(() => consumer.stop());
@@ -73,9 +75,14 @@ describe("event bus consumer role (EVENT_BUS_CONSUME)", () => {
     await redis.xadd(stream(), "*", "type", EventType.CoursePassingStatusUpdated, "id", "x", "source", "s", "time", "t", "minorversion", "0", "sourcehost", "h", "sourcelib", "11.2.0", "event_data", "garbage");
     await publish(passingStatus(failing, course, false));
     await publish(passingStatus(passing, course));
+    await publish(passingStatus(nowFailing, course, false));
 
     await waitFor("the certificate generated from the event", async () => (await certificateRow(h.ds, passing, course))?.status === "downloadable");
+    // COURSE_GRADE_NOW_FAILED's handler: the passing certificate becomes notpassing with the current grade.
+    await waitFor("the failing learner's certificate marked notpassing", async () => (await certificateRow(h.ds, nowFailing, course))?.status === "notpassing");
+    expect(await certificateRow(h.ds, nowFailing, course)).to.deep.include({ grade: "0.3", download_url: "" });
     await waitFor("every entry acknowledged", async () => (await pending()) === 0);
+    // A failing learner without a certificate gets none.
     expect(await certificateRow(h.ds, failing, course)).to.equal(undefined);
   });
 

@@ -53,7 +53,7 @@ export const eventBusSection = defineSection(
     }),
     EVENT_BUS_CONSUME: variable(stringList(TOPIC), {
       description:
-        "Comma-separated event bus topics this worker consumes (e.g. learning-badges-lifecycle, where the LMS publishes course passing status): passing learners get a certificate generation job; unset = no consumer",
+        "Comma-separated event bus topics this worker consumes (e.g. learning-badges-lifecycle, where the LMS publishes course passing status): passing learners get a certificate generation job, failing ones have a passing certificate marked notpassing; unset = no consumer",
       default: [],
     }),
     // Read again here (the core section defines and checks it) as the bus's default.

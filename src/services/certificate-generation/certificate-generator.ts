@@ -1,5 +1,6 @@
 import type { DataSource } from "typeorm";
 import type { GenerationConfig } from "../../config";
+import { decideFailingGrade } from "../../domain/certificates/failing-grade-decision";
 import { decideGeneration, type GenerationDecision } from "../../domain/certificates/generation-decision";
 import type { GenerationFacts } from "../../domain/certificates/generation-facts";
 import { parseCourseKey } from "../../domain/course-key";
@@ -51,9 +52,18 @@ export class CertificateGenerator {
   }
 
   async generate(userId: number, courseKeyText: string, opts: { jobId?: string } = {}): Promise<GenerationOutcome> {
+    return this.decideAndWrite(userId, courseKeyText, (facts) => decideGeneration(facts, this.config), opts);
+  }
+
+  /** The failing-grade handler (COURSE_GRADE_NOW_FAILED): a passing certificate becomes notpassing. */
+  async markNotPassing(userId: number, courseKeyText: string, opts: { jobId?: string } = {}): Promise<GenerationOutcome> {
+    return this.decideAndWrite(userId, courseKeyText, decideFailingGrade, opts);
+  }
+
+  private async decideAndWrite(userId: number, courseKeyText: string, decide: (f: GenerationFacts) => GenerationDecision, opts: { jobId?: string }): Promise<GenerationOutcome> {
     for (let attempt = 1; attempt <= MAX_DECISIONS; attempt++) {
       const facts = await this.facts(userId, courseKeyText);
-      const decision = decideGeneration(facts, this.config);
+      const decision = decide(facts);
       const result = await this.writer.apply(facts, decision);
       if (result.written || !result.conflict) {
         const outcome: GenerationOutcome = { userId, courseKey: courseKeyText, decision };
