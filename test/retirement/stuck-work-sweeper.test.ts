@@ -107,6 +107,25 @@ describe("stuck work: the sweepers", function () {
     expect(await h.ds.query("SELECT id FROM openedx_workers_failed_task WHERE datetime_resolved IS NULL")).to.deep.equal([]);
   });
 
+  it("sweep-stuck-work runs the three sweeps once and prints their counts", async () => {
+    h = await Harness.create({ env: RETIREMENT_ENV });
+    const lost = await insertLearner(h);
+    await requestRetirements(h, [lost.userId]);
+    await h.ds.query(
+      "UPDATE user_api_userretirementstatus SET current_state_id = (SELECT id FROM user_api_retirementstate WHERE state_name = 'RETIRING_ENROLLMENTS'), modified = UTC_TIMESTAMP(6) - INTERVAL 2 HOUR WHERE user_id = ?",
+      [lost.userId],
+    );
+    const run = await runCliInProcess(["sweep-stuck-work", "--stuck-after-minutes", "60"], h.env());
+    expect(run.code, run.err).to.equal(0);
+    expect(run.out.split("\n")).to.deep.equal([
+      "learners: 1 unfinished, 1 re-enqueued, 0 with a live job",
+      "certificate generation: 0 unfinished, 0 re-enqueued, 0 with a live job",
+      "PDF certificate purges: 0 unfinished, 0 re-enqueued, 0 with a live job",
+    ]);
+    const again = await runCliInProcess(["sweep-stuck-work", "--stuck-after-minutes", "60"], h.env());
+    expect(again.out).to.contain("learners: 1 unfinished, 0 re-enqueued, 1 with a live job");
+  });
+
   it("reads the certificate ids of upstream's stored purge arguments", () => {
     expect(certificateIdsOf("--certificate_ids 1 2  3 --dry-run")).to.deep.equal([1, 2, 3]);
     expect(certificateIdsOf("--dry-run --certificate-ids 7")).to.deep.equal([7]);

@@ -1,6 +1,7 @@
 import type { Command } from "../command";
 import { backfillOrganizationsCommand } from "./backfill-organizations";
 import { archiveRetirementsCommand } from "./archive-retirements";
+import { sweepStuckWorkCommand } from "./sweep-stuck-work";
 import { configCommand } from "./config";
 import { consoleCommand } from "./console";
 import { certificateDateOverrideCommand } from "./certificate-date-override";
@@ -37,6 +38,7 @@ export const COMMANDS: Command[] = [
   retireLearnersCommand,
   retirementStatusCommand,
   archiveRetirementsCommand,
+  sweepStuckWorkCommand,
   backfillOrganizationsCommand,
   consoleCommand,
   configCommand,

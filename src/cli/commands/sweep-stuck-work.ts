@@ -1,0 +1,33 @@
+import { StuckWorkSweeper } from "../../producers/stuck-work.sweeper";
+import { parseIntOption } from "../args";
+import { HELP_OPTION, type Command } from "../command";
+import { withAppContext } from "../runtime";
+
+export const sweepStuckWorkCommand: Command = {
+  name: "sweep-stuck-work",
+  summary: "Re-enqueue work whose rows say unfinished while no job carries it: learners, lost generation and purge jobs (what the scheduled sweepers do)",
+  usage: "openedx-workers sweep-stuck-work [--stuck-after-minutes N]",
+  details: `Learners in a working (RETIRING_x) or END (x_COMPLETE) state of the pipeline unchanged for the threshold are
+re-enqueued unless a job is waiting, delayed or active for them; unresolved generation failures whose job is gone
+from Redis are reapplied; certificates of the newest enabled purge configuration row that still have PDF links and
+no purge job are enqueued. Prints the counts. Workers run the same sweeps on STUCK_JOB_SWEEPER_CRON.`,
+  options: {
+    "stuck-after-minutes": { type: "string", valueName: "N", description: "Minutes work must be untouched (default STUCK_JOB_AFTER_MINUTES, 30)" },
+    ...HELP_OPTION,
+  },
+  async run({ options }, io) {
+    return withAppContext(io, [], async (ctx) => {
+      const minutes = parseIntOption(options["stuck-after-minutes"] as string | undefined, "--stuck-after-minutes", { default: ctx.config.erasure.sweeper.stuckAfterMinutes, min: 0 });
+      const sweeper = new StuckWorkSweeper(ctx);
+      for (const [what, sweep] of [
+        ["learners", () => sweeper.learners(minutes)],
+        ["certificate generation", () => sweeper.generation(minutes)],
+        ["PDF certificate purges", () => sweeper.purges(minutes)],
+      ] as const) {
+        const counts = await sweep();
+        io.out(`${what}: ${counts.stale} unfinished, ${counts.reenqueued} re-enqueued, ${counts.stale - counts.reenqueued} with a live job`);
+      }
+      return 0;
+    });
+  },
+};
