@@ -3,7 +3,7 @@ import type IORedis from "ioredis";
 import type { CoreConfig, ResilienceConfig } from "../config";
 import { defaultJobOptions } from "./job-options";
 import { JOB_QUEUE, type JobName, type JobPayloads, type QueueName } from "./registry";
-import { createRedis, producerConnectionOptions } from "./redis-connections";
+import { createRedis, producerConnectionOptions, redisSettings } from "./redis-connections";
 
 export interface JobRequest<J extends JobName = JobName> {
   name: J;
@@ -31,7 +31,7 @@ export class QueueSet {
     private readonly config: Pick<CoreConfig, "redisUrl" | "queuePrefix" | "worker"> & { resilience?: Pick<ResilienceConfig, "redis"> },
     opts: { mode?: "cli" | "service" } = {},
   ) {
-    this.connection = createRedis(producerConnectionOptions({ redisUrl: config.redisUrl, connectTimeoutMs: config.resilience?.redis.connectTimeoutMs }, opts.mode));
+    this.connection = createRedis(producerConnectionOptions(redisSettings(config), opts.mode));
   }
 
   get prefix(): string {

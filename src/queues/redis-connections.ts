@@ -1,9 +1,21 @@
+import fs from "node:fs";
 import IORedis, { type RedisOptions } from "ioredis";
+import type { CoreConfig, ResilienceConfig } from "../config";
 
 export interface RedisConnectionSettings {
   redisUrl: string;
   /** Timeout of one connection attempt (REDIS_CONNECT_TIMEOUT_MS). */
   connectTimeoutMs?: number;
+  sentinels?: Array<{ host: string; port: number }>;
+  sentinelMaster?: string;
+  sentinelPassword?: string;
+  tlsCaFile?: string;
+}
+
+/** The connection settings of a loaded configuration (URL, timeouts, Sentinel, TLS CA). */
+export function redisSettings(config: Pick<CoreConfig, "redisUrl"> & { resilience?: Pick<ResilienceConfig, "redis"> }): RedisConnectionSettings {
+  const r = config.resilience?.redis;
+  return { redisUrl: config.redisUrl, connectTimeoutMs: r?.connectTimeoutMs, sentinels: r?.sentinels, sentinelMaster: r?.sentinelMaster, sentinelPassword: r?.sentinelPassword, tlsCaFile: r?.tlsCaFile };
 }
 
 /** A process that must ride out Redis restarts reconnects forever, backing off to at most this. */
@@ -16,7 +28,7 @@ const MAX_RECONNECT_DELAY_MS = 5000;
 export function workerConnectionOptions(settings: RedisConnectionSettings | string): RedisOptions {
   const s = typeof settings === "string" ? { redisUrl: settings } : settings;
   return {
-    ...fromUrl(s.redisUrl),
+    ...fromSettings(s),
     connectTimeout: s.connectTimeoutMs ?? 5000,
     maxRetriesPerRequest: null,
     retryStrategy: (times) => Math.min(times * 200, MAX_RECONNECT_DELAY_MS),
@@ -31,7 +43,7 @@ export function workerConnectionOptions(settings: RedisConnectionSettings | stri
 export function producerConnectionOptions(settings: RedisConnectionSettings | string, mode: "cli" | "service" = "cli"): RedisOptions {
   const s = typeof settings === "string" ? { redisUrl: settings } : settings;
   return {
-    ...fromUrl(s.redisUrl),
+    ...fromSettings(s),
     maxRetriesPerRequest: 1,
     enableOfflineQueue: true,
     connectTimeout: s.connectTimeoutMs ?? 5000,
@@ -44,6 +56,25 @@ export function redisDatabaseIndex(redisUrl: string): number | undefined {
   const db = new URL(redisUrl).pathname.replace(/^\//, "");
   if (db === "") return 0;
   return /^\d{1,5}$/.test(db) ? Number(db) : undefined;
+}
+
+/**
+ * ioredis options from the settings: a plain (or TLS) Redis from REDIS_URL, or, with REDIS_SENTINELS, the master
+ * the sentinels name (REDIS_URL then gives the password and database). BullMQ takes either, through ioredis.
+ */
+function fromSettings(s: RedisConnectionSettings): RedisOptions {
+  const base = fromUrl(s.redisUrl);
+  if (s.tlsCaFile && base.tls) base.tls = { ca: fs.readFileSync(s.tlsCaFile) };
+  if (!s.sentinels?.length) return base;
+  const { host: _host, port: _port, ...rest } = base;
+  return {
+    ...rest,
+    sentinels: s.sentinels,
+    name: s.sentinelMaster ?? "mymaster",
+    sentinelPassword: s.sentinelPassword,
+    sentinelRetryStrategy: (times) => Math.min(times * 200, MAX_RECONNECT_DELAY_MS),
+    ...(base.tls ? { enableTLSForSentinelMode: true } : {}),
+  };
 }
 
 function fromUrl(redisUrl: string): RedisOptions {

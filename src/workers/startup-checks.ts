@@ -1,6 +1,7 @@
 import type { AppConfig } from "../config";
 import { ServiceUnavailableError } from "../errors/service-unavailable-error";
 import type { Logger } from "../logging/logger";
+import { redisSettings } from "../queues/redis-connections";
 import { QueueName } from "../queues/registry";
 import { probeDatabase, probeRedis, probeS3, redisWhere, type ProbeResult } from "../services/health/service-probes";
 import { createS3Client } from "../storage/s3";
@@ -16,7 +17,7 @@ export async function checkWorkerDependencies(config: AppConfig, queues: QueueNa
   const s3 = s3Needed ? createS3Client(config) : undefined;
   try {
     const [redis, database, storage] = await Promise.all([
-      probeRedis(config.redisUrl, timeoutMs),
+      probeRedis(redisSettings(config), timeoutMs),
       probeDatabase(config.databaseUrl, timeoutMs),
       s3 ? probeS3(s3, config.certificates.bucket!, timeoutMs) : Promise.resolve(undefined),
     ]);

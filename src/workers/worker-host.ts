@@ -7,7 +7,7 @@ import { RetryLaterError } from "../errors/retry-later-error";
 import { backoffStrategy } from "../queues/job-options";
 import { checkJob } from "../queues/payload-schemas";
 import type { JobName, QueueName } from "../queues/registry";
-import { workerConnectionOptions } from "../queues/redis-connections";
+import { redisSettings, workerConnectionOptions } from "../queues/redis-connections";
 import { settlesWithin } from "../util/with-timeout";
 import type { JobMetrics } from "../services/metrics/job-metrics";
 import { buildJobDefinitions } from "./job-definitions";
@@ -49,7 +49,7 @@ export class WorkerHost {
   }
 
   start(): void {
-    const redis = { redisUrl: this.ctx.config.redisUrl, connectTimeoutMs: this.ctx.config.resilience.redis.connectTimeoutMs };
+    const redis = redisSettings(this.ctx.config);
     for (const queue of this.opts.queues) {
       const worker = new Worker(queue, (job, token) => this.process(queue, job, token), {
         // BullMQ owns (and closes) this connection; it must never give up on a request.

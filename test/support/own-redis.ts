@@ -78,3 +78,47 @@ export class OwnRedis {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** A redis-server in Sentinel mode watching a master, on a spare port (for Sentinel tests). */
+export class OwnSentinel {
+  private constructor(
+    readonly port: number,
+    private readonly dir: string,
+    private readonly proc: ChildProcess,
+  ) {}
+
+  static async start(masterPort: number, masterName = "mymaster"): Promise<OwnSentinel> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "owt-sentinel-"));
+    const port = await freePort();
+    const conf = path.join(dir, "sentinel.conf");
+    fs.writeFileSync(conf, [`port ${port}`, "bind 127.0.0.1", `dir ${dir}`, `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} 1`, `sentinel down-after-milliseconds ${masterName} 5000`, ""].join("\n"));
+    const proc = spawn("redis-server", [conf, "--sentinel"], { stdio: "ignore" });
+    const sentinel = new OwnSentinel(port, dir, proc);
+    const deadline = Date.now() + 10000;
+    for (;;) {
+      const client = new IORedis({ port, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      client.on("error", () => undefined);
+      try {
+        await client.connect();
+        const addr = (await client.call("SENTINEL", "get-master-addr-by-name", masterName)) as string[] | null;
+        if (addr && Number(addr[1]) === masterPort) return sentinel;
+      } catch {
+        /* not up yet */
+      } finally {
+        client.disconnect();
+      }
+      if (Date.now() > deadline) throw new Error(`sentinel on ${port} did not see its master`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) {
+      await new Promise<void>((r) => {
+        this.proc.once("exit", () => r());
+        this.proc.kill("SIGKILL");
+      });
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}

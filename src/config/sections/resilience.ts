@@ -1,5 +1,5 @@
 import { defineSection } from "../section";
-import { int, oneOf, variable } from "../variable";
+import { int, oneOf, stringList, text, variable } from "../variable";
 
 /**
  * Time bounds of every network call and of process start and stop, and the Redis safety checks. Each timeout is a
@@ -7,7 +7,16 @@ import { int, oneOf, variable } from "../variable";
  */
 export interface ResilienceConfig {
   startupTimeoutMs: number;
-  redis: { connectTimeoutMs: number; maxmemoryPolicyCheck: "refuse" | "warn" | "off" };
+  redis: {
+    connectTimeoutMs: number;
+    maxmemoryPolicyCheck: "refuse" | "warn" | "off";
+    /** Redis Sentinel: the sentinels' host:port, the master's name and the sentinels' own password. */
+    sentinels?: Array<{ host: string; port: number }>;
+    sentinelMaster: string;
+    sentinelPassword?: string;
+    /** CA bundle (PEM file) that signs the server certificate of a rediss:// Redis. */
+    tlsCaFile?: string;
+  };
   db: { connectTimeoutMs: number; statementTimeoutMs: number; poolSize: number };
   s3: { connectTimeoutMs: number; requestTimeoutMs: number };
   /** Cap of the exponential backoff between attempts; with JOB_ATTEMPTS it sets the retry window. */
@@ -30,6 +39,12 @@ export const resilienceSection = defineSection(
       description: "At start, a Redis whose maxmemory-policy is not noeviction (it may evict queue keys) is refused, only warned about, or not checked (refuse|warn|off)",
       default: "refuse",
     }),
+    REDIS_SENTINELS: variable(stringList(/^[A-Za-z0-9.-]+:\d{1,5}$/), {
+      description: "Redis Sentinel: comma-separated host:port of the sentinels; REDIS_URL then gives only the password and database (its host is ignored); unset = no Sentinel",
+    }),
+    REDIS_SENTINEL_MASTER: variable(text(), { description: "Redis Sentinel: the name of the monitored master", default: "mymaster" }),
+    REDIS_SENTINEL_PASSWORD: variable(text(), { description: "Redis Sentinel: the sentinels' own password (requirepass of the sentinels), if any", secret: true }),
+    REDIS_TLS_CA_FILE: variable(text(), { description: "PEM file of the CA that signs a rediss:// Redis's certificate (default: the system's CAs)" }),
     DB_CONNECT_TIMEOUT_MS: ms("Timeout of one database connection attempt, in ms", 10000, 100),
     DB_STATEMENT_TIMEOUT_MS: ms("Longest a worker's SQL statement may run (MariaDB max_statement_time, MySQL max_execution_time for SELECTs), in ms; 0 = no limit", 60000, 0),
     DB_POOL_SIZE: variable(int({ min: 0, max: 1000 }), {
@@ -50,7 +65,14 @@ export const resilienceSection = defineSection(
   },
   (v): ResilienceConfig => ({
     startupTimeoutMs: v.STARTUP_TIMEOUT_MS,
-    redis: { connectTimeoutMs: v.REDIS_CONNECT_TIMEOUT_MS, maxmemoryPolicyCheck: v.REDIS_MAXMEMORY_POLICY_CHECK },
+    redis: {
+      connectTimeoutMs: v.REDIS_CONNECT_TIMEOUT_MS,
+      maxmemoryPolicyCheck: v.REDIS_MAXMEMORY_POLICY_CHECK,
+      sentinels: v.REDIS_SENTINELS?.length ? v.REDIS_SENTINELS.map((hp) => ({ host: hp.replace(/:\d+$/, ""), port: Number(hp.replace(/^.*:/, "")) })) : undefined,
+      sentinelMaster: v.REDIS_SENTINEL_MASTER,
+      sentinelPassword: v.REDIS_SENTINEL_PASSWORD,
+      tlsCaFile: v.REDIS_TLS_CA_FILE,
+    },
     db: { connectTimeoutMs: v.DB_CONNECT_TIMEOUT_MS, statementTimeoutMs: v.DB_STATEMENT_TIMEOUT_MS, poolSize: v.DB_POOL_SIZE },
     s3: { connectTimeoutMs: v.S3_CONNECT_TIMEOUT_MS, requestTimeoutMs: v.S3_REQUEST_TIMEOUT_MS },
     backoffMaxMs: v.JOB_BACKOFF_MAX_MS,

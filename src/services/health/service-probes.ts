@@ -2,7 +2,7 @@ import { HeadBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import IORedis from "ioredis";
 import mysql from "mysql2/promise";
 import type { ServiceName } from "../../errors/service-unavailable-error";
-import { producerConnectionOptions } from "../../queues/redis-connections";
+import { producerConnectionOptions, type RedisConnectionSettings } from "../../queues/redis-connections";
 import { withTimeout } from "../../util/with-timeout";
 
 /**
@@ -45,11 +45,13 @@ export function redisFailureDetail(redisUrl: string, err: unknown): string {
   return `at ${redisWhere(redisUrl)} is unreachable or failing: ${describeError(err)}`;
 }
 
-export async function probeRedis(redisUrl: string, timeoutMs: number): Promise<ProbeResult & { facts?: RedisFacts }> {
+export async function probeRedis(settings: RedisConnectionSettings, timeoutMs: number): Promise<ProbeResult & { facts?: RedisFacts }> {
   const started = Date.now();
-  const where = redisWhere(redisUrl);
+  const where = settings.sentinels?.length
+    ? `master ${settings.sentinelMaster ?? "mymaster"} via sentinels ${settings.sentinels.map((s) => `${s.host}:${s.port}`).join(",")}`
+    : redisWhere(settings.redisUrl);
   const redis = new IORedis({
-    ...producerConnectionOptions({ redisUrl, connectTimeoutMs: timeoutMs }),
+    ...producerConnectionOptions({ ...settings, connectTimeoutMs: timeoutMs }),
     lazyConnect: true,
     retryStrategy: () => null,
     enableOfflineQueue: false,
