@@ -1,10 +1,10 @@
 import type { AppContext } from "../../app/app-context";
-import { rewindTarget } from "../../domain/retirement/retirement-pipeline";
 import { describeState } from "../../domain/retirement/retirement-states";
 import { TransitionRefusedError } from "../../domain/retirement/state-transitions";
 import { CommandError } from "../../errors/command-error";
 import { UsageError } from "../../errors/usage-error";
 import { enqueueRetirements } from "../../producers/retirement-queue.producer";
+import { rewindErroredLearner, setLearnerState } from "../../services/retirement/retirement-operator-actions";
 import { RetirementStatusStore, type LearnerStatus } from "../../services/retirement/retirement-status-store";
 import { parseIds } from "../args";
 import { HELP_OPTION, type CliIo, type Command } from "../command";
@@ -41,20 +41,18 @@ to the *_COMPLETE state before the failed step (rewind-errored does that), not t
     const userId = userIdOption(options["user-id"]);
     if (!options.state) throw new UsageError("--state is required");
     return withAppContext(io, [], async (ctx) => {
-      const store = new RetirementStatusStore(ctx.dataSource);
-      const states = await store.states();
-      const learner = await loadLearner(store, userId);
       const force = options.force === true;
       const response = (options.response as string | undefined) ?? `Set by openedx-workers retirement-status set${force ? " --force" : ""}`;
       let result;
       try {
-        result = await store.move(learner, String(options.state), response, { force, states });
+        result = await setLearnerState(new RetirementStatusStore(ctx.dataSource), userId, String(options.state), { force, response });
       } catch (err) {
         if (err instanceof TransitionRefusedError) throw new CommandError(`user ${userId}: ${err.message}`);
         throw err;
       }
-      if (!result.moved) throw new CommandError(`user ${userId} changed state meanwhile; nothing done, check retirement-status and try again`);
-      io.out(`user ${userId}: ${describeState(learner.currentState)} -> ${describeState(result.to)}`);
+      if (result.status === "no-status-row") throw new CommandError(`user ${userId} has no retirement status row`);
+      if (result.status !== "moved") throw new CommandError(`user ${userId} changed state meanwhile; nothing done, check retirement-status and try again`);
+      io.out(`user ${userId}: ${describeState(result.from)} -> ${describeState(result.to)}`);
       return 0;
     });
   },
@@ -94,22 +92,19 @@ async function rewindErrored(ctx: AppContext, given: number[], all: boolean, enq
   const rewound: number[] = [];
   let problems = 0;
   for (const [i, userId] of userIds.entries()) {
-    const learner = await store.load(userId, { states });
-    if (!learner || learner.currentState.stateName !== "ERRORED") {
+    const result = await rewindErroredLearner(store, ctx.config.retirement.pipeline, userId, {
+      states,
+      response: (failedIn) => `Rewound by openedx-workers retirement-status rewind-errored (failed in ${failedIn})`,
+    });
+    if (result.status !== "moved") {
       problems++;
-      io.err(`user ${userId}: ${learner ? `is in ${learner.currentState.stateName}, not ERRORED` : "has no retirement status row"}; skipped`);
-      continue;
-    }
-    const target = rewindTarget(ctx.config.retirement.pipeline, states, learner.lastState?.stateName);
-    const failedIn = learner.lastState?.stateName ?? "an unknown state";
-    const { moved, to } = await store.move(learner, target, `Rewound by openedx-workers retirement-status rewind-errored (failed in ${failedIn})`, { force: true, states });
-    if (!moved) {
-      problems++;
-      io.err(`user ${userId}: changed state meanwhile; skipped`);
+      const why =
+        result.status === "not-errored" ? `is in ${result.state.stateName}, not ERRORED` : result.status === "no-status-row" ? "has no retirement status row" : "changed state meanwhile";
+      io.err(`user ${userId}: ${why}; skipped`);
       continue;
     }
     rewound.push(userId);
-    io.out(`user ${userId}: ERRORED -> ${describeState(to)} (failed in ${failedIn})`);
+    io.out(`user ${userId}: ERRORED -> ${describeState(result.to)} (failed in ${result.failedIn})`);
     progress(i + 1, userIds.length);
   }
   if (enqueue && rewound.length > 0) {
