@@ -7,12 +7,14 @@ import { healthPlugin } from "./plugins/health";
 import { metricsPlugin } from "./plugins/metrics";
 import { shared } from "./plugins/shared";
 import { queuesDashboardPlugin } from "./plugins/queues-dashboard";
+import { retirementArea } from "./areas/retirement-area";
 import { signInPlugin } from "./plugins/sign-in";
 import { registerSignedInArea, type ConsoleArea } from "./signed-in-area";
 
 /** The signed-in areas, in navigation order. Later areas (admin pages) are added here. */
 export const CONSOLE_AREAS: ConsoleArea[] = [
   { name: "queues", nav: { href: "/queues", label: "Queues" }, plugin: queuesDashboardPlugin },
+  { name: "retirement", nav: { href: "/retirement", label: "Retirement" }, plugin: retirementArea },
 ];
 
 export interface ConsoleServerOptions {

@@ -51,8 +51,8 @@ export async function registerSignedInArea(app: FastifyInstance, ctx: ConsoleCon
     request.staff = user;
   }
 
+  // On POSTs too: a form re-rendered with its errors needs the layout and a token for the next try.
   async function locals(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (!isSafeMethod(request)) return;
     const csrfToken = reply.generateCsrf();
     // Readable by bull-board's script (not HttpOnly), which sends it back as X-XSRF-TOKEN on its API calls.
     reply.setCookie("XSRF-TOKEN", csrfToken, { path: "/", sameSite: "strict", secure: ctx.config.console.cookieSecure, httpOnly: false });
