@@ -2,7 +2,10 @@ import { closeAppContext, createAppContext, type AppContext } from "../app/app-c
 import { loadConfig, type AppConfig } from "../config";
 import { ServiceUnavailableError } from "../errors/service-unavailable-error";
 import { createLogger } from "../logging/logger";
-import { databaseFailureDetail } from "../services/health/service-probes";
+import { InvalidArgumentsError } from "../errors/invalid-arguments-error";
+import { RequestRefusedError } from "../errors/request-refused-error";
+import { connectionRefusal } from "../queues/redis-connections";
+import { databaseFailureDetail, redisFailureDetail } from "../services/health/service-probes";
 import type { CliIo } from "./command";
 
 /** Loads config (listing every problem), builds the context, runs `fn`, and always closes connections. */
@@ -17,6 +20,14 @@ export async function withAppContext<T>(io: CliIo, require: string[], fn: (ctx: 
   }
   try {
     return await fn(ctx);
+  } catch (err) {
+    // A command that failed because Redis refused or dropped its connection names Redis (exit 1, one line) rather
+    // than print the client's "Connection is closed.". Decided from the connection's state, not the message.
+    const refusal = connectionRefusal(ctx.queues.connection);
+    if (refusal || (!(err instanceof RequestRefusedError) && !(err instanceof InvalidArgumentsError) && ctx.queues.connection.status === "end")) {
+      throw new ServiceUnavailableError("Redis", redisFailureDetail(config.redisUrl, err, refusal));
+    }
+    throw err;
   } finally {
     await closeAppContext(ctx);
   }

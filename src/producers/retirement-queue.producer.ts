@@ -1,6 +1,7 @@
 import type { AppContext } from "../app/app-context";
 import { pipelineProblems, queueableStates } from "../domain/retirement/retirement-pipeline";
 import { RequestRefusedError } from "../errors/request-refused-error";
+import { InvalidArgumentsError } from "../errors/invalid-arguments-error";
 import type { QueueSet } from "../queues/queue-set";
 import { JobName, jobIds } from "../queues/registry";
 import { RetirementStatusStore } from "../services/retirement/retirement-status-store";
@@ -37,7 +38,7 @@ export async function retireLearners(ctx: AppContext, opts: RetireLearnersOption
   if (mismatch.length > 0) throw new RequestRefusedError(`RETIREMENT_PIPELINE does not match user_api_retirementstate: ${mismatch.join("; ")}`);
   const states = opts.states ?? queueableStates(ctx.config.retirement.pipeline);
   const unknown = states.filter((s) => !names.includes(s));
-  if (states.length === 0 || unknown.length > 0) throw new RequestRefusedError(`unknown retirement state(s): ${unknown.join(", ") || "(none given)"}`);
+  if (states.length === 0 || unknown.length > 0) throw new InvalidArgumentsError(`unknown retirement state(s): ${unknown.join(", ") || "(none given)"}`);
 
   const where = `r.state_name IN (?) AND s.created < UTC_TIMESTAMP(6) - INTERVAL ? DAY`;
   const from = "FROM user_api_userretirementstatus s JOIN user_api_retirementstate r ON r.id = s.current_state_id";

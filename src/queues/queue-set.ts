@@ -31,7 +31,7 @@ export class QueueSet {
     private readonly config: Pick<CoreConfig, "redisUrl" | "queuePrefix" | "worker"> & { resilience?: Pick<ResilienceConfig, "redis"> },
     opts: { mode?: "cli" | "service" } = {},
   ) {
-    this.connection = createRedis(producerConnectionOptions(redisSettings(config), opts.mode));
+    this.connection = createRedis(producerConnectionOptions(redisSettings(config), opts.mode), { failFast: (opts.mode ?? "cli") === "cli" });
   }
 
   get prefix(): string {

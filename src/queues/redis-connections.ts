@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import IORedis, { type RedisOptions } from "ioredis";
+import IORedis, { ReplyError, type RedisOptions } from "ioredis";
 import type { CoreConfig, ResilienceConfig } from "../config";
 
 export interface RedisConnectionSettings {
@@ -91,11 +91,30 @@ function fromUrl(redisUrl: string): RedisOptions {
   };
 }
 
-/** A shared connection for a process's Queue instances (BullMQ duplicates it for blocking work). */
-export function createRedis(options: RedisOptions): IORedis {
+/** Why Redis refused a fail-fast connection's setup (SELECT of the database index, AUTH), when it did. */
+const refusals = new WeakMap<IORedis, Error>();
+
+/** The reply Redis refused a `failFast` connection's setup with (e.g. "ERR DB index is out of range"), if any. */
+export function connectionRefusal(redis: IORedis): Error | undefined {
+  return refusals.get(redis);
+}
+
+/**
+ * A shared connection for a process's Queue instances (BullMQ duplicates it for blocking work). With `failFast`
+ * (CLI commands), a refused setup ends the connection: ioredis sends SELECT on connect and, when Redis refuses the
+ * index (REDIS_URL …/99 on a Redis with 16 databases), only emits the reply error and carries on in database 0,
+ * so a producer would silently write another database's keys. A reply error reaching 'error' is such a setup
+ * refusal (a command's own error rejects that command instead); the command then fails naming Redis.
+ */
+export function createRedis(options: RedisOptions, opts: { failFast?: boolean } = {}): IORedis {
   const redis = new IORedis(options);
   // Failures surface on the calls that need Redis (and in logs via health checks); an 'error' listener keeps
   // ioredis from printing "Unhandled error event" stack traces on every reconnect attempt.
-  redis.on("error", () => undefined);
+  redis.on("error", (err: Error) => {
+    if (opts.failFast && err instanceof ReplyError && !refusals.has(redis)) {
+      refusals.set(redis, err);
+      redis.disconnect();
+    }
+  });
   return redis;
 }

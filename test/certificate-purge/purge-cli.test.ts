@@ -27,7 +27,7 @@ describe("purge-pdf-certificates (producer CLI)", () => {
 
   it("refuses to run without ids, with upstream's message", async () => {
     const result = await run();
-    expect(result.code).to.equal(1);
+    expect(result.code, "a usage error").to.equal(2);
     expect(result.err).to.contain("You must specify one or more certificate IDs");
     expect(await queuedIds()).to.deep.equal([]);
   });

@@ -79,7 +79,7 @@ describe("learner retirement: failures, recovery and operator moves", function (
       `openedx-workers retirement-status set: user ${learner.userId}: LOCKING_COMPLETE (step 21) is not after the current state ENROLLMENTS_COMPLETE (step 81): transitions only move forward unless forced`,
     );
     const unknown = await set("--state", "RETIRING_EVERYTHING", "--force");
-    expect(unknown.code).to.equal(1);
+    expect(unknown.code, "a usage error").to.equal(2);
     expect(unknown.err).to.contain('unknown retirement state "RETIRING_EVERYTHING"; the states are: PENDING, LOCKING_ACCOUNT,');
     expect(await stateOf(h.ds, learner.userId)).to.equal("ENROLLMENTS_COMPLETE");
 

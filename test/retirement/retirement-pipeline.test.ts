@@ -130,7 +130,7 @@ describe("learner retirement: a batch through the default pipeline", function ()
     const shortCoolOff = await runCliInProcess(["retire-learners", "--cool-off-days", "1", "--dry-run"], h.env());
     expect(shortCoolOff.out).to.contain("4 learner(s) eligible");
     const badState = await runCliInProcess(["retire-learners", "--states", "NOPE"], h.env());
-    expect(badState.code).to.equal(1);
+    expect(badState.code, "a usage error").to.equal(2);
     expect(badState.err).to.contain("unknown retirement state(s): NOPE");
   });
 

@@ -1,6 +1,5 @@
 import type { AppContext } from "../../app/app-context";
 import { PurgeReferencesToPdfCertificatesCommandConfiguration } from "../../entities/lms";
-import { CommandError } from "../../errors/command-error";
 import { DomainRuleError } from "../../domain/domain-rule-error";
 import { PermanentJobError } from "../../errors/permanent-job-error";
 import { UsageError } from "../../errors/usage-error";
@@ -66,12 +65,12 @@ async function purge(ctx: AppContext, opts: ParsedOptions, io: CliIo): Promise<n
   let ids: number[];
   if (opts["user-ids"]) {
     const userIds = parseIds(opts["user-ids"] as string[], "user id");
-    if (userIds.length === 0) throw new CommandError("You must specify one or more user IDs");
+    if (userIds.length === 0) throw new UsageError("You must specify one or more user IDs");
     ids = await pdfCertificatesOfUsers(ctx.dataSource, userIds);
     io.err(`${ids.length} PDF certificate(s) found for ${userIds.length} learner(s)`);
   } else {
     ids = parseIds(opts["certificate-ids"] as string[] | undefined, "certificate id");
-    if (ids.length === 0) throw new CommandError("You must specify one or more certificate IDs");
+    if (ids.length === 0) throw new UsageError("You must specify one or more certificate IDs");
   }
   const selection = await selectCertificates(ctx.dataSource, ids);
   io.out(`${prefix}Purging download_url and download_uri from the following certificate records: [${selection.toPurge.join(", ")}]`);

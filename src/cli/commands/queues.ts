@@ -1,6 +1,7 @@
 import { loadConfig } from "../../config";
 import { ServiceUnavailableError } from "../../errors/service-unavailable-error";
 import { QueueSet } from "../../queues/queue-set";
+import { connectionRefusal } from "../../queues/redis-connections";
 import { ALL_QUEUES, JOB_STATES as STATES, parseQueueNames } from "../../queues/registry";
 import { redisFailureDetail } from "../../services/health/service-probes";
 import { HELP_OPTION, type Command } from "../command";
@@ -33,7 +34,7 @@ export const queuesCommand: Command = {
       for (const r of rows) io.out(line(r));
       return 0;
     } catch (err) {
-      throw new ServiceUnavailableError("Redis", redisFailureDetail(config.redisUrl, err));
+      throw new ServiceUnavailableError("Redis", redisFailureDetail(config.redisUrl, err, connectionRefusal(queues.connection)));
     } finally {
       await queues.close();
     }

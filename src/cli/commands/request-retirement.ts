@@ -1,4 +1,5 @@
 import { CommandError } from "../../errors/command-error";
+import { UsageError } from "../../errors/usage-error";
 import { RetirementStatesMissingError, requestRetirement } from "../../services/retirement/retirement-requests";
 import { parseIds } from "../args";
 import { HELP_OPTION, type Command } from "../command";
@@ -19,7 +20,7 @@ have a status row are skipped. Output names user ids only. Needs RETIRED_USER_SA
   },
   async run({ options }, io) {
     const userIds = parseIds(options["user-ids"] as string[] | undefined, "user id");
-    if (userIds.length === 0) throw new CommandError("You must specify one or more user IDs");
+    if (userIds.length === 0) throw new UsageError("You must specify one or more user IDs");
     return withAppContext(io, ["RETIRED_USER_SALTS"], async (ctx) => {
       const progress = progressReporter(io, "requested");
       let unknown = 0;

@@ -41,6 +41,11 @@ to the *_COMPLETE state before the failed step (rewind-errored does that), not t
     const userId = userIdOption(options["user-id"]);
     if (!options.state) throw new UsageError("--state is required");
     return withAppContext(io, [], async (ctx) => {
+      const states = await new RetirementStatusStore(ctx.dataSource).states();
+      // A state name not in the table is a usage error (exit 2), told before any learner is looked at.
+      if (!states.some((s) => s.stateName === String(options.state))) {
+        throw new UsageError(`unknown retirement state "${String(options.state)}"; the states are: ${states.map((s) => s.stateName).join(", ")}`);
+      }
       const force = options.force === true;
       const response = (options.response as string | undefined) ?? `Set by openedx-workers retirement-status set${force ? " --force" : ""}`;
       let result;

@@ -3,6 +3,7 @@ import { loadConfig } from "../../config";
 import { ServiceUnavailableError } from "../../errors/service-unavailable-error";
 import { UsageError } from "../../errors/usage-error";
 import { QueueSet } from "../../queues/queue-set";
+import { connectionRefusal } from "../../queues/redis-connections";
 import { ALL_QUEUES, parseQueueNames } from "../../queues/registry";
 import { redisFailureDetail } from "../../services/health/service-probes";
 import { HELP_OPTION, type Command } from "../command";
@@ -66,7 +67,7 @@ For the generation queue, reapply-failed-generation does the same from the faile
       return 0;
     } catch (err) {
       if (err instanceof UsageError) throw err;
-      throw new ServiceUnavailableError("Redis", redisFailureDetail(config.redisUrl, err));
+      throw new ServiceUnavailableError("Redis", redisFailureDetail(config.redisUrl, err, connectionRefusal(queues.connection)));
     } finally {
       await queues.close().catch(() => queues.connection.disconnect());
     }

@@ -40,8 +40,12 @@ function describeError(err: unknown): string {
   return (e.message ?? String(err)).split("\n")[0] + (e.code && !(e.message ?? "").includes(e.code) ? ` (${e.code})` : "");
 }
 
-/** "at host:port/db is unreachable: …" from a failed Redis call of a running command. */
-export function redisFailureDetail(redisUrl: string, err: unknown): string {
+/**
+ * "at host:port/db is unreachable: …" from a failed Redis call of a running command; "refuses the connection: …"
+ * when Redis refused the connection's setup (its database index, its credentials: connectionRefusal).
+ */
+export function redisFailureDetail(redisUrl: string, err: unknown, refusal?: Error): string {
+  if (refusal) return `at ${redisWhere(redisUrl)} refuses the connection (database index or credentials): ${describeError(refusal)}`;
   return `at ${redisWhere(redisUrl)} is unreachable or failing: ${describeError(err)}`;
 }
 
@@ -61,6 +65,9 @@ export async function probeRedis(settings: RedisConnectionSettings, timeoutMs: n
   try {
     await withTimeout(redis.connect(), timeoutMs, "connecting");
     await withTimeout(redis.ping(), timeoutMs, "PING");
+    // A refused SELECT (a database index the server does not have) is only emitted by ioredis, which then answers
+    // from database 0: the PING above went there. Refuse to start instead.
+    if (lastError) throw lastError;
     const facts: RedisFacts = { configReadable: true };
     try {
       const [, policy] = (await withTimeout(redis.config("GET", "maxmemory-policy"), timeoutMs, "CONFIG GET")) as string[];
