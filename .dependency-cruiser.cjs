@@ -3,11 +3,21 @@
  * The shared infrastructure (config, errors, logging, entities, db, queues, storage, util, command-line) sits
  * under services and never imports the layers above it; app/ (the context that builds the services and that they
  * receive) sits beside services.
- * It runs on the compiled dist/ (`npm run build` first): dependency-cruiser cannot read TypeScript without the
- * TypeScript 5 compiler API, which TypeScript 7 does not have, so it reads the emitted require() graph, which is
- * the code's runtime dependency graph (type-only imports are erased and not checked). Paths are matched as
- * src/… or dist/… alike.
+ *
+ * It reads the TypeScript sources (src/), type-only imports included (`tsPreCompilationDeps: true`): an
+ * `import type` from a layer above is as much an upward dependency as a runtime one, and the compiled dist/ erases
+ * it. dependency-cruiser's TypeScript parser needs the TypeScript 2–6 compiler API, which TypeScript 7 (this
+ * project's compiler, a native binary) does not ship, so the sources are parsed with SWC (`parser: "swc"`,
+ * @swc/core, a devDependency); SWC keeps `import type` declarations in its syntax tree, so they count.
+ * Paths are matched as src/… or dist/… alike (the rules also hold for a compiled tree).
  */
+// Without @swc/core dependency-cruiser would read no TypeScript at all and pass on 0 modules: refuse instead.
+try {
+  require.resolve("@swc/core");
+} catch {
+  throw new Error("check:layers parses src/ with SWC but @swc/core is not installed: run `npm install`");
+}
+
 const UPPER = "^(?:src|dist)/(services|producers|workers|cli|console)/";
 module.exports = {
   forbidden: [
@@ -47,14 +57,31 @@ module.exports = {
       to: { path: "^(?:src|dist)/(cli|console)/|^(?:src|dist)/errors/(command|usage)-error\\.(ts|js)$" },
     },
     {
+      name: "only-cli-and-console-import-them",
+      comment: "cli/ and console/ are the top: nothing but cli/ and console/ imports them",
+      severity: "error",
+      from: { path: "^(?:src|dist)/", pathNot: "^(?:src|dist)/(cli|console)/" },
+      to: { path: "^(?:src|dist)/(cli|console)/" },
+    },
+    {
       name: "cli-errors-stay-in-the-cli",
       comment: "CommandError and UsageError are the CLI's; below it throw RequestRefusedError / InvalidArgumentsError",
       severity: "error",
       from: { path: "^(?:src|dist)/", pathNot: "^(?:src|dist)/(cli|console)/|^(?:src|dist)/errors/(command|usage)-error\\.(ts|js)$" },
       to: { path: "^(?:src|dist)/errors/(command|usage)-error\\.(ts|js)$" },
     },
+    {
+      name: "not-to-unresolvable",
+      comment: "an import that resolves to nothing would hide an edge from the rules above",
+      severity: "error",
+      from: { path: "^(?:src|dist)/" },
+      to: { couldNotResolve: true },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },
+    parser: "swc",
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: require("node:path").join(__dirname, "tsconfig.build.json") },
   },
 };

@@ -5,23 +5,27 @@ import { expect } from "chai";
 const ROOT = path.resolve(__dirname, "../..");
 const DEPCRUISE = path.join(ROOT, "node_modules/dependency-cruiser/bin/dependency-cruise.mjs");
 
-/** The layer check CI runs (`npm run check:layers`), on a compiled tree (dist/ here; test/fixtures' src/ of .js). */
-function checkLayers(cwd: string, dir: string) {
-  const r = spawnSync(process.execPath, [DEPCRUISE, dir, "--config", path.join(ROOT, ".dependency-cruiser.cjs"), "--output-type", "err"], { cwd, encoding: "utf8", timeout: 60000 });
+/** The layer check CI runs (`npm run check:layers`), on a TypeScript tree: the service's src/ or a fixture's. */
+function checkLayers(cwd: string) {
+  const r = spawnSync(process.execPath, [DEPCRUISE, "src", "--config", path.join(ROOT, ".dependency-cruiser.cjs"), "--output-type", "err"], { cwd, encoding: "utf8", timeout: 60000 });
   return { code: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
 describe("layers: domain ← services ← workers/producers ← cli/console", () => {
-  it("the service's compiled code (dist/, built by the global setup) has no upward import", () => {
-    const r = checkLayers(ROOT, "dist");
+  it("the service's sources (src/, type-only imports included) have no upward import", () => {
+    const r = checkLayers(ROOT);
     expect(r.code, r.output).to.equal(0);
     expect(r.output).to.match(/no dependency violations found \((\d{3,}) modules/);
   });
 
-  it("fails on an upward import", () => {
-    const r = checkLayers(path.join(__dirname, "../fixtures/upward-import"), "src");
+  it("fails on an upward import, a type-only one too", () => {
+    const r = checkLayers(path.join(__dirname, "../fixtures/upward-import"));
     expect(r.code).to.not.equal(0);
-    expect(r.output).to.contain("services-not-upward: src/services/uses-worker.js → src/workers/host.js");
-    expect(r.output).to.contain("domain-is-pure: src/domain/rule.js → src/services/uses-worker.js");
+    expect(r.output).to.contain("services-not-upward: src/services/uses-worker.ts → src/workers/host.ts");
+    expect(r.output).to.contain("domain-is-pure: src/domain/rule.ts → src/services/uses-worker.ts");
+    // Erased by the compiler (`import type`, `import { type … }`), still upward.
+    expect(r.output).to.contain("producers-and-workers-not-upward: src/producers/type-only.ts → src/cli/errors.ts");
+    expect(r.output).to.contain("services-not-upward: src/services/type-only.ts → src/console/server.ts");
+    expect(r.output).to.contain("only-cli-and-console-import-them: src/producers/type-only.ts → src/cli/errors.ts");
   });
 });
