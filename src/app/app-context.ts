@@ -25,7 +25,7 @@ export interface AppContext {
   eventBus: EventBusRedis;
 }
 
-export interface AppContextOptions {
+interface AppContextOptions {
   s3?: S3Client;
   /** "service" for long-running processes: Redis connections that reconnect forever. Default "cli". */
   mode?: "cli" | "service";
@@ -39,7 +39,7 @@ export interface AppContextOptions {
  * the schedulers, fan-outs and final-failure handling that run beside them. The sum over every worker process
  * must stay below the LMS database's max_connections minus what the LMS itself uses (README: "Sizing").
  */
-export function databasePoolSize(config: Pick<AppConfig, "worker" | "resilience">, queueCount = 1): number {
+function databasePoolSize(config: Pick<AppConfig, "worker" | "resilience">, queueCount = 1): number {
   return config.resilience.db.poolSize || config.worker.concurrency * Math.max(1, queueCount) + 2;
 }
 

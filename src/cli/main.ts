@@ -6,7 +6,6 @@ import { RequestRefusedError } from "../errors/request-refused-error";
 import type { CliIo } from "./command";
 import { buildProgram, commanderOutcome, globalHelp, type Reached } from "./program";
 
-export { commandHelp, globalHelp } from "./program";
 
 /** Runs one CLI invocation and returns its exit code: 0 ok, 1 command failed, 2 usage or configuration error. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

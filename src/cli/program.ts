@@ -7,7 +7,7 @@ import { COMMANDS } from "./commands";
 const PROGRAM = "openedx-workers";
 
 /** A command's help, laid out as this CLI has always shown it. */
-export function commandHelp(cmd: Command): string {
+function commandHelp(cmd: Command): string {
   const subcommands = cmd.subcommands?.length
     ? ["", "Subcommands (see '<command> <subcommand> --help'):", ...cmd.subcommands.map((s) => `  ${s.name.padEnd(16)}  ${s.summary}`)]
     : [];

@@ -2,14 +2,14 @@ import { Command as CommanderCommand, CommanderError, Option } from "commander";
 import { InvalidArgumentsError } from "../errors/invalid-arguments-error";
 import { shellWords } from "./shell-words";
 
-export type OptionType = "boolean" | "string" | "list";
+type OptionType = "boolean" | "string" | "list";
 
 /**
  * One option of a command, declared as data so the same declaration serves the CLI and the argument strings
  * stored in edx-platform's command-configuration rows (parsed by producers, which must not import the CLI).
  * commander does the parsing; see `addOptions`.
  */
-export interface OptionSpec {
+interface OptionSpec {
   type: OptionType;
   /** Other spellings, e.g. upstream's `--certificate_ids` or a short `-u`. */
   aliases?: string[];

@@ -2,12 +2,12 @@ import { ConfigError } from "../errors/config-error";
 import { readConfigInput, type ConfigInput, type ValueSource } from "./config-input";
 import type { ConfigSection, SectionChecks, SectionConfig } from "./section";
 import { certificatesSection, type CertificatesConfig } from "./sections/certificates";
-import { consoleSection, type ConsoleConfig } from "./sections/console";
+import { consoleSection } from "./sections/console";
 import { coreSection, type CoreConfig } from "./sections/core";
 import { erasureSection, type ErasureConfig } from "./sections/erasure";
 import { eventBusSection, type EventBusConfig } from "./sections/event-bus";
 import { generationSection, type GenerationConfig } from "./sections/generation";
-import { organizationsSection, type OrganizationsConfig } from "./sections/organizations";
+import { organizationsSection } from "./sections/organizations";
 import { resilienceSection, type ResilienceConfig } from "./sections/resilience";
 import { retirementSection, type RetirementConfig } from "./sections/retirement";
 import { docDefaultOf, type ValuesOf, type Variables } from "./variable";
@@ -35,13 +35,13 @@ export type AppConfig = SectionConfig<typeof CORE> & { [K in keyof typeof SECTIO
 
 const ALL_SECTIONS: ConfigSection[] = [CORE, ...Object.values(SECTIONS)] as unknown as ConfigSection[];
 
-export interface LoadOptions {
+interface LoadOptions {
   /** Variables the calling command cannot work without, beyond the always-required ones. */
   require?: string[];
 }
 
 /** One documented configuration variable; the list of them is the config reference (README, `config --reference`). */
-export interface VariableDoc {
+interface VariableDoc {
   name: string;
   description: string;
   default?: string;
@@ -124,4 +124,4 @@ export function configReference(): VariableDoc[] {
   return docs.filter((d, i) => docs.findIndex((other) => other.name === d.name) === i);
 }
 
-export type { CoreConfig, CertificatesConfig, ConsoleConfig, ErasureConfig, EventBusConfig, GenerationConfig, OrganizationsConfig, ResilienceConfig, RetirementConfig };
+export type { CoreConfig, CertificatesConfig, ErasureConfig, EventBusConfig, GenerationConfig, ResilienceConfig, RetirementConfig };

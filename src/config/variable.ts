@@ -6,7 +6,7 @@ import { z } from "zod";
  * and whether `config` must hide its value. Values reach a schema as the environment gives them (strings) or as
  * the YAML file gives them (strings, numbers, booleans, sequences, mappings), so every schema accepts both.
  */
-export interface Variable<T, HasDefault extends boolean = boolean> {
+interface Variable<T, HasDefault extends boolean = boolean> {
   schema: z.ZodType<T>;
   description: string;
   default: HasDefault extends true ? T : undefined;

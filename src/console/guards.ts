@@ -26,7 +26,7 @@ export function isSafeMethod(request: FastifyRequest): boolean {
 }
 
 /** API calls (bull-board's XHRs, anything not asking for HTML) get 401/403 JSON; pages get a redirect or an HTML message. */
-export function wantsJson(request: FastifyRequest): boolean {
+function wantsJson(request: FastifyRequest): boolean {
   return request.url.includes("/api/") || !String(request.headers.accept ?? "").includes("text/html");
 }
 

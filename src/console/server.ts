@@ -12,12 +12,12 @@ import { signInPlugin } from "./plugins/sign-in";
 import { registerSignedInArea, type ConsoleArea } from "./signed-in-area";
 
 /** The signed-in areas, in navigation order. Later areas (admin pages) are added here. */
-export const CONSOLE_AREAS: ConsoleArea[] = [
+const CONSOLE_AREAS: ConsoleArea[] = [
   { name: "queues", nav: { href: "/queues", label: "Queues" }, plugin: queuesDashboardPlugin },
   { name: "retirement", nav: { href: "/retirement", label: "Retirement" }, plugin: retirementArea },
 ];
 
-export interface ConsoleServerOptions {
+interface ConsoleServerOptions {
   sessionSecret: string;
   /** Extra areas (tests, extensions) after CONSOLE_AREAS. */
   areas?: ConsoleArea[];

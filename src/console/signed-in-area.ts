@@ -4,7 +4,7 @@ import { isSafeMethod, refuse, requireAdmin, requireCsrf } from "./guards";
 import { trustedAddressMatcher } from "../config/sections/console";
 
 /** A link in the console's navigation bar; each area adds its own. */
-export interface NavItem {
+interface NavItem {
   href: string;
   label: string;
 }

@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { DataSource, type EntityManager } from "typeorm";
+import { DataSource } from "typeorm";
 import { LMS_ENTITIES } from "../entities/lms";
 import { WORKER_ENTITIES } from "../entities/worker";
 import { LMS_MIGRATIONS } from "./migrations/lms";
@@ -7,7 +7,7 @@ import { WORKER_MIGRATIONS } from "./migrations/worker";
 
 const MIGRATIONS_TABLE = "openedx_workers_migrations";
 
-export interface DataSourceOptions {
+interface DataSourceOptions {
   databaseUrl: string;
   /** Include the LMS schema migrations (standalone use, demos, tests); never on a real LMS database. */
   withLmsSchema?: boolean;
@@ -69,4 +69,3 @@ export async function openDataSource(opts: DataSourceOptions): Promise<DataSourc
   return ds;
 }
 
-export type { EntityManager };

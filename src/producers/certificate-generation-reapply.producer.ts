@@ -7,7 +7,7 @@ import { enqueueGenerations, generationJobs } from "./certificate-generation.pro
 
 export const GENERATION_TASK_NAMES: string[] = [JobName.GenerateCertificate, JobName.GenerateCertificatesFromDatabase];
 
-export interface ReapplySummary {
+interface ReapplySummary {
   /** Failed jobs put back on the queue (rows now resolved). */
   reapplied: string[];
   /** Rows whose stored arguments are not a job this service can run: left unresolved, reported. */

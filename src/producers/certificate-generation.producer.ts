@@ -47,7 +47,7 @@ export async function generationBatchFromDatabase(ds: DataSource): Promise<Gener
   return generationBatchFromOptions(parseArgumentText(stored, GENERATION_SELECTION));
 }
 
-export interface BatchSummary {
+interface BatchSummary {
   courseKey: string;
   /** Learners considered (existing ones). */
   learners: number;
@@ -59,7 +59,7 @@ export interface BatchSummary {
   alreadyPending: number;
 }
 
-export interface BatchIo {
+interface BatchIo {
   warn(line: string): void;
   out(line: string): void;
   progress?(done: number, total?: number, final?: boolean): void;
@@ -123,19 +123,19 @@ export async function enqueueGenerations(queues: QueueSet, requests: JobRequest[
   return { enqueued, alreadyPending: requests.length - enqueued };
 }
 
-export async function existingUserIds(ds: DataSource, ids: number[]): Promise<Set<number>> {
+async function existingUserIds(ds: DataSource, ids: number[]): Promise<Set<number>> {
   if (ids.length === 0) return new Set();
   const rows: Array<{ id: number }> = await ds.query(`SELECT id FROM auth_user WHERE id IN (?)`, [ids]);
   return new Set(rows.map((r) => Number(r.id)));
 }
 
-export async function countEnrolled(ds: DataSource, courseKey: CourseKey): Promise<number> {
+async function countEnrolled(ds: DataSource, courseKey: CourseKey): Promise<number> {
   const rows: Array<{ n: number }> = await ds.query(`SELECT COUNT(*) AS n FROM student_courseenrollment WHERE course_id = ?`, [courseKey.text]);
   return Number(rows[0].n);
 }
 
 /** User ids of every enrollment in the run (active or not, as upstream's enrollment_mode_for_user), keyset-paginated. */
-export async function* enrolledUserIds(ds: DataSource, courseKey: CourseKey, chunkSize = CHUNK): AsyncGenerator<number[]> {
+async function* enrolledUserIds(ds: DataSource, courseKey: CourseKey, chunkSize = CHUNK): AsyncGenerator<number[]> {
   let after = 0;
   for (;;) {
     const rows: Array<{ id: number; userId: number }> = await ds.query(

@@ -22,7 +22,7 @@ import {
   pruneChunkRecords,
 } from "../services/organizations/organization-backfill-store";
 
-export interface BackfillOptions {
+interface BackfillOptions {
   backfillId: string;
   /** Course runs per chunk job. */
   chunkSize: number;
@@ -33,7 +33,7 @@ export interface BackfillOptions {
   onScan?: (courseRuns: number) => void;
 }
 
-export interface BackfillScan {
+interface BackfillScan {
   backfillId: string;
   chunks: BackfillChunk[];
   courseRuns: number;
@@ -113,12 +113,12 @@ export async function enqueueBackfill(ctx: AppContext, scan: BackfillScan): Prom
   return requests.map((r) => r.jobId);
 }
 
-export interface BackfillProgress {
+interface BackfillProgress {
   done: number;
   total: number;
 }
 
-export interface BackfillWaitResult {
+interface BackfillWaitResult {
   outcome: BackfillOutcome;
   /** Course overview ids the chunk jobs skipped as malformed (including any added since the scan). */
   malformed: string[];

@@ -7,7 +7,7 @@ import { JobName, QueueName, jobIds } from "../queues/registry";
 import { PDF_LINKS_CONDITION } from "../services/certificates/pdf-links-sql";
 const CHUNK = 1000;
 
-export interface CertificateSelection {
+interface CertificateSelection {
   /** Certificates that exist and still reference PDF files: these get jobs. */
   toPurge: number[];
   /** Requested ids with no certificate row. */
@@ -75,7 +75,7 @@ export async function countPdfCertificates(ds: DataSource): Promise<number> {
   return ds.getRepository(GeneratedCertificate).createQueryBuilder("c").where(PDF_LINKS_CONDITION).getCount();
 }
 
-export interface EnqueuedPurges {
+interface EnqueuedPurges {
   /** New jobs (the rest already existed under the same id). */
   jobs: number;
   /** Certificates in those new jobs. */

@@ -6,7 +6,7 @@ import type { QueueSet } from "../queues/queue-set";
 import { JobName, jobIds } from "../queues/registry";
 import { RetirementStatusStore } from "../services/retirement/retirement-status-store";
 
-export interface RetireLearnersOptions {
+interface RetireLearnersOptions {
   coolOffDays: number;
   /** Default: PENDING plus every pipeline END state. */
   states?: string[];
@@ -15,7 +15,7 @@ export interface RetireLearnersOptions {
   dryRun: boolean;
 }
 
-export interface RetireLearnersOutcome {
+interface RetireLearnersOutcome {
   states: string[];
   /** Every learner eligible now, before the batch limit. */
   eligible: number;

@@ -2,7 +2,7 @@ import type { BackoffStrategy, JobsOptions } from "bullmq";
 import type { CoreConfig } from "../config";
 
 /** Our backoff: doubling from JOB_BACKOFF_MS, capped at JOB_BACKOFF_MAX_MS (applied by every worker). */
-export const CAPPED_EXPONENTIAL = "capped-exponential";
+const CAPPED_EXPONENTIAL = "capped-exponential";
 
 /**
  * Retention keeps finished jobs long enough that a second enqueue of the same deterministic id is ignored, and
@@ -18,18 +18,8 @@ export function defaultJobOptions(config: Pick<CoreConfig, "worker">): JobsOptio
 }
 
 /** The delay before the next attempt after `attemptsMade` failures: first × 2^(n−1), capped. */
-export function cappedExponentialDelay(firstMs: number, capMs: number, attemptsMade: number): number {
+function cappedExponentialDelay(firstMs: number, capMs: number, attemptsMade: number): number {
   return Math.min(capMs, Math.round(firstMs * 2 ** Math.max(0, Math.min(attemptsMade - 1, 40))));
-}
-
-/**
- * How long a job keeps retrying before it fails for good: the sum of its backoff delays (the processing time of
- * each attempt comes on top). With the defaults (12 attempts, 5 s doubling, capped at 120 s) it is 875 s ≈ 14.6 min.
- */
-export function retryWindowMs(attempts: number, firstMs: number, capMs: number): number {
-  let total = 0;
-  for (let n = 1; n < attempts; n++) total += cappedExponentialDelay(firstMs, capMs, n);
-  return total;
 }
 
 export function backoffStrategy(capMs: number): BackoffStrategy {

@@ -27,7 +27,7 @@ const retryState = z.object({
   lastWasGatewayTimeout: z.boolean().optional(),
 }).strict();
 
-export const PAYLOAD_SCHEMAS: { [J in JobName]: z.ZodType<JobPayloads[J]> } = {
+const PAYLOAD_SCHEMAS: { [J in JobName]: z.ZodType<JobPayloads[J]> } = {
   [JobName.PurgePdfCertificate]: z.object({ certificateId: id }).strict(),
   [JobName.PurgePdfCertificates]: z.object({ certificateIds: z.array(id).min(1).max(PURGE_BATCH_SIZE) }).strict(),
   [JobName.GenerateCertificate]: z.object({ userId: id, courseKey }).strict(),
@@ -50,7 +50,7 @@ export const PAYLOAD_SCHEMAS: { [J in JobName]: z.ZodType<JobPayloads[J]> } = {
   [JobName.MarkCertificateNotPassing]: z.object({ userId: id, courseKey }).strict(),
 };
 
-export type PayloadCheck = { ok: true } | { ok: false; reason: string };
+type PayloadCheck = { ok: true } | { ok: false; reason: string };
 
 /** Whether a job of this name may run on this queue with this payload; the reason is one line, ids only. */
 export function checkJob(queue: QueueName, name: string, data: unknown): PayloadCheck {

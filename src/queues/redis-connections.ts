@@ -52,7 +52,7 @@ export function producerConnectionOptions(settings: RedisConnectionSettings | st
 }
 
 /** The database index of a redis:// URL ("/3"), or undefined when the path is not a plain index. */
-export function redisDatabaseIndex(redisUrl: string): number | undefined {
+function redisDatabaseIndex(redisUrl: string): number | undefined {
   const db = new URL(redisUrl).pathname.replace(/^\//, "");
   if (db === "") return 0;
   return /^\d{1,5}$/.test(db) ? Number(db) : undefined;

@@ -16,7 +16,7 @@ import type { CertificateEventOutbox } from "./event-bus/certificate-event-outbo
 export { PURGE_BATCH_SIZE };
 
 /** What happened to one certificate of a batch. Neighbours never share a fate. */
-export type CertificatePurgeOutcome =
+type CertificatePurgeOutcome =
   | { certificateId: number; status: "purged"; keys: string[] }
   | { certificateId: number; status: "already-purged" }
   /** Retrying cannot help (unknown id, hostile or malformed link): nothing was deleted for it. */
@@ -24,7 +24,7 @@ export type CertificatePurgeOutcome =
   /** Worth retrying (S3 could not delete one of its keys, or its links changed meanwhile): its row is untouched. */
   | { certificateId: number; status: "retry"; error: TransientJobError };
 
-export type PurgeOutcome =
+type PurgeOutcome =
   | { status: "purged"; certificateId: number; keys: string[] }
   | { status: "already-purged"; certificateId: number }
   | { status: "dry-run"; certificateId: number; keys: string[] };

@@ -24,7 +24,7 @@ export function createS3Client(config: Pick<CoreConfig, "s3"> & { resilience?: P
 }
 
 /** DeleteObjects' own limit of keys per request. */
-export const MAX_KEYS_PER_DELETE = 1000;
+const MAX_KEYS_PER_DELETE = 1000;
 
 /**
  * Deletes exactly these keys in one DeleteObjects round trip and returns the keys S3 could not delete, with their

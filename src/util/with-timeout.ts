@@ -1,5 +1,5 @@
 /** Raised by withTimeout; typed so callers never recognise a timeout by its message. */
-export class TimeoutError extends Error {
+class TimeoutError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "TimeoutError";

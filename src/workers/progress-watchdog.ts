@@ -2,7 +2,7 @@ import type { QueueSet } from "../queues/queue-set";
 import type { QueueName } from "../queues/registry";
 import type { Logger } from "../logging/logger";
 
-export interface ProgressSource {
+interface ProgressSource {
   progress(): { lastTakenAt: number; active: number };
 }
 

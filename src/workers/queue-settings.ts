@@ -17,13 +17,13 @@ import { QueueName } from "../queues/registry";
  * ample; three re-runs after a crash tolerate a worker killed twice in a row (rolling restarts, OOM) without
  * losing the job.
  */
-export interface QueueStallSettings {
+interface QueueStallSettings {
   lockDuration: number;
   stalledInterval: number;
   maxStalledCount: number;
 }
 
-export const QUEUE_STALL_SETTINGS: Record<QueueName, QueueStallSettings> = {
+const QUEUE_STALL_SETTINGS: Record<QueueName, QueueStallSettings> = {
   [QueueName.CertificatePurge]: { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 3 },
   [QueueName.CertificateGeneration]: { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 3 },
   // A chunk is a few bulk statements over at most ORGANIZATIONS_BACKFILL_CHUNK_SIZE course runs.

@@ -25,7 +25,7 @@ export interface ScheduleDefinition<J extends JobName = JobName> {
 }
 
 /** Every recurring job. Later work appends its schedules here. */
-export const SCHEDULES: ScheduleDefinition[] = [certificateGenerationSchedule as ScheduleDefinition, RETIRE_LEARNERS_SCHEDULE as ScheduleDefinition, BACKFILL_ORGANIZATIONS_SCHEDULE as ScheduleDefinition, ARCHIVE_RETIREMENTS_SCHEDULE as ScheduleDefinition, ...SWEEP_SCHEDULES, PUBLISH_CERTIFICATE_EVENTS_SCHEDULE as ScheduleDefinition];
+const SCHEDULES: ScheduleDefinition[] = [certificateGenerationSchedule as ScheduleDefinition, RETIRE_LEARNERS_SCHEDULE as ScheduleDefinition, BACKFILL_ORGANIZATIONS_SCHEDULE as ScheduleDefinition, ARCHIVE_RETIREMENTS_SCHEDULE as ScheduleDefinition, ...SWEEP_SCHEDULES, PUBLISH_CERTIFICATE_EVENTS_SCHEDULE as ScheduleDefinition];
 
 /** Upserts the schedules of these queues, or removes those whose pattern is off, so config is the source of truth. */
 export async function syncSchedules(queues: QueueSet, names: QueueName[], config: AppConfig, logger: Logger, schedules = SCHEDULES): Promise<void> {

@@ -114,7 +114,7 @@ function reportMalformed(io: CliIo, keys: string[]): void {
 }
 
 /** One V1 library key a line; every bad line is listed at once, and nothing runs until the file is right. */
-export function readLibraryKeysFile(file: string): LibraryKey[] {
+function readLibraryKeysFile(file: string): LibraryKey[] {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");

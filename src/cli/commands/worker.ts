@@ -20,9 +20,9 @@ import { parseIntOption } from "../args";
 import { HELP_OPTION, type Command } from "../command";
 
 /** Beyond WORKER_SHUTDOWN_TIMEOUT_MS, what closing connections may take before the process exits regardless. */
-export const SHUTDOWN_MARGIN_MS = 5000;
+const SHUTDOWN_MARGIN_MS = 5000;
 /** Hard cap of --concurrency / WORKER_CONCURRENCY (each in-flight job may hold a database connection). */
-export const MAX_CONCURRENCY = 256;
+const MAX_CONCURRENCY = 256;
 
 export const workerCommand: Command = {
   name: "worker",

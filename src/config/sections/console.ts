@@ -3,7 +3,7 @@ import { defineSection } from "../section";
 import { bool, int, stringList, text, variable } from "../variable";
 import { DEVELOPMENT_MODE } from "./retirement";
 
-export interface ConsoleConfig {
+interface ConsoleConfig {
   port: number;
   host: string;
   /** Signs the session cookie; undefined only in development mode (a random one is made at start). */
@@ -77,7 +77,7 @@ export const consoleSection = defineSection(
   },
 );
 /** An address or CIDR range as node's BlockList takes it; undefined when malformed. */
-export function parseAddress(entry: string): { address: string; prefix?: number; family: "ipv4" | "ipv6" } | undefined {
+function parseAddress(entry: string): { address: string; prefix?: number; family: "ipv4" | "ipv6" } | undefined {
   const [address, bits] = entry.split("/");
   const version = isIP(address);
   if (!version) return undefined;

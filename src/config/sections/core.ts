@@ -11,7 +11,7 @@ export interface CoreConfig {
 }
 
 const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+type LogLevel = (typeof LOG_LEVELS)[number];
 const LOG_FORMATS = ["json", "pretty"] as const;
 
 export const coreSection = defineSection(

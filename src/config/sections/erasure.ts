@@ -30,7 +30,7 @@ export interface ErasureConfig {
 
 const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** upstream's PROFILE_IMAGE_SIZES_MAP values: full 500, large 120, medium 50, small 30. */
-export const UPSTREAM_PROFILE_IMAGE_SIZES = [500, 120, 50, 30];
+const UPSTREAM_PROFILE_IMAGE_SIZES = [500, 120, 50, 30];
 
 const bucket = () => text().refine((v) => S3_BUCKET.test(v), { error: (iss) => `"${String(iss.input)}" is not a valid S3 bucket name` });
 

@@ -1,7 +1,7 @@
 import { defineSection } from "../section";
 import { bool, cron, int, variable } from "../variable";
 
-export interface OrganizationsConfig {
+interface OrganizationsConfig {
   /** Cron pattern (UTC) of the scheduled backfill; undefined = off. */
   backfillCron?: string;
   /** Course runs per backfill chunk job. */

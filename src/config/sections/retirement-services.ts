@@ -18,7 +18,7 @@ export interface OAuthClient {
 }
 
 /** A service upstream does not know, called by the generic method with templates (see docs/retirement.md). */
-export interface GenericHttpService {
+interface GenericHttpService {
   method: HttpMethodName;
   /** Absolute URL template with {user_id}, {username}, {retired_username}. */
   url: string;
@@ -28,7 +28,7 @@ export interface GenericHttpService {
   auth: "jwt" | "none";
 }
 
-export type BaseUrlKey = (typeof EDX_SERVICES)[EdxServiceName] | "segment";
+type BaseUrlKey = (typeof EDX_SERVICES)[EdxServiceName] | "segment";
 
 export interface RetirementServicesConfig {
   baseUrls: Partial<Record<BaseUrlKey, string>>;
@@ -47,7 +47,7 @@ export interface RetirementServicesConfig {
 }
 
 /** Upstream's driver config file, as far as this service uses it; the rest (s3_archive, jenkins…) is ignored. */
-export interface DriverConfig {
+interface DriverConfig {
   retirement_pipeline?: unknown[];
   base_urls?: Record<string, unknown>;
   client_id?: unknown;

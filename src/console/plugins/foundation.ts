@@ -12,8 +12,8 @@ import type { FastifyInstance } from "fastify";
 import type { ConsoleContext } from "../console-context";
 import { shared } from "./shared";
 
-export const SESSION_COOKIE = "owconsole";
-export const VIEWS_DIR = path.join(__dirname, "..", "views");
+const SESSION_COOKIE = "owconsole";
+const VIEWS_DIR = path.join(__dirname, "..", "views");
 
 /**
  * The framework plugins every area relies on, registered once at the root: security headers, cookies, form bodies,

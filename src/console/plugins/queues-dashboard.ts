@@ -4,7 +4,7 @@ import { FastifyAdapter } from "@bull-board/fastify";
 import type { FastifyInstance } from "fastify";
 import type { ConsoleContext } from "../console-context";
 
-export const QUEUES_PATH = "/queues";
+const QUEUES_PATH = "/queues";
 
 /** Queue options bull-board reports to its UI; read-only users get them switched off (the UI then hides the buttons). */
 interface BoardQueue {

@@ -4,7 +4,7 @@ import type { ConsoleContext } from "../console-context";
 import { requireCsrf, safeNext } from "../guards";
 
 /** Django admin's own words for a refused sign-in: the same for unknown users, wrong passwords and non-staff. */
-export const SIGN_IN_REFUSED = "Please enter the correct username and password for a staff account. Note that both fields may be case-sensitive.";
+const SIGN_IN_REFUSED = "Please enter the correct username and password for a staff account. Note that both fields may be case-sensitive.";
 
 interface LoginBody {
   username?: string;

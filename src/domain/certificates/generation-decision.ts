@@ -4,7 +4,7 @@ import type { GenerationFacts, GenerationFlags } from "./generation-facts";
 import { gradeValue } from "./grade-value";
 
 /** Why generation was refused: the first failed check, in upstream's order. */
-export type RefusalReason =
+type RefusalReason =
   | "ccx-course"
   | "beta-tester"
   | "not-passing"
@@ -16,7 +16,7 @@ export type RefusalReason =
   | "no-course-overview"
   | "html-certificates-disabled";
 
-export type GenerationPath = "allowlist" | "regular";
+type GenerationPath = "allowlist" | "regular";
 
 /**
  * What to do for one (learner, course run), mirroring lms/djangoapps/certificates/generation_handler.py:

@@ -8,7 +8,7 @@ export interface PdfCertificateLinks {
   verifyUuid: string;
 }
 
-export interface PdfFilesLayout {
+interface PdfFilesLayout {
   /** Allowed URL bases, normalised without a trailing slash, e.g. https://bucket.s3.amazonaws.com */
   downloadUrlBases: string[];
   downloadPrefix: string;

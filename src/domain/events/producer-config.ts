@@ -4,7 +4,7 @@
  * (lms/envs/common.py); an operator's value is merged over the defaults per event type and topic, the way
  * openedx-events' merge_producer_configs does. Changed is not in the defaults: adding it is the opt-in.
  */
-export interface TopicSettings {
+interface TopicSettings {
   event_key_field: string;
   enabled: boolean;
 }

@@ -31,7 +31,7 @@ export function sortedStrings(items: Iterable<string>): string[] {
 /** A linkage as upstream reports it: (lowercased organization short name, course id). */
 export type LinkagePair = readonly [shortNameLower: string, courseId: string];
 
-export function sortedPairs(items: Iterable<LinkagePair>): LinkagePair[] {
+function sortedPairs(items: Iterable<LinkagePair>): LinkagePair[] {
   return [...items].sort((a, b) => compareCodePoints(a[0], b[0]) || compareCodePoints(a[1], b[1]));
 }
 
@@ -54,7 +54,7 @@ export interface ExistingOrganization {
   active: boolean;
 }
 
-export interface OrganizationPlan {
+interface OrganizationPlan {
   /** Short names to insert, as requested (canonical spelling). */
   create: string[];
   /** Existing inactive organizations to reactivate (empty unless activate). */
@@ -78,7 +78,7 @@ export interface ExistingLinkage {
   active: boolean;
 }
 
-export interface LinkagePlan {
+interface LinkagePlan {
   create: LinkagePair[];
   reactivate: ExistingLinkage[];
 }

@@ -15,7 +15,7 @@ export interface LearnerIdentity {
 export type HttpMethodName = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** One request of an Open edX service (the retirement service user's JWT), relative to the service's base URL. */
-export interface EdxRequest {
+interface EdxRequest {
   method: HttpMethodName;
   /** Path under the base URL; a trailing "/" is always added, as upstream's get_api_url does. */
   path: string;
@@ -74,7 +74,6 @@ export const THIRD_PARTY_METHODS = {
   HUBSPOT: ["delete_user"],
   SEGMENT: ["delete_and_suppress_learner"],
 } as const;
-export type ThirdPartyServiceName = keyof typeof THIRD_PARTY_METHODS;
 
 /** A configured service upstream does not know: one request built from templates (see `renderTemplate`). */
 export const GENERIC_METHOD = "retire_learner";
@@ -88,7 +87,7 @@ export const REMOVED_HTTP_METHODS: Record<string, string> = {
 };
 
 /** Placeholders a generic method's URL and body may use. */
-export const TEMPLATE_FIELDS = ["user_id", "username", "retired_username"] as const;
+const TEMPLATE_FIELDS = ["user_id", "username", "retired_username"] as const;
 
 function placeholderValue(field: string, l: LearnerIdentity): string | number | undefined {
   if (field === "user_id") return l.userId;

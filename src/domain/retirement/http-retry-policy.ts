@@ -28,7 +28,7 @@ export interface StepRetryState {
 /** A failed try: an HTTP status, or no response at all (connection refused/reset, timeout). */
 export type Failure = { kind: "status"; status: number } | { kind: "connection" };
 
-export type RetryDecision = { retry: true; delayMs: number; next: StepRetryState } | { retry: false; reason: string };
+type RetryDecision = { retry: true; delayMs: number; next: StepRetryState } | { retry: false; reason: string };
 
 export type RetryRule = { kind: "edx" } | { kind: "third-party"; maxTries: number; retryStatuses?: (status: number) => boolean };
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 
 /** upstream image_helpers: every processed profile image is a JPEG. */
-export const PROFILE_IMAGE_FILE_EXTENSION = "jpg";
+const PROFILE_IMAGE_FILE_EXTENSION = "jpg";
 
 /**
  * upstream `get_profile_image_names(username)`: `{md5(PROFILE_IMAGE_HASH_SEED + username)}_{size}.jpg` for each size

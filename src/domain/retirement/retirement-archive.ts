@@ -46,7 +46,7 @@ function pythonJsonString(value: string): string {
 }
 
 /** One line of the archive, byte for byte what upstream's `json.dump(user, out)` writes (without the newline). */
-export function archiveLine(r: ArchivedRetirement): string {
+function archiveLine(r: ArchivedRetirement): string {
   const fields: Array<[string, string]> = [
     ["user_id", String(r.userId)],
     ["original_username", pythonJsonString(r.originalUsername)],

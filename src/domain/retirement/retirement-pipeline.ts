@@ -13,12 +13,12 @@ export interface PipelineStep {
  * Methods this service runs itself in the LMS database, per service. Upstream's driver names (`retirement_*`,
  * `retire_learner`, …) are the HTTP methods of http-methods.ts, called exactly as the driver calls them.
  */
-export const KNOWN_METHODS: Record<string, readonly string[]> = {
+const KNOWN_METHODS: Record<string, readonly string[]> = {
   LMS: ["lock_account", "retire_misc", "unenroll", "retire_lms", "purge_pdf_certificates"],
 };
 
 /** Every method a pipeline row may name: database, built-in HTTP, third-party, and the configured generic services. */
-export function methodCatalogue(genericServices: readonly string[] = []): Record<string, readonly string[]> {
+function methodCatalogue(genericServices: readonly string[] = []): Record<string, readonly string[]> {
   const catalogue: Record<string, string[]> = {};
   const add = (service: string, methods: readonly string[]) => (catalogue[service] = [...(catalogue[service] ?? []), ...methods]);
   for (const [service, methods] of Object.entries(KNOWN_METHODS)) add(service, methods);

@@ -8,8 +8,7 @@ import { RetirementState } from "./retirement-state";
 import { UserRetirementRequest } from "./user-retirement-request";
 import { UserRetirementStatus } from "./user-retirement-status";
 
-export { AuthUser, UserProfile, GeneratedCertificate, PurgeReferencesToPdfCertificatesCommandConfiguration, CertificateGenerationCommandConfiguration };
-export { CertificateDateOverride, CourseAccessRole };
+export { AuthUser, GeneratedCertificate, PurgeReferencesToPdfCertificatesCommandConfiguration, CertificateGenerationCommandConfiguration };
 export { RetirementState, UserRetirementRequest, UserRetirementStatus };
 
 /** Every LMS table mapped by the workers; later work appends its entities here. */

@@ -1,7 +1,7 @@
 import type { DataSource } from "typeorm";
 import { checkAgainstNothing, checkDjangoPassword, DJANGO_PBKDF2_ITERATIONS } from "./django-password";
 
-export type ConsoleRole = "admin" | "read-only";
+type ConsoleRole = "admin" | "read-only";
 
 /** A signed-in console user. The username is for display only; sessions hold the id alone. */
 export interface StaffUser {
@@ -10,7 +10,7 @@ export interface StaffUser {
   role: ConsoleRole;
 }
 
-export type SignInRefusal = "bad-credentials" | "not-staff";
+type SignInRefusal = "bad-credentials" | "not-staff";
 
 interface UserRow {
   id: number;

@@ -4,7 +4,7 @@ import type { CertificateEventOutbox } from "../event-bus/certificate-event-outb
 
 const COLUMNS = "id, created, modified, date, reason, generated_certificate_id, overridden_by_id";
 
-export interface DateOverrideRequest {
+interface DateOverrideRequest {
   certificateId: number;
   date: Date;
   reason: string;
@@ -12,7 +12,7 @@ export interface DateOverrideRequest {
   actingUserId: number;
 }
 
-export type DateOverrideResult = { action: "created" | "updated"; overrideId: number } | { action: "cleared"; overrideId: number } | { action: "none" };
+type DateOverrideResult = { action: "created" | "updated"; overrideId: number } | { action: "cleared"; overrideId: number } | { action: "none" };
 
 /**
  * CertificateDateOverride as edx-platform's admin handles it: one override per certificate (set = create or

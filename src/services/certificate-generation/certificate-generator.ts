@@ -21,7 +21,7 @@ export interface GenerationOutcome {
 }
 
 /** One learner's result in a batch: its outcome, or the error its own job fails with. */
-export type LearnerResult = { userId: number; outcome: GenerationOutcome } | { userId: number; error: Error };
+type LearnerResult = { userId: number; outcome: GenerationOutcome } | { userId: number; error: Error };
 
 /** Fresh facts are read again after a lost compare-and-set; this many tries before backing off as a job retry. */
 const MAX_DECISIONS = 3;

@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 
-export type HistoryType = "+" | "~" | "-";
+type HistoryType = "+" | "~" | "-";
 
 const CERTIFICATE_COLUMNS = "id, course_id, verify_uuid, download_uuid, download_url, grade, `key`, distinction, status, mode, name, created_date, modified_date, error_reason, user_id";
 

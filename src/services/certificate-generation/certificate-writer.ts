@@ -8,7 +8,7 @@ import { writeCertificateHistories, writeCertificateHistory } from "./certificat
 
 export type WriteResult = { written: true; certificateId: number; created: boolean } | { written: false; conflict: boolean };
 
-export interface PlannedWrite {
+interface PlannedWrite {
   facts: GenerationFacts;
   decision: GenerationDecision;
 }
@@ -161,6 +161,6 @@ function changeOf(d: GenerationDecision): "saved" | "revoked" {
 }
 
 /** uuid4().hex: 32 lowercase hex digits. */
-export function newVerifyUuid(): string {
+function newVerifyUuid(): string {
   return randomUUID().replace(/-/g, "");
 }

@@ -2,7 +2,7 @@ import type { DataSource } from "typeorm";
 import { affectedRows } from "../../db/affected-rows";
 import { FailedTask } from "../../entities/worker";
 
-export interface FailedJob {
+interface FailedJob {
   queue: string;
   taskName: string;
   taskId: string;

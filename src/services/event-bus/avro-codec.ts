@@ -10,7 +10,7 @@ export const SCHEMAS_DIR = path.join(__dirname, "schemas");
 const types = new Map<EventType, avro.Type>();
 
 /** The Avro type of an event, parsed once from openedx-events' published schema file. */
-export function avroTypeOf(eventType: EventType): avro.Type {
+function avroTypeOf(eventType: EventType): avro.Type {
   let type = types.get(eventType);
   if (!type) {
     const schema = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, schemaFileName(eventType)), "utf8"));

@@ -15,9 +15,9 @@ export const OUTBOX_TABLE = "openedx_workers_certificate_event_outbox";
  * - `touched`: a change made outside save() that downstream should still hear about (date override set or cleared,
  *   the PDF purge blanking the links) → CERTIFICATE_CHANGED only.
  */
-export type CertificateChange = "saved" | "revoked" | "touched";
+type CertificateChange = "saved" | "revoked" | "touched";
 
-export interface CertificateEventRequest {
+interface CertificateEventRequest {
   change: CertificateChange;
   /** One certificate, or several that underwent the same change (batched writers). */
   certificateId: number | readonly number[];

@@ -8,7 +8,7 @@ import type { EventBusRedis } from "./event-bus-redis";
 import type { CertificateEventType } from "./event-types";
 import { isoformatUtc, producedMetadata, toStreamFields, type BusEvent } from "./stream-entry";
 
-export interface DrainResult {
+interface DrainResult {
   /** Another worker holds the outbox; this one did nothing. */
   locked: boolean;
   published: number;

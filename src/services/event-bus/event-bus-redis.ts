@@ -2,7 +2,7 @@ import type IORedis from "ioredis";
 import { createRedis, workerConnectionOptions } from "../../queues/redis-connections";
 
 /** No bus call may hang: a stuck XADD or XACK becomes an error the job or loop retries. */
-export const EVENT_BUS_COMMAND_TIMEOUT_MS = 5000;
+const EVENT_BUS_COMMAND_TIMEOUT_MS = 5000;
 
 /**
  * The connection to the event bus Redis (EVENT_BUS_REDIS_CONNECTION_URL, often the same server as the queues),

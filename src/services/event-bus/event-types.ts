@@ -12,20 +12,17 @@ export enum EventType {
   CoursePassingStatusUpdated = "org.openedx.learning.course.passing.status.updated.v1",
 }
 
-export const CERTIFICATE_EVENT_TYPES = [EventType.CertificateCreated, EventType.CertificateChanged, EventType.CertificateRevoked] as const;
+const CERTIFICATE_EVENT_TYPES = [EventType.CertificateCreated, EventType.CertificateChanged, EventType.CertificateRevoked] as const;
 export type CertificateEventType = (typeof CERTIFICATE_EVENT_TYPES)[number];
 
-/** The topic upstream's LMS puts certificate created/revoked on (lms/envs/common.py EVENT_BUS_PRODUCER_CONFIG). */
-export const CERTIFICATE_LIFECYCLE_TOPIC = "learning-certificate-lifecycle";
-
 /** openedx-events' UserData / UserPersonalData / CourseData, field for field (snake_case, as on the wire). */
-export interface UserData {
+interface UserData {
   id: number;
   is_active: boolean;
   pii: { username: string; email: string; name: string };
 }
 
-export interface CourseData {
+interface CourseData {
   course_key: string;
   display_name: string;
   start: string | null;
@@ -45,7 +42,7 @@ export interface CertificateData {
 }
 
 /** openedx-events' CoursePassingStatusData. */
-export interface CoursePassingStatusData {
+interface CoursePassingStatusData {
   is_passing: boolean;
   course: CourseData;
   user: UserData;

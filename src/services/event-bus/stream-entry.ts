@@ -4,10 +4,10 @@ import { decodeEventData, encodeEventData } from "./avro-codec";
 import { isKnownEventType, OPENEDX_EVENTS_VERSION, type EventPayloads, type EventType } from "./event-types";
 
 /** `source` of every event this service produces (upstream: `openedx/{SERVICE_VARIANT}/web`). */
-export const EVENT_SOURCE = "openedx/openedx-workers/web";
+const EVENT_SOURCE = "openedx/openedx-workers/web";
 
 /** The metadata edx-event-bus-redis writes beside `event_data` (openedx-events' EventsMetadata). */
-export interface EventMetadata {
+interface EventMetadata {
   type: EventType;
   /** The event id (a UUID); the same id on every re-delivery of the same event. */
   id: string;

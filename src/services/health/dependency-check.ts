@@ -3,9 +3,9 @@ import type IORedis from "ioredis";
 import type { DataSource } from "typeorm";
 
 /** "ok", or "down: <reason>": the value /readyz shows per dependency. */
-export type DependencyStatus = "ok" | `down: ${string}`;
+type DependencyStatus = "ok" | `down: ${string}`;
 
-export interface DependencyTargets {
+interface DependencyTargets {
   redis: IORedis;
   dataSource: DataSource;
   s3: S3Client;
@@ -13,7 +13,7 @@ export interface DependencyTargets {
   bucket?: string;
 }
 
-export class DependencyTimeoutError extends Error {
+class DependencyTimeoutError extends Error {
   constructor(readonly ms: number) {
     super(`no answer within ${ms} ms`);
     this.name = "DependencyTimeoutError";
@@ -21,7 +21,7 @@ export class DependencyTimeoutError extends Error {
 }
 
 /** Resolves or rejects as `work` does, or rejects with DependencyTimeoutError after `ms` (the work is abandoned). */
-export async function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
+async function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -48,7 +48,7 @@ async function status(work: (signal: AbortSignal) => Promise<unknown>, ms: numbe
   }
 }
 
-export async function checkRedis(redis: IORedis, ms: number): Promise<DependencyStatus> {
+async function checkRedis(redis: IORedis, ms: number): Promise<DependencyStatus> {
   return status(async () => {
     // A connection that is reconnecting would queue the PING until it is back: report it down at once instead.
     if (redis.status !== "ready" && redis.status !== "wait") throw new Error(`connection ${redis.status}`);
@@ -70,7 +70,7 @@ export async function ensureInitialized(dataSource: DataSource): Promise<void> {
   await pending;
 }
 
-export async function checkDatabase(dataSource: DataSource, ms: number): Promise<DependencyStatus> {
+async function checkDatabase(dataSource: DataSource, ms: number): Promise<DependencyStatus> {
   return status(async () => {
     // A process started while the database was down initializes its pool on the first check that reaches it.
     await ensureInitialized(dataSource);
@@ -78,7 +78,7 @@ export async function checkDatabase(dataSource: DataSource, ms: number): Promise
   }, ms);
 }
 
-export async function checkS3(s3: S3Client, bucket: string | undefined, ms: number): Promise<DependencyStatus> {
+async function checkS3(s3: S3Client, bucket: string | undefined, ms: number): Promise<DependencyStatus> {
   return status(async (abortSignal) => {
     if (bucket) await s3.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal });
     else await s3.send(new ListBucketsCommand({ MaxBuckets: 1 }), { abortSignal });

@@ -17,7 +17,7 @@ export interface ProbeResult {
   ms: number;
 }
 
-export interface RedisFacts {
+interface RedisFacts {
   maxmemoryPolicy?: string;
   appendonly?: string;
   /** CONFIG GET is refused by some managed Redis (ElastiCache): then the facts are unknown. */

@@ -16,7 +16,7 @@ import { TransientJobError } from "../../errors/transient-job-error";
 
 type Querier = Pick<EntityManager, "query">;
 
-export interface ChunkOutcome extends BackfillOutcome {
+interface ChunkOutcome extends BackfillOutcome {
   /** Course overview ids that are not course run keys: reported and skipped. */
   malformed: string[];
 }
@@ -35,7 +35,7 @@ const toLinkage = (r: LinkageRow): ExistingLinkage => ({ id: Number(r.id), cours
 const LINKAGES = "SELECT oc.id, oc.course_id, oc.active, o.short_name FROM organizations_organizationcourse oc JOIN organizations_organization o ON o.id = oc.organization_id";
 
 /** Short names as SQL parameters for `LOWER(short_name) IN (?)`; upstream's query_organizations_by_short_name. */
-export async function organizationsByLowerName(m: Querier, lowerNames: Iterable<string>): Promise<ExistingOrganization[]> {
+async function organizationsByLowerName(m: Querier, lowerNames: Iterable<string>): Promise<ExistingOrganization[]> {
   const names = [...new Set(lowerNames)];
   if (names.length === 0) return [];
   const rows: OrganizationRow[] = await m.query("SELECT id, short_name, active FROM organizations_organization WHERE LOWER(short_name) IN (?) ORDER BY id", [names]);
@@ -43,7 +43,7 @@ export async function organizationsByLowerName(m: Querier, lowerNames: Iterable<
 }
 
 /** Every linkage of these course ids, with its organization's lowercased short name. */
-export async function linkagesOfCourses(m: Querier, courseIds: string[]): Promise<ExistingLinkage[]> {
+async function linkagesOfCourses(m: Querier, courseIds: string[]): Promise<ExistingLinkage[]> {
   if (courseIds.length === 0) return [];
   const rows: LinkageRow[] = await m.query(`${LINKAGES} WHERE oc.course_id IN (?)`, [courseIds]);
   return rows.map(toLinkage);

@@ -4,7 +4,7 @@ import type { Logger } from "../../logging/logger";
 import { LMS_ERASURES, erasureTables, type ErasurePhase, type LmsErasure } from "./lms-erasures";
 import type { LearnerStatus } from "./retirement-status-store";
 
-export interface ErasurePlan {
+interface ErasurePlan {
   /** Erasures whose tables all exist, in order. */
   active: LmsErasure[];
   /** Erasures skipped because the operator's LMS lacks some of their tables (the app is not installed). */

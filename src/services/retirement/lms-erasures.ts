@@ -6,7 +6,7 @@ import type { LearnerStatus } from "./retirement-status-store";
 /** Which built-in step runs an erasure: upstream's `retire_misc/` (+ its signals) or `retire/` (+ USER_RETIRE_LMS_CRITICAL). */
 export type ErasurePhase = "retire_misc" | "retire_lms";
 
-export interface ErasureContext {
+interface ErasureContext {
   em: EntityManager;
   learner: LearnerStatus;
   retirement: Pick<RetirementConfig, "salts">;

@@ -8,16 +8,16 @@ import { affectedRows } from "../../db/affected-rows";
 import type { Logger } from "../../logging/logger";
 
 /** upstream retirement_cleanup (PR #37886): every original_* column becomes this before the row is deleted. */
-export const REDACTED = "redacted";
+const REDACTED = "redacted";
 
-export interface ArchiveOptions {
+interface ArchiveOptions {
   coolOffDays: number;
   batchSize: number;
   dryRun: boolean;
   now?: Date;
 }
 
-export interface ArchiveBatch {
+interface ArchiveBatch {
   objectKey: string;
   userIds: number[];
   /** Status rows redacted and deleted (0 in a dry run). */
@@ -26,7 +26,7 @@ export interface ArchiveBatch {
   resumed: boolean;
 }
 
-export interface ArchiveOutcome {
+interface ArchiveOutcome {
   cutoff: Date;
   batches: ArchiveBatch[];
 }

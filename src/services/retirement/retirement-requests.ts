@@ -4,12 +4,12 @@ import { creationText } from "../../domain/retirement/state-transitions";
 import { unusablePassword } from "../../domain/accounts/unusable-password";
 import { RetirementState, UserRetirementRequest, UserRetirementStatus } from "../../entities/lms";
 
-export type RequestOutcome =
+type RequestOutcome =
   | { userId: number; status: "requested"; statusId: number }
   | { userId: number; status: "already-requested" | "unknown-user" };
 
 /** Upstream's text when the state table is empty. */
-export const NO_DEFAULT_STATE = "Default state does not exist! Populate retirement states to retire users.";
+const NO_DEFAULT_STATE = "Default state does not exist! Populate retirement states to retire users.";
 
 export class RetirementStatesMissingError extends Error {}
 

@@ -10,7 +10,7 @@ import { UNUSABLE_PASSWORD_PREFIX, unusablePassword } from "../../domain/account
 import type { LearnerStatus } from "./retirement-status-store";
 
 /** What a step's run knows besides the learner: its START state, and the retry bookkeeping of earlier tries. */
-export interface StepRun {
+interface StepRun {
   state: RetirementStateRow;
   retry?: StepRetryState;
 }

@@ -12,7 +12,7 @@ interface Pending {
   timer?: NodeJS.Timeout;
 }
 
-export interface BatcherOptions {
+interface BatcherOptions {
   /** A batch is written as soon as it holds this many learners. */
   maxBatch: number;
   /** …or this long after its first learner arrived, whichever comes first. */

@@ -11,7 +11,7 @@ export type RequestAuth =
   | { kind: "basic"; user: string; password: string }
   | { kind: "none" };
 
-export interface OutboundRequest {
+interface OutboundRequest {
   method: HttpMethodName;
   url: string;
   /** The URL as it may be recorded and logged: PII placeholders ({username}, {email}) left unfilled. */

@@ -1,6 +1,6 @@
 import type { Failure } from "../../../domain/retirement/http-retry-policy";
 
-export interface HttpRequest {
+interface HttpRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
@@ -30,7 +30,7 @@ export class HttpCallFailure extends Error {
 }
 
 /** What is recorded of a response body: enough to diagnose, bounded so `responses` stays small. */
-export const BODY_EXCERPT = 2000;
+const BODY_EXCERPT = 2000;
 
 export function excerpt(body: string): string {
   return body.length > BODY_EXCERPT ? `${body.slice(0, BODY_EXCERPT)}… (${body.length} characters)` : body;

@@ -2,7 +2,7 @@ import type { OAuthClient } from "../../../config/sections/retirement-services";
 import { HttpCallFailure, excerpt, sendHttp, statusText } from "./http-client";
 
 /** As upstream's driver identifies itself to the token endpoint (edx_api.py get_access_token). */
-export const TOKEN_USER_AGENT = "scripts.user_retirement";
+const TOKEN_USER_AGENT = "scripts.user_retirement";
 
 interface CachedToken {
   token: string;
