@@ -1,5 +1,5 @@
 import { HeadBucketCommand, type S3Client } from "@aws-sdk/client-s3";
-import IORedis from "ioredis";
+import IORedis, { ReplyError } from "ioredis";
 import mysql from "mysql2/promise";
 import type { ServiceName } from "../../errors/service-unavailable-error";
 import { producerConnectionOptions, type RedisConnectionSettings } from "../../queues/redis-connections";
@@ -49,25 +49,54 @@ export function redisFailureDetail(redisUrl: string, err: unknown, refusal?: Err
   return `at ${redisWhere(redisUrl)} is unreachable or failing: ${describeError(err)}`;
 }
 
+/**
+ * Connects without credentials or database, then sends AUTH, SELECT and PING itself: the step that fails says what
+ * is wrong (a refused AUTH is the credentials, a refused SELECT the index, a refused PING without a password a
+ * server that wants one), never the wording of Redis's reply.
+ */
 export async function probeRedis(settings: RedisConnectionSettings, timeoutMs: number): Promise<ProbeResult & { facts?: RedisFacts }> {
   const started = Date.now();
   const where = settings.sentinels?.length
     ? `master ${settings.sentinelMaster ?? "mymaster"} via sentinels ${settings.sentinels.map((s) => `${s.host}:${s.port}`).join(",")}`
     : redisWhere(settings.redisUrl);
+  const { username, password, db = 0, ...connection } = producerConnectionOptions({ ...settings, connectTimeoutMs: timeoutMs });
   const redis = new IORedis({
-    ...producerConnectionOptions({ ...settings, connectTimeoutMs: timeoutMs }),
+    ...connection,
     lazyConnect: true,
     retryStrategy: () => null,
     enableOfflineQueue: false,
+    enableReadyCheck: false,
   });
   let lastError: Error | undefined;
   redis.on("error", (err: Error) => (lastError = err));
+  const failed = (what: string, err: unknown) => ({ service: "Redis" as const, ok: false, detail: `at ${where} ${what}: ${describeError(err)}`, ms: Date.now() - started });
   try {
-    await withTimeout(redis.connect(), timeoutMs, "connecting");
-    await withTimeout(redis.ping(), timeoutMs, "PING");
-    // A refused SELECT (a database index the server does not have) is only emitted by ioredis, which then answers
-    // from database 0: the PING above went there. Refuse to start instead.
-    if (lastError) throw lastError;
+    try {
+      await withTimeout(redis.connect(), timeoutMs, "connecting");
+    } catch (err) {
+      // ioredis rejects connect() with "Connection is closed."; the socket's own error says why.
+      return failed("is unreachable", lastError ?? err);
+    }
+    if (password !== undefined) {
+      try {
+        await withTimeout(username ? redis.auth(username, password) : redis.auth(password), timeoutMs, "AUTH");
+      } catch (err) {
+        return failed(err instanceof ReplyError ? "refuses the credentials" : "is unreachable", err);
+      }
+    }
+    if (db !== 0) {
+      try {
+        await withTimeout(redis.select(db), timeoutMs, "SELECT");
+      } catch (err) {
+        return failed(err instanceof ReplyError ? "refuses the database index" : "is unreachable", err);
+      }
+    }
+    try {
+      await withTimeout(redis.ping(), timeoutMs, "PING");
+    } catch (err) {
+      // Refused while no password was sent: the server wants one (NOAUTH).
+      return failed(err instanceof ReplyError && password === undefined ? "refuses the credentials" : "is unreachable", err);
+    }
     const facts: RedisFacts = { configReadable: true };
     try {
       const [, policy] = (await withTimeout(redis.config("GET", "maxmemory-policy"), timeoutMs, "CONFIG GET")) as string[];
@@ -77,15 +106,6 @@ export async function probeRedis(settings: RedisConnectionSettings, timeoutMs: n
       facts.configReadable = false;
     }
     return { service: "Redis", ok: true, detail: `at ${where} answers`, ms: Date.now() - started, facts };
-  } catch (err) {
-    // ioredis rejects connect() with "Connection is closed."; the socket's own error says why.
-    const text = describeError(lastError ?? err);
-    const detail = /DB index|invalid DB/i.test(text)
-      ? `at ${where} refuses the database index: ${text}`
-      : /NOAUTH|WRONGPASS|invalid password|AUTH/i.test(text)
-        ? `at ${where} refuses the credentials: ${text}`
-        : `at ${where} is unreachable: ${text}`;
-    return { service: "Redis", ok: false, detail, ms: Date.now() - started };
   } finally {
     redis.disconnect();
   }
