@@ -2,6 +2,8 @@
  * `npm run bench:cli-start [-- RUNS]`: wall time of a CLI start, from process spawn to exit, for `--help` and
  * `queues` (which connects to Redis), run the old way (TypeScript compiled at start by tsx, as bin/ did before the
  * build) and the new way (bin/openedx-workers.js running dist/). Builds dist/ first. Prints median and min per case.
+ * CLI_START_BASELINE_DIST=<dir inside the repo> adds a runner for another build (e.g. a copy of dist/ built from an
+ * older commit), timed in the same loop so that both see the same machine load.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import path from "node:path";
@@ -14,6 +16,11 @@ const RUNNERS: Record<string, string[]> = {
   "tsx (before)": ["--require", "tsx/cjs", "--require", path.join(ROOT, "src/cli/quiet-warnings.ts"), path.join(ROOT, "src/cli/main.ts")],
   "dist (after)": [path.join(ROOT, "bin/openedx-workers.js")],
 };
+const baseline = process.env.CLI_START_BASELINE_DIST;
+if (baseline) {
+  const dir = path.resolve(ROOT, baseline);
+  RUNNERS[`${path.basename(dir)} (baseline)`] = ["--require", path.join(dir, "cli/quiet-warnings.js"), path.join(dir, "cli/main.js")];
+}
 const COMMANDS: string[][] = [["--help"], ["queues"]];
 
 function timeOnce(args: string[]): number {
@@ -28,9 +35,13 @@ execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" 
 console.log(`CLI start, ${runs} runs each (node ${process.version}):`);
 console.log(["command", "runner", "median ms", "min ms"].join("\t"));
 for (const command of COMMANDS) {
-  for (const [name, runner] of Object.entries(RUNNERS)) {
-    timeOnce([...runner, ...command]); // warm the file cache (and tsx's own cache) once
-    const times = Array.from({ length: runs }, () => timeOnce([...runner, ...command])).sort((a, b) => a - b);
-    console.log([command.join(" "), name, times[Math.floor(times.length / 2)].toFixed(0), times[0].toFixed(0)].join("\t"));
-  }
+  const runners = Object.entries(RUNNERS);
+  for (const [, runner] of runners) timeOnce([...runner, ...command]); // warm the file cache (and tsx's own cache) once
+  // Round-robin over the runners, so that a change of machine load falls on all of them alike.
+  const times = runners.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) runners.forEach(([, runner], r) => times[r].push(timeOnce([...runner, ...command])));
+  runners.forEach(([name], r) => {
+    const sorted = times[r].sort((a, b) => a - b);
+    console.log([command.join(" "), name, sorted[Math.floor(sorted.length / 2)].toFixed(0), sorted[0].toFixed(0)].join("\t"));
+  });
 }

@@ -14,7 +14,8 @@ export interface CliIo {
 
 /**
  * One CLI command, declared as data; src/cli/program.ts turns it into a commander command. Add a command by
- * writing src/cli/commands/<name>.ts exporting one of these and listing it in src/cli/commands/index.ts.
+ * writing src/cli/commands/<name>.ts exporting its `CommandBody` and listing it, with its name and summary, in
+ * src/cli/commands/index.ts.
  */
 export interface Command {
   name: string;
@@ -33,6 +34,9 @@ export interface Command {
    */
   run(args: ParsedArgs, io: CliIo): Promise<number>;
 }
+
+/** What a top-level command's module exports: the registry (commands/index.ts) holds its name and summary. */
+export type CommandBody = Omit<Command, "name" | "summary">;
 
 /** Every command lists it; commander's own help option shows it (`--help, -h`). */
 export const HELP_OPTION = { help: { type: "boolean" as const, aliases: ["-h"], description: "Show this help" } };

@@ -15,13 +15,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const reached: Reached = {};
   let code = 0;
-  const program = buildProgram(io, reached, (c) => (code = c));
+  const program = buildProgram(io, reached, (c) => (code = c), argv);
   try {
     await program.parseAsync(argv, { from: "user" });
     return code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      const outcome = commanderOutcome(err, reached);
+      const outcome = commanderOutcome(err, reached, argv);
       if (outcome.err) io.err(outcome.err);
       return outcome.code;
     }

@@ -40,9 +40,12 @@ export interface Reached {
 
 /**
  * The commander program for one run: every command of COMMANDS with its options (and aliases), its help, and an
- * action that calls `run`. Errors are not printed here: commander throws (exitOverride) and runCli maps them.
+ * action that calls `run`. Only the command `argv` names (`<command> …` or `help <command> …`) is loaded and set up
+ * in full; the others are listed by name and summary, which is all the global help shows, so a start loads the
+ * modules (and libraries) of one command at most. Errors are not printed here: commander throws (exitOverride)
+ * and runCli maps them.
  */
-export function buildProgram(io: CliIo, reached: Reached, onExit: (code: number) => void): Commander {
+export function buildProgram(io: CliIo, reached: Reached, onExit: (code: number) => void, argv: string[]): Commander {
   const specs = new WeakMap<Commander, { command: Command; name: string }>();
   const program = new Commander(PROGRAM)
     .exitOverride()
@@ -70,16 +73,21 @@ export function buildProgram(io: CliIo, reached: Reached, onExit: (code: number)
     });
     for (const sub of command.subcommands ?? []) add(cmd, sub, `${name} ${sub.name}`);
   };
-  for (const command of COMMANDS) add(program, command, command.name);
+  const wanted = argv[0] === "help" ? argv[1] : argv[0];
+  for (const entry of COMMANDS) {
+    if (entry.name === wanted) add(program, entry.load(), entry.name);
+    else program.command(entry.name).description(entry.summary);
+  }
   program.hook("preSubcommand", track);
   return program;
 }
 
 /** Exit code and message for an error commander raised while parsing (help shown, unknown option, missing value…). */
-export function commanderOutcome(err: CommanderError, reached: Reached): { code: number; err?: string } {
+export function commanderOutcome(err: CommanderError, reached: Reached, argv: string[]): { code: number; err?: string } {
   if (err.code === "commander.helpDisplayed" || err.code === "commander.help" || err.code === "commander.version") return { code: err.exitCode === 0 ? 0 : 2 };
   if (!reached.command) {
-    const name = /'([^']*)'/.exec(err.message)?.[1]; // "unknown command 'x'" or, for `--x`, "unknown option '--x'"
+    // No command reached: the first argument (after `help`) is an unknown command, or `--x` an unknown option.
+    const name = argv[0] === "help" ? argv[1] : argv[0];
     return { code: 2, err: `${PROGRAM}: unknown command "${name ?? ""}"\n\n${globalHelp()}` };
   }
   return { code: 2, err: `${PROGRAM} ${reached.name}: ${commanderMessage(err)}\nUsage: ${reached.command.usage}` };

@@ -5,7 +5,7 @@ import { createLogger } from "../logging/logger";
 import { InvalidArgumentsError } from "../errors/invalid-arguments-error";
 import { RequestRefusedError } from "../errors/request-refused-error";
 import { connectionRefusal } from "../queues/redis-connections";
-import { databaseFailureDetail, redisFailureDetail } from "../services/health/service-probes";
+import { databaseFailureDetail, redisFailureDetail } from "../services/health/failure-detail";
 import type { CliIo } from "./command";
 
 /** Loads config (listing every problem), builds the context, runs `fn`, and always closes connections. */

@@ -3,7 +3,8 @@ import { ServiceUnavailableError } from "../errors/service-unavailable-error";
 import type { Logger } from "../logging/logger";
 import { redisSettings } from "../queues/redis-connections";
 import { QueueName } from "../queues/registry";
-import { probeDatabase, probeRedis, probeS3, redisWhere, type ProbeResult } from "../services/health/service-probes";
+import { redisWhere } from "../services/health/failure-detail";
+import { probeDatabase, probeRedis, probeS3, type ProbeResult } from "../services/health/service-probes";
 import { createS3Client } from "../storage/s3";
 
 /**

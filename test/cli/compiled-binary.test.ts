@@ -19,6 +19,27 @@ describe("the compiled binary (dist/)", () => {
     expect(fs.readFileSync(BIN, "utf8")).not.to.match(/require\(["']tsx/);
   });
 
+  it("loads a command's modules only when that command runs: --help loads no service library, queues no database or S3 client", () => {
+    // What the process loaded, by package, printed at exit by a preloaded hook.
+    const hook = path.join(os.tmpdir(), `owt-loaded-${process.pid}.js`);
+    fs.writeFileSync(hook, `process.on("exit", () => process.stderr.write("LOADED " + JSON.stringify(Object.keys(require.cache)) + "\\n"));`);
+    const loaded = (argv: string[]) => {
+      const r = spawnSync(process.execPath, ["--require", hook, BIN, ...argv], { env: { PATH: process.env.PATH, HOME: process.env.HOME, QUEUE_PREFIX: `owt-loaded-${process.pid}` }, encoding: "utf8", timeout: 20000 });
+      expect(r.status, r.stderr).to.equal(0);
+      const files = JSON.parse(/^LOADED (.*)$/m.exec(r.stderr)![1]) as string[];
+      return new Set(files.map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter(Boolean));
+    };
+    try {
+      const help = loaded(["--help"]);
+      for (const lib of ["typeorm", "bullmq", "@aws-sdk/client-s3", "fastify", "mysql2", "zod", "winston"]) expect(help.has(lib), lib).to.equal(false);
+      const queues = loaded(["queues"]);
+      expect(queues.has("bullmq")).to.equal(true);
+      for (const lib of ["typeorm", "@aws-sdk/client-s3", "fastify", "mysql2"]) expect(queues.has(lib), lib).to.equal(false);
+    } finally {
+      fs.rmSync(hook, { force: true });
+    }
+  });
+
   it("prints help with exit 0, and the usage with exit 2 when no command is given", () => {
     const help = run(["--help"]);
     expect(help.code).to.equal(0);

@@ -1,11 +1,9 @@
 import { RetirementArchiver } from "../../services/retirement/retirement-archiver";
 import { parseIntOption } from "../args";
-import { HELP_OPTION, type Command } from "../command";
+import { HELP_OPTION, type CommandBody } from "../command";
 import { withAppContext } from "../runtime";
 
-export const archiveRetirementsCommand: Command = {
-  name: "archive-retirements",
-  summary: "Archive COMPLETE learners past the cool-off to RETIREMENT_ARCHIVE_BUCKET, then redact and delete their status rows (upstream's retirement_archive_and_cleanup + retirement_cleanup)",
+export const archiveRetirementsCommand: CommandBody = {
   usage: "openedx-workers archive-retirements [--cool-off-days 37] [--batch-size N] [--dry-run]",
   details: `Selects learners in COMPLETE whose request (the status row's created) is older than the cool-off (upstream's
 window: created before the day after now - cool-off), in batches. Each batch is written as gzip JSON lines with

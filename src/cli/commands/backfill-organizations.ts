@@ -4,15 +4,13 @@ import { parseLibraryKey, type LibraryKey } from "../../domain/organizations/org
 import { UsageError } from "../../errors/usage-error";
 import { enqueueBackfill, newBackfillId, planBackfill, scanBackfill, waitForBackfill } from "../../producers/organization-backfill.producer";
 import { QueueName } from "../../queues/registry";
-import { HELP_OPTION, type CliIo, type Command } from "../command";
+import { HELP_OPTION, type CliIo, type CommandBody } from "../command";
 import { progressReporter, withAppContext } from "../runtime";
 
 /** Seconds without a finished chunk after which the command says that no worker may be running. */
 const STALL_HINT_MS = 15000;
 
-export const backfillOrganizationsCommand: Command = {
-  name: "backfill-organizations",
-  summary: "Create missing organizations and organization-course linkages from the course runs (backfill_orgs_and_org_courses)",
+export const backfillOrganizationsCommand: CommandBody = {
   usage: "openedx-workers backfill-organizations [--apply | --dry] [--inactive] [--library-keys-file FILE]",
   details: `Like edx-platform's Studio command backfill_orgs_and_org_courses: every course run in
 course_overviews_courseoverview (all versions) and every V1 library key in FILE names an organization by its

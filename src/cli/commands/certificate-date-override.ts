@@ -3,14 +3,12 @@ import { PermanentJobError } from "../../errors/permanent-job-error";
 import { UsageError } from "../../errors/usage-error";
 import { CertificateDateOverrideService } from "../../services/certificate-generation/certificate-date-override-service";
 import { parseIds } from "../args";
-import { HELP_OPTION, type Command } from "../command";
+import { HELP_OPTION, type CommandBody } from "../command";
 import { withAppContext } from "../runtime";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export const certificateDateOverrideCommand: Command = {
-  name: "certificate-date-override",
-  summary: "Set or clear the date shown on a certificate (CertificateDateOverride), as the LMS admin does",
+export const certificateDateOverrideCommand: CommandBody = {
   usage: "openedx-workers certificate-date-override --certificate-id ID --acting-user-id ID (--date YYYY-MM-DD --reason TEXT | --clear)",
   details: `The override is stored at midnight UTC of --date, as the admin's help text asks. overridden_by is always the
 acting user, on create and on edit; clearing deletes the row. Every change writes a history row

@@ -1,10 +1,8 @@
 import { resolveConfig, type ResolvedVariable } from "../../config";
 import { configReferenceTable } from "../../config/reference-table";
-import { HELP_OPTION, type Command } from "../command";
+import { HELP_OPTION, type CommandBody } from "../command";
 
-export const configCommand: Command = {
-  name: "config",
-  summary: "Validate the configuration and show every variable, its value and where it came from",
+export const configCommand: CommandBody = {
   usage: "openedx-workers config [--reference]",
   details: `Each value is shown with its source: as given in the environment, "(from FILE)" when it comes from the YAML
 file named by OPENEDX_WORKERS_CONFIG, "(default)" otherwise; the environment wins over the file. Exits 2 and lists

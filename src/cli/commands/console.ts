@@ -5,14 +5,12 @@ import { buildConsoleServer } from "../../console/server";
 import { UsageError } from "../../errors/usage-error";
 import { createLogger } from "../../logging/logger";
 import { parseIntOption } from "../args";
-import { HELP_OPTION, type Command } from "../command";
+import { HELP_OPTION, type CommandBody } from "../command";
 
 /** How long in-flight requests may take after SIGTERM before the server closes anyway. */
 const CLOSE_TIMEOUT_MS = 10_000;
 
-export const consoleCommand: Command = {
-  name: "console",
-  summary: "Serve the operations console: queue dashboard (bull-board), sign-in with LMS staff accounts, /metrics, /healthz, /readyz",
+export const consoleCommand: CommandBody = {
   usage: "openedx-workers console [--port 8080] [--host 127.0.0.1]",
   details: `Sign in at /login with an active LMS staff account (auth_user.is_staff); superusers and members of
 CONSOLE_ADMIN_GROUP are admins, other staff are read-only. Needs CONSOLE_SESSION_SECRET (32+ characters) outside

@@ -6,12 +6,10 @@ import {
   runGenerationBatch,
 } from "../../producers/certificate-generation.producer";
 import { parseArgumentText } from "../../command-line/option-specs";
-import { HELP_OPTION, type Command } from "../command";
+import { HELP_OPTION, type CommandBody } from "../command";
 import { progressReporter, withAppContext } from "../runtime";
 
-export const generateCertificatesCommand: Command = {
-  name: "generate-certificates",
-  summary: "Enqueue certificate generation for learners of a course run, with edx-platform's rules (cert_generation)",
+export const generateCertificatesCommand: CommandBody = {
   usage: "openedx-workers generate-certificates --course-key KEY (--user-ids ID… | --all-enrolled | --args-from-database) [--dry-run]",
   details: `One job per (learner, course run), id generate-certificate.<user id>.<url-encoded course key>: asking again
 while a learner's job is still waiting does nothing; asking again after it finished runs the rules again.

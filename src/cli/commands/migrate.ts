@@ -1,11 +1,9 @@
 import { createConnection } from "mysql2/promise";
 import { loadConfig } from "../../config";
 import { createDataSource } from "../../db/data-source";
-import { HELP_OPTION, type Command } from "../command";
+import { HELP_OPTION, type CommandBody } from "../command";
 
-export const migrateCommand: Command = {
-  name: "migrate",
-  summary: "Create or update the worker's own tables (and, for standalone use, the LMS tables)",
+export const migrateCommand: CommandBody = {
   usage: "openedx-workers migrate [--with-lms-schema] [--show]",
   details: `The worker's own tables (prefix openedx_workers_) are always migrated. --with-lms-schema also creates the LMS
 tables the workers use, with edx-platform's table and column names: for demos, tests and standalone use only.

@@ -1,12 +1,10 @@
 import { pySet } from "../../domain/retirement/retirement-states";
 import { CommandError } from "../../errors/command-error";
 import { StateTableError, syncStateTable } from "../../services/retirement/retirement-state-table";
-import { HELP_OPTION, type Command } from "../command";
+import { HELP_OPTION, type CommandBody } from "../command";
 import { withAppContext } from "../runtime";
 
-export const populateRetirementStatesCommand: Command = {
-  name: "populate-retirement-states",
-  summary: "Make user_api_retirementstate mirror RETIREMENT_STATES (upstream's populate_retirement_states)",
+export const populateRetirementStatesCommand: CommandBody = {
   usage: "openedx-workers populate-retirement-states [--dry-run]",
   details: `Same checks, messages and numbering as edx-platform's command: PENDING first, ERRORED, ABORTED, COMPLETE last;
 refused while any learner is outside those four states; states numbered 1, 11, 21, … (gaps for hand-inserted

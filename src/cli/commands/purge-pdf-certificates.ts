@@ -14,7 +14,7 @@ import {
 import { PdfCertificatePurger } from "../../services/pdf-certificate-purger";
 import { parseArgumentText } from "../../command-line/option-specs";
 import { parseIds, type OptionSpecs, type ParsedOptions } from "../args";
-import { HELP_OPTION, type CliIo, type Command } from "../command";
+import { HELP_OPTION, type CliIo, type CommandBody } from "../command";
 import { progressReporter, withAppContext } from "../runtime";
 
 const SELECTION: OptionSpecs = {
@@ -24,9 +24,7 @@ const SELECTION: OptionSpecs = {
   "dry-run": { type: "boolean", aliases: ["--dry_run"], description: "Show what would be deleted and blanked; enqueue and change nothing" },
 };
 
-export const purgePdfCertificatesCommand: Command = {
-  name: "purge-pdf-certificates",
-  summary: "Enqueue the purge of legacy PDF certificates: their 4 S3 files, then their links",
+export const purgePdfCertificatesCommand: CommandBody = {
   usage: "openedx-workers purge-pdf-certificates (--certificate-ids ID… | --user-ids ID… | --all | --args-from-database) [--dry-run]",
   details: `Certificates are enqueued in batches of up to 250 in id order, one job per batch (a lone certificate
 keeps the id purge-pdf-certificate.<id>); enqueueing the same certificates twice adds nothing, and a certificate

@@ -3,12 +3,10 @@ import { ServiceUnavailableError } from "../../errors/service-unavailable-error"
 import { QueueSet } from "../../queues/queue-set";
 import { connectionRefusal } from "../../queues/redis-connections";
 import { ALL_QUEUES, JOB_STATES as STATES, parseQueueNames } from "../../queues/registry";
-import { redisFailureDetail } from "../../services/health/service-probes";
-import { HELP_OPTION, type Command } from "../command";
+import { redisFailureDetail } from "../../services/health/failure-detail";
+import { HELP_OPTION, type CommandBody } from "../command";
 
-export const queuesCommand: Command = {
-  name: "queues",
-  summary: "Show job counts per queue and state",
+export const queuesCommand: CommandBody = {
   usage: "openedx-workers queues [--queues a,b] [--json]",
   options: {
     queues: { type: "string", valueName: "a,b", description: `Queues to show (default all: ${ALL_QUEUES.join(", ")})` },

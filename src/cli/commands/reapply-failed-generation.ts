@@ -1,10 +1,8 @@
 import { reapplyFailedGeneration } from "../../producers/certificate-generation-reapply.producer";
-import { HELP_OPTION, type Command } from "../command";
+import { HELP_OPTION, type CommandBody } from "../command";
 import { withAppContext } from "../runtime";
 
-export const reapplyFailedGenerationCommand: Command = {
-  name: "reapply-failed-generation",
-  summary: "Re-enqueue certificate generation jobs that failed for good (like upstream's reapply_tasks)",
+export const reapplyFailedGenerationCommand: CommandBody = {
   usage: "openedx-workers reapply-failed-generation [--task-ids JOB_ID…] [--dry-run]",
   details: `Reads the unresolved rows of openedx_workers_failed_task written when a generation job failed for good
 (a permanent error, or its last attempt), enqueues each job again under its own id and marks the row resolved

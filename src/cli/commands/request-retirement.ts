@@ -2,12 +2,10 @@ import { CommandError } from "../../errors/command-error";
 import { UsageError } from "../../errors/usage-error";
 import { RetirementStatesMissingError, requestRetirement } from "../../services/retirement/retirement-requests";
 import { parseIds } from "../args";
-import { HELP_OPTION, type Command } from "../command";
+import { HELP_OPTION, type CommandBody } from "../command";
 import { progressReporter, withAppContext } from "../runtime";
 
-export const requestRetirementCommand: Command = {
-  name: "request-retirement",
-  summary: "Put learners in the retirement queue (PENDING), as the LMS does when a learner deletes their account",
+export const requestRetirementCommand: CommandBody = {
   usage: "openedx-workers request-retirement --user-ids ID…",
   details: `For standalone use and tests: in production the LMS creates these rows (deactivate_logout, retire_user).
 Per learner, in one transaction: user_api_userretirementrequest and user_api_userretirementstatus (PENDING, with

@@ -1,11 +1,9 @@
 import { retireLearners } from "../../producers/retirement-queue.producer";
 import { parseIntOption } from "../args";
-import { HELP_OPTION, type Command } from "../command";
+import { HELP_OPTION, type CommandBody } from "../command";
 import { withAppContext } from "../runtime";
 
-export const retireLearnersCommand: Command = {
-  name: "retire-learners",
-  summary: "Enqueue every learner due for retirement (upstream's get_learners_to_retire + one job per learner)",
+export const retireLearnersCommand: CommandBody = {
   usage: "openedx-workers retire-learners [--cool-off-days N] [--states S…] [--limit N] [--abort-above N] [--dry-run]",
   details: `Selects learners in PENDING or any pipeline END state (a learner paused between steps) whose request (the
 status row's created) is older than the cool-off, oldest first, up to --limit, and enqueues one job each (id

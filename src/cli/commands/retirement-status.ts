@@ -7,7 +7,7 @@ import { enqueueRetirements } from "../../producers/retirement-queue.producer";
 import { rewindErroredLearner, setLearnerState } from "../../services/retirement/retirement-operator-actions";
 import { RetirementStatusStore, type LearnerStatus } from "../../services/retirement/retirement-status-store";
 import { parseIds } from "../args";
-import { HELP_OPTION, type CliIo, type Command } from "../command";
+import { HELP_OPTION, type CliIo, type Command, type CommandBody } from "../command";
 import { progressReporter, withAppContext } from "../runtime";
 
 const USER_ID = { "user-id": { type: "string" as const, aliases: ["--user_id"], valueName: "ID", description: "The learner's auth_user id" } };
@@ -120,9 +120,7 @@ async function rewindErrored(ctx: AppContext, given: number[], all: boolean, enq
   return problems > 0 ? 1 : 0;
 }
 
-export const retirementStatusCommand: Command = {
-  name: "retirement-status",
-  summary: "Show a learner's retirement state and history; set or rewind states (subcommands set, rewind-errored)",
+export const retirementStatusCommand: CommandBody = {
   usage: "openedx-workers retirement-status --user-id ID | retirement-status set … | retirement-status rewind-errored …",
   details: "Output names user ids and states only; the history is the status row's responses, the LMS's own record.",
   options: { ...USER_ID, ...HELP_OPTION },

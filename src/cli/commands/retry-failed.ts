@@ -5,8 +5,8 @@ import { UsageError } from "../../errors/usage-error";
 import { QueueSet } from "../../queues/queue-set";
 import { connectionRefusal } from "../../queues/redis-connections";
 import { ALL_QUEUES, parseQueueNames } from "../../queues/registry";
-import { redisFailureDetail } from "../../services/health/service-probes";
-import { HELP_OPTION, type Command } from "../command";
+import { redisFailureDetail } from "../../services/health/failure-detail";
+import { HELP_OPTION, type CommandBody } from "../command";
 
 /** Failed jobs read per page, and retried concurrently per batch. */
 const PAGE = 1000;
@@ -37,9 +37,7 @@ async function retryFailedJobs(queue: Queue): Promise<number> {
   return retried;
 }
 
-export const retryFailedCommand: Command = {
-  name: "retry-failed",
-  summary: "Re-run the jobs that failed for good (all of them, or those of some queues)",
+export const retryFailedCommand: CommandBody = {
   usage: "openedx-workers retry-failed [--queues a,b] [--dry-run]",
   details: `Moves every failed job of the queues back to waiting, with its attempts reset, under the same job id.
 Safe because every job's effect is idempotent: a certificate already purged or a retirement step already done is

@@ -1,11 +1,9 @@
 import { StuckWorkSweeper } from "../../producers/stuck-work.sweeper";
 import { parseIntOption } from "../args";
-import { HELP_OPTION, type Command } from "../command";
+import { HELP_OPTION, type CommandBody } from "../command";
 import { withAppContext } from "../runtime";
 
-export const sweepStuckWorkCommand: Command = {
-  name: "sweep-stuck-work",
-  summary: "Re-enqueue work whose rows say unfinished while no job carries it: learners, lost generation and purge jobs (what the scheduled sweepers do)",
+export const sweepStuckWorkCommand: CommandBody = {
   usage: "openedx-workers sweep-stuck-work [--stuck-after-minutes N]",
   details: `Learners in a working (RETIRING_x) or END (x_COMPLETE) state of the pipeline unchanged for the threshold are
 re-enqueued unless a job is waiting, delayed or active for them; unresolved generation failures whose job is gone

@@ -4,7 +4,7 @@ import { ServiceUnavailableError } from "../../errors/service-unavailable-error"
 import { UsageError } from "../../errors/usage-error";
 import { createLogger } from "../../logging/logger";
 import { ALL_QUEUES, parseQueueNames } from "../../queues/registry";
-import { redisWhere } from "../../services/health/service-probes";
+import { redisWhere } from "../../services/health/failure-detail";
 import { withTimeout } from "../../util/with-timeout";
 import { waitUntilIdle } from "../../workers/idle-watcher";
 import { QUEUE_REQUIREMENTS } from "../../workers/job-definitions";
@@ -17,16 +17,14 @@ import { startEventConsumerRole } from "../../workers/certificate-events/event-c
 import { startWorkerMetricsServer } from "../../workers/worker-metrics-server";
 import { createJobMetrics } from "../../services/metrics/job-metrics";
 import { parseIntOption } from "../args";
-import { HELP_OPTION, type Command } from "../command";
+import { HELP_OPTION, type CommandBody } from "../command";
 
 /** Beyond WORKER_SHUTDOWN_TIMEOUT_MS, what closing connections may take before the process exits regardless. */
 const SHUTDOWN_MARGIN_MS = 5000;
 /** Hard cap of --concurrency / WORKER_CONCURRENCY (each in-flight job may hold a database connection). */
 const MAX_CONCURRENCY = 256;
 
-export const workerCommand: Command = {
-  name: "worker",
-  summary: "Process jobs from the queues until stopped (or until idle)",
+export const workerCommand: CommandBody = {
   usage: "openedx-workers worker [--queues a,b] [--concurrency N] [--until-idle]",
   details: `At start it checks Redis (and its maxmemory-policy), the database and S3 within STARTUP_TIMEOUT_MS; if one is
 unreachable it exits 1 with one line naming it. SIGTERM or SIGINT: stop taking jobs, let in-flight jobs finish for up
