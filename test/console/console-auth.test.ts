@@ -1,3 +1,4 @@
+import path from "node:path";
 import { expect } from "chai";
 import IORedis from "ioredis";
 import { ALL_QUEUES } from "../../src/queues/registry";
@@ -6,6 +7,13 @@ import { Harness } from "../support/harness";
 import { services } from "../support/services";
 import { ConsoleClient, DJANGO_VECTOR, seedUser, startConsole, type RunningConsole } from "./console-fixtures";
 import { makeFailedJob } from "./console-helpers";
+
+/** bull-board's own API route table (the package's routes.js), so that a route a new version adds is covered too. */
+function bullBoardChangingRoutes(): { method: string; route: string }[] {
+  const file = path.join(path.dirname(require.resolve("@bull-board/api")), "routes.js");
+  const { appRoutes } = require(file) as { appRoutes: { api: { method: string; route: string }[] } };
+  return appRoutes.api.filter((r) => r.method !== "get").map((r) => ({ method: r.method.toUpperCase(), route: r.route }));
+}
 
 describe("console: sign-in, roles, sessions and CSRF (HTTP)", function () {
   this.timeout(60000);
@@ -92,20 +100,53 @@ describe("console: sign-in, roles, sessions and CSRF (HTTP)", function () {
     const body = (await (await viewer.get("/queues/api/queues", { accept: "application/json" })).json()) as { queues: { readOnlyMode: boolean; allowRetries: boolean }[] };
     expect(body.queues.every((q) => q.readOnlyMode && !q.allowRetries)).to.equal(true);
     const headers = viewer.xsrfHeaders();
-    for (const [method, path] of [
-      ["PUT", `/queues/api/queues/certificate-purge/${jobId}/retry`],
-      ["PUT", "/queues/api/queues/certificate-purge/clean/failed"],
-      ["PUT", "/queues/api/queues/certificate-purge/pause"],
-      ["PUT", "/queues/api/queues/pause"],
-      ["POST", "/queues/api/queues/certificate-purge/add"],
-    ]) {
-      const res = await viewer.request(method, path, { headers, ...(method === "POST" ? { json: { name: "purge-pdf-certificate", data: { certificateId: 9 } } } : {}) });
-      expect(res.status, `${method} ${path}`).to.equal(403);
+    // Every changing route bull-board has (retry, promote, clean, pause, empty, obliterate, schedulers, …).
+    const routes = bullBoardChangingRoutes();
+    expect(routes.length).to.be.greaterThan(15);
+    for (const { method, route } of routes) {
+      const url = `/queues${route}`.replace(":queueName", "certificate-purge").replace(":jobId", jobId).replace(":queueStatus", "failed").replace(":schedulerId", "none");
+      const res = await viewer.request(method, url, { headers, json: { name: "purge-pdf-certificate", data: { certificateId: 9 } } });
+      expect(res.status, `${method} ${url}`).to.equal(403);
     }
     const queue = con.ctx.queues.get("certificate-purge" as never)!;
     expect(await queue.getJobState(jobId)).to.equal("failed");
     expect(await queue.isPaused()).to.equal(false);
     expect(await queue.count()).to.equal(0);
+  });
+
+  it("admins too are refused adding jobs, editing a job's data and editing a job scheduler (producers and config own those)", async () => {
+    const jobId = await makeFailedJob(h.prefix, "certificate-purge", "purge-pdf-certificate", { certificateId: 4 }, "admin-edit");
+    const admin = new ConsoleClient(con.url);
+    expect((await admin.signIn("admin", DJANGO_VECTOR.password)).status).to.equal(302);
+    await admin.get("/queues");
+    const headers = admin.xsrfHeaders();
+    const queue = con.ctx.queues.get("certificate-purge" as never)!;
+    const before = await queue.count();
+    const add = await admin.request("POST", "/queues/api/queues/certificate-purge/add", { headers, json: { name: "purge-pdf-certificate", data: { certificateId: 9 } } });
+    expect(add.status).to.equal(403);
+    const edit = await admin.request("PATCH", `/queues/api/queues/certificate-purge/${jobId}/update-data`, { headers, json: { jobData: { certificateId: 99 } } });
+    expect(edit.status).to.equal(403);
+    const schedule = await admin.request("PATCH", "/queues/api/queues/certificate-purge/job-schedulers/any", { headers, json: { pattern: "* * * * *" } });
+    expect(schedule.status).to.equal(403);
+    expect(await queue.count()).to.equal(before);
+    expect((await queue.getJob(jobId))!.data).to.deep.equal({ certificateId: 4 });
+    // What admins may do still works: retry.
+    expect((await admin.request("PUT", `/queues/api/queues/certificate-purge/${jobId}/retry`, { headers })).status).to.equal(204);
+  });
+
+  it("serves everything from itself: the CSP names no other origin and bull-board's page links no external font", async () => {
+    const anon = new ConsoleClient(con.url);
+    const admin = new ConsoleClient(con.url);
+    await admin.signIn("admin", DJANGO_VECTOR.password);
+    for (const [client, url] of [[anon, "/login"], [admin, "/queues"]] as const) {
+      const res = await client.get(url);
+      expect(res.status, url).to.equal(200);
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp, url).to.contain("default-src 'self'");
+      expect(csp, url).to.not.match(/https?:|\*/);
+      const html = await res.text();
+      expect(html, url).to.not.match(/(href|src)="(https?:)?\/\//);
+    }
   });
 
   it("members of CONSOLE_ADMIN_GROUP are admins; an admin's change needs the CSRF token (X-XSRF-TOKEN)", async () => {

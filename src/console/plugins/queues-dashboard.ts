@@ -3,8 +3,25 @@ import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { FastifyAdapter } from "@bull-board/fastify";
 import type { FastifyInstance } from "fastify";
 import type { ConsoleContext } from "../console-context";
+import { refuse } from "../guards";
 
 const QUEUES_PATH = "/queues";
+
+/**
+ * bull-board routes refused to everyone, admins included (403): jobs are enqueued by the producers (the CLI and the
+ * schedules), which select the rows, check edx-platform's rules and derive the deduplicating job ids; a payload is
+ * ids only, so adding a job or editing its data by hand would retarget work at another learner or certificate with
+ * none of those checks. Job schedulers come from the configuration (the worker re-creates them at start), so an
+ * edit in the UI would silently not last. Retry, promote, clean, pause/resume and the rest stay open to admins.
+ */
+const REFUSED_ROUTES = new Set([
+  `${QUEUES_PATH}/api/queues/:queueName/add`,
+  `${QUEUES_PATH}/api/queues/:queueName/:jobId/update-data`,
+  `${QUEUES_PATH}/api/queues/:queueName/job-schedulers/:schedulerId`,
+]);
+
+/** bull-board's page links IBM Plex from Google Fonts; the console serves nothing from other origins (CSP 'self'). */
+const EXTERNAL_FONTS_LINK = /<link href="https:\/\/fonts\.googleapis\.com\/[^"]*" rel="stylesheet">\s*/g;
 
 /** Queue options bull-board reports to its UI; read-only users get them switched off (the UI then hides the buttons). */
 interface BoardQueue {
@@ -30,6 +47,16 @@ export async function queuesDashboardPlugin(app: FastifyInstance, opts: { ctx: C
   });
 
   await app.register(async (board) => {
+    board.addHook("preHandler", async (request, reply) => {
+      if (request.method !== "GET" && REFUSED_ROUTES.has(request.routeOptions.url ?? "")) {
+        return refuse(request, reply, 403, "Jobs are enqueued by openedx-workers' commands and schedules, not edited here.");
+      }
+    });
+    // Without the link the page requests nothing from another origin; the UI falls back to the system sans-serif.
+    board.addHook("onSend", async (_request, reply, payload) => {
+      if (typeof payload !== "string" || !String(reply.getHeader("content-type") ?? "").startsWith("text/html")) return payload;
+      return payload.replace(EXTERNAL_FONTS_LINK, "");
+    });
     board.addHook("onSend", async (request, _reply, payload) => {
       if (request.staff?.role === "admin" || request.method !== "GET" || !request.url.startsWith(`${QUEUES_PATH}/api/queues`)) return payload;
       if (typeof payload !== "string") return payload;
