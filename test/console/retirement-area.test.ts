@@ -1,0 +1,112 @@
+import { expect } from "chai";
+import { Harness } from "../support/harness";
+import { ConsoleClient, DJANGO_VECTOR, seedUser, startConsole, type RunningConsole } from "./console-fixtures";
+import { RetirementSeed, UP_TO } from "./retirement-seed";
+
+/** The retirement pages over HTTP (the browser suite drives the same pages in Chromium). */
+describe("console: retirement pages (HTTP)", function () {
+  this.timeout(60000);
+  let h: Harness;
+  let con: RunningConsole;
+  let seed: RetirementSeed;
+  let admin: ConsoleClient;
+  let viewer: ConsoleClient;
+
+  before(async () => {
+    h = await Harness.create();
+    await seedUser(h.ds, { username: "admin", encoded: DJANGO_VECTOR.encoded, isSuperuser: true });
+    await seedUser(h.ds, { username: "viewer", password: "viewer-pw" });
+    seed = await RetirementSeed.create(h.ds);
+    con = await startConsole(h);
+    admin = new ConsoleClient(con.url);
+    await admin.signIn("admin", DJANGO_VECTOR.password);
+    viewer = new ConsoleClient(con.url);
+    await viewer.signIn("viewer", "viewer-pw");
+  });
+  after(async () => {
+    await con?.close();
+    await h?.close();
+  });
+
+  it("anonymous visitors are sent to /login and their POSTs get 401", async () => {
+    const anon = new ConsoleClient(con.url);
+    const page = await anon.get("/retirement/learners");
+    expect(page.status).to.equal(302);
+    expect(page.headers.get("location")).to.equal("/login?next=%2Fretirement%2Flearners");
+    expect((await anon.request("POST", "/retirement/states/populate", { form: {}, headers: { accept: "text/html" } })).status).to.equal(401);
+  });
+
+  it("read-only staff read every page; every change is refused with 403 and nothing is written", async () => {
+    const learner = await seed.learner([...UP_TO("RETIRING_LMS"), "ERRORED"]);
+    const before = await seed.row(learner.userId);
+    for (const path of ["/retirement", "/retirement/learners", `/retirement/learners/${learner.userId}`, "/retirement/states"]) {
+      expect((await viewer.get(path)).status, path).to.equal(200);
+    }
+    const _csrf = await viewer.formToken(`/retirement/learners/${learner.userId}`);
+    for (const [path, form] of [
+      [`/retirement/learners/${learner.userId}/state`, { state: "COMPLETE", force: "1", reason: "r" }],
+      [`/retirement/learners/${learner.userId}/rewind`, { rewind_reason: "r", enqueue: "1" }],
+      ["/retirement/states/populate", {}],
+    ] as const) {
+      const res = await viewer.request("POST", path, { form: { ...form, _csrf }, headers: { accept: "text/html" } });
+      expect(res.status, path).to.equal(403);
+      expect(await res.text()).to.include("Your account is read-only");
+    }
+    expect(await seed.row(learner.userId)).to.deep.equal(before);
+  });
+
+  it("an admin's change without the CSRF token is refused", async () => {
+    const learner = await seed.learner(UP_TO("LOCKING_COMPLETE"));
+    const before = await seed.row(learner.userId);
+    const res = await admin.request("POST", `/retirement/learners/${learner.userId}/state`, { form: { state: "COMPLETE", reason: "no token" }, headers: { accept: "text/html" } });
+    expect(res.status).to.equal(403);
+    expect(await seed.row(learner.userId)).to.deep.equal(before);
+  });
+
+  it("an admin's set state moves the learner and records who and why; an invalid one writes nothing, and its re-rendered form works for the next try", async () => {
+    const learner = await seed.learner(UP_TO("EMAIL_LISTS_COMPLETE"));
+    const _csrf = await admin.formToken(`/retirement/learners/${learner.userId}`);
+    const res = await admin.request("POST", `/retirement/learners/${learner.userId}/state`, { form: { state: "ENROLLMENTS_COMPLETE", reason: "done by hand", _csrf } });
+    expect(res.status).to.equal(303);
+    expect(res.headers.get("location")).to.equal(`/retirement/learners/${learner.userId}?done=set`);
+    const row = await seed.row(learner.userId);
+    expect(row.state).to.equal("ENROLLMENTS_COMPLETE");
+    expect(row.responses).to.match(/to ENROLLMENTS_COMPLETE \(step 81\):\nSet by admin \(auth_user \d+\) in the openedx-workers console at [^ ]+Z\. Reason: done by hand\n$/);
+    // A POST that failed validation re-renders with a fresh token: the next try works without reloading.
+    const bad = await admin.request("POST", `/retirement/learners/${learner.userId}/state`, { form: { state: "LMS_COMPLETE", reason: "", _csrf } });
+    expect(bad.status).to.equal(400);
+    const html = await bad.text();
+    expect(html).to.match(/id="reason-error" role="alert">A reason is required\.</);
+    const token = /name="_csrf" value="([^"]+)"/.exec(html)![1];
+    expect(await seed.row(learner.userId)).to.deep.equal(row);
+    const retry = await admin.request("POST", `/retirement/learners/${learner.userId}/state`, { form: { state: "LMS_COMPLETE", reason: "second try", _csrf: token } });
+    expect(retry.status).to.equal(303);
+    expect((await seed.row(learner.userId)).state).to.equal("LMS_COMPLETE");
+  });
+
+  it("unknown learners and ids that are not numbers are 404; bad list parameters are 400 with the field's message", async () => {
+    expect((await admin.get("/retirement/learners/999999")).status).to.equal(404);
+    expect((await admin.get("/retirement/learners/abc")).status).to.equal(404);
+    const bad = await admin.get("/retirement/learners?after=-3&modified_from=03/12/2026");
+    expect(bad.status).to.equal(400);
+    const html = await bad.text();
+    expect(html).to.include("&quot;-3&quot; is not a positive whole number.");
+    expect(html).to.include("&quot;03/12/2026&quot; is not a date: use YYYY-MM-DD");
+  });
+
+  it("searches by user id or retired username only, and filters by state and date", async () => {
+    const pii = { username: "katherine_j", email: "katherine.johnson@nasa.example", name: "Katherine Johnson" };
+    const learner = await seed.learner(UP_TO("LOCKING_COMPLETE"), { pii });
+    const rows = async (query: string) => {
+      const html = await (await admin.get(`/retirement/learners${query}`)).text();
+      return [...html.matchAll(/<a href="\/retirement\/learners\/(\d+)">/g)].map((m) => Number(m[1]));
+    };
+    expect(await rows(`?q=${learner.userId}`)).to.deep.equal([learner.userId]);
+    expect(await rows(`?q=${learner.retiredUsername}`)).to.deep.equal([learner.userId]);
+    for (const original of [pii.username, pii.email, pii.name]) expect(await rows(`?q=${encodeURIComponent(original)}`), original).to.deep.equal([]);
+    expect(await rows(`?q=${learner.userId}&state=PENDING`)).to.deep.equal([]);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(await rows(`?q=${learner.userId}&state=LOCKING_COMPLETE&modified_from=${today}&modified_to=${today}`)).to.deep.equal([learner.userId]);
+    expect(await rows(`?q=${learner.userId}&created_from=${today}`)).to.deep.equal([]); // requested 9 days ago
+  });
+});
