@@ -1,7 +1,7 @@
 import { DeleteObjectsCommand } from "@aws-sdk/client-s3";
 import { Queue, Worker, type ConnectionOptions } from "bullmq";
 import { defaultJobOptions } from "../src/queues/job-options";
-import { createRedis, producerConnectionOptions, workerConnectionOptions } from "../src/queues/redis-connections";
+import { createRedisClient, redisSettings } from "../src/queues/redis-connections";
 import type { Harness } from "../test/support/harness";
 import { putObjects } from "./seed/purge.seed";
 import { seedGenerationCourse } from "./seed/generation.seed";
@@ -19,8 +19,9 @@ export interface BullmqCeiling {
  */
 export async function bullmqCeiling(h: Harness, count: number, concurrency: number): Promise<BullmqCeiling> {
   const config = h.config();
-  const connection = createRedis(producerConnectionOptions(config.redisUrl));
+  const connection = createRedisClient(redisSettings(config), "cli");
   const queue = new Queue("bench-noop", { connection, prefix: h.prefix, defaultJobOptions: defaultJobOptions(config) });
+  const workerConnection = createRedisClient(redisSettings(config), "worker", { lazyConnect: true });
   try {
     let t = performance.now();
     for (const ids of chunks(Array.from({ length: count }, (_, i) => i), 1000)) {
@@ -29,7 +30,7 @@ export async function bullmqCeiling(h: Harness, count: number, concurrency: numb
     const enqueueMs = since(t);
     const start = Date.now();
     const worker = new Worker("bench-noop", async () => ({ status: "done" }), {
-      connection: workerConnectionOptions(config.redisUrl) as ConnectionOptions,
+      connection: workerConnection as ConnectionOptions,
       prefix: h.prefix,
       concurrency,
     });
@@ -40,6 +41,7 @@ export async function bullmqCeiling(h: Harness, count: number, concurrency: numb
   } finally {
     await queue.close();
     connection.disconnect();
+    workerConnection.disconnect();
   }
 }
 

@@ -4,6 +4,7 @@ import type { AppConfig } from "../config";
 import { openDataSource } from "../db/data-source";
 import type { Logger } from "../logging/logger";
 import { QueueSet } from "../queues/queue-set";
+import { eventBusRedisSettings } from "../queues/redis-connections";
 import { CertificateEventOutbox } from "../services/event-bus/certificate-event-outbox";
 import { EventBusRedis } from "../services/event-bus/event-bus-redis";
 import { createS3Client } from "../storage/s3";
@@ -53,7 +54,7 @@ export async function createAppContext(config: AppConfig, logger: Logger, opts: 
   return {
     config, logger, dataSource, s3: opts.s3 ?? createS3Client(config), queues: new QueueSet(config, { mode: opts.mode }),
     certificateEvents: new CertificateEventOutbox(config.eventBus),
-    eventBus: new EventBusRedis(config.eventBus.redisUrl),
+    eventBus: new EventBusRedis(eventBusRedisSettings(config)),
   };
 }
 

@@ -4,7 +4,7 @@ import { ServiceUnavailableError } from "../errors/service-unavailable-error";
 import { createLogger } from "../logging/logger";
 import { InvalidArgumentsError } from "../errors/invalid-arguments-error";
 import { RequestRefusedError } from "../errors/request-refused-error";
-import { connectionRefusal } from "../queues/redis-connections";
+import { connectionRefusal, redisSettings } from "../queues/redis-connections";
 import { databaseFailureDetail, redisFailureDetail } from "../services/health/failure-detail";
 import type { CliIo } from "./command";
 
@@ -25,7 +25,7 @@ export async function withAppContext<T>(io: CliIo, require: string[], fn: (ctx: 
     // than print the client's "Connection is closed.". Decided from the connection's state, not the message.
     const refusal = connectionRefusal(ctx.queues.connection);
     if (refusal || (!(err instanceof RequestRefusedError) && !(err instanceof InvalidArgumentsError) && ctx.queues.connection.status === "end")) {
-      throw new ServiceUnavailableError("Redis", redisFailureDetail(config.redisUrl, err, refusal));
+      throw new ServiceUnavailableError("Redis", redisFailureDetail(redisSettings(config), err, refusal));
     }
     throw err;
   } finally {

@@ -1,11 +1,10 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { Queue } from "bullmq";
-import IORedis from "ioredis";
 import type { DataSource } from "typeorm";
 import type { AppConfig } from "../config";
 import { createDataSource } from "../db/data-source";
 import type { Logger } from "../logging/logger";
-import { producerConnectionOptions } from "../queues/redis-connections";
+import { createRedisClient, redisSettings, type RedisClient } from "../queues/redis-connections";
 import { ALL_QUEUES, type QueueName } from "../queues/registry";
 import { ensureInitialized } from "../services/health/dependency-check";
 import { StaffDirectory } from "../services/auth/staff-directory";
@@ -19,7 +18,7 @@ import { createS3Client } from "../storage/s3";
 export interface ConsoleContext {
   config: AppConfig;
   logger: Logger;
-  redis: IORedis;
+  redis: RedisClient;
   dataSource: DataSource;
   s3: S3Client;
   queues: Map<QueueName, Queue>;
@@ -27,13 +26,12 @@ export interface ConsoleContext {
 }
 
 export function createConsoleContext(config: AppConfig, logger: Logger, opts: { s3?: S3Client } = {}): ConsoleContext {
-  const redis = new IORedis({
-    ...producerConnectionOptions(config.redisUrl),
-    // A long-running server keeps reconnecting (unlike a CLI run) and fails requests fast meanwhile.
+  // A long-running server keeps reconnecting (unlike a CLI run) and fails requests fast meanwhile; errors are
+  // reported by /readyz and by the failing request.
+  const redis = createRedisClient(redisSettings(config), "service", {
     retryStrategy: (times) => Math.min(times * 200, 2000),
     enableOfflineQueue: false,
   });
-  redis.on("error", () => undefined); // reported by /readyz and by the failing request
   const dataSource = createDataSource({ databaseUrl: config.databaseUrl, poolSize: 5 });
   const queues = new Map<QueueName, Queue>();
   for (const name of ALL_QUEUES) {

@@ -1,10 +1,10 @@
 import { QueueEvents, type ConnectionOptions } from "bullmq";
-import IORedis from "ioredis";
 import { Counter, Gauge } from "prom-client";
-import { workerConnectionOptions } from "../queues/redis-connections";
+import { createRedisClient, redisSettings, type RedisClient } from "../queues/redis-connections";
 import { JOB_STATES, jobNameOfId, type QueueName } from "../queues/registry";
-import { ensureInitialized } from "../services/health/dependency-check";
-import { createJobMetrics, METRIC, type JobMetrics } from "../services/metrics/job-metrics";
+import { checkDependencies, ensureInitialized } from "../services/health/dependency-check";
+import { createJobMetrics, dependencyUpGauge, METRIC, type JobMetrics } from "../services/metrics/job-metrics";
+import { withTimeout } from "../util/with-timeout";
 import type { ConsoleContext } from "./console-context";
 
 /**
@@ -13,12 +13,13 @@ import type { ConsoleContext } from "./console-context";
  * - completed/failed/stalled counters for the whole deployment, counted from BullMQ's event stream (QueueEvents),
  *   so they hold whatever worker ran the job (each worker's own counters and duration histogram are on its
  *   WORKER_METRICS_PORT);
+ * - whether Redis, the database and S3 answer, from the /readyz checks run at scrape time;
  * - learners per retirement state (one grouped query) and unresolved failed generation tasks, cached a few seconds;
  * - Node process metrics.
  */
 export class ConsoleMetrics {
   readonly metrics: JobMetrics;
-  private readonly events: { events: QueueEvents; connection: IORedis }[] = [];
+  private readonly events: { events: QueueEvents; connection: RedisClient }[] = [];
   private dbCache?: { at: number; states: { state: string; learners: number }[]; failedTasks: number };
 
   constructor(private readonly ctx: ConsoleContext) {
@@ -35,7 +36,9 @@ export class ConsoleMetrics {
       async collect() {
         this.reset();
         try {
-          const counts = await Promise.all(queues.map(([, queue]) => queue.getJobCounts(...JOB_STATES)));
+          // BullMQ waits for a connection that is not ready, which would hold the whole scrape: fail it instead.
+          if (ctx.redis.status !== "ready") throw new Error(`Redis connection ${ctx.redis.status}`);
+          const counts = await withTimeout(Promise.all(queues.map(([, queue]) => queue.getJobCounts(...JOB_STATES))), ctx.config.console.healthTimeoutMs, "reading job counts");
           queues.forEach(([name], i) => {
             for (const state of JOB_STATES) this.set({ queue: name, state }, counts[i][state] ?? 0);
           });
@@ -43,6 +46,11 @@ export class ConsoleMetrics {
           scrapeErrors.inc({ source: "redis" });
         }
       },
+    });
+
+    dependencyUpGauge(registry, async function () {
+      const { checks } = await checkDependencies({ redis: ctx.redis, dataSource: ctx.dataSource, s3: ctx.s3, bucket: ctx.config.certificates.bucket }, ctx.config.console.healthTimeoutMs);
+      for (const [dependency, status] of Object.entries(checks)) this.set({ dependency }, status === "ok" ? 1 : 0);
     });
 
     const self = this;
@@ -91,8 +99,7 @@ export class ConsoleMetrics {
   async start(): Promise<void> {
     for (const queue of this.ctx.queues.keys()) {
       // Our own blocking connection per reader, so close() can always cut it, even while Redis is unreachable.
-      const connection = new IORedis(workerConnectionOptions(this.ctx.config.redisUrl));
-      connection.on("error", () => undefined); // it reconnects by itself; /readyz reports Redis
+      const connection = createRedisClient(redisSettings(this.ctx.config), "worker"); // reconnects by itself; /readyz reports Redis
       const events = new QueueEvents(queue, { connection: connection as unknown as ConnectionOptions, prefix: this.ctx.config.queuePrefix });
       events.on("error", () => undefined);
       const labels = (jobId: string) => ({ queue: queue as QueueName, job_name: jobNameOfId(jobId) });

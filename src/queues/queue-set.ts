@@ -1,9 +1,8 @@
 import { Queue, type JobsOptions } from "bullmq";
-import type IORedis from "ioredis";
 import type { CoreConfig, ResilienceConfig } from "../config";
 import { defaultJobOptions } from "./job-options";
 import { JOB_QUEUE, type JobName, type JobPayloads, type QueueName } from "./registry";
-import { createRedis, producerConnectionOptions, redisSettings } from "./redis-connections";
+import { createRedisClient, redisSettings, type RedisClient } from "./redis-connections";
 
 export interface JobRequest<J extends JobName = JobName> {
   name: J;
@@ -21,7 +20,7 @@ const ADD_BULK_CHUNK = 1000;
  */
 export class QueueSet {
   private readonly queues = new Map<QueueName, Queue>();
-  readonly connection: IORedis;
+  readonly connection: RedisClient;
 
   /**
    * `mode: "service"` for long-running processes (the worker): the connection then reconnects forever, so a Redis
@@ -31,7 +30,7 @@ export class QueueSet {
     private readonly config: Pick<CoreConfig, "redisUrl" | "queuePrefix" | "worker"> & { resilience?: Pick<ResilienceConfig, "redis"> },
     opts: { mode?: "cli" | "service" } = {},
   ) {
-    this.connection = createRedis(producerConnectionOptions(redisSettings(config), opts.mode), { failFast: (opts.mode ?? "cli") === "cli" });
+    this.connection = createRedisClient(redisSettings(config), opts.mode ?? "cli");
   }
 
   get prefix(): string {

@@ -1,6 +1,6 @@
 import fs from "node:fs";
-import IORedis, { ReplyError, type RedisOptions } from "ioredis";
-import type { CoreConfig, ResilienceConfig } from "../config";
+import IORedis, { Cluster, ReplyError, type ClusterOptions, type RedisOptions } from "ioredis";
+import type { CoreConfig, EventBusConfig, ResilienceConfig } from "../config";
 
 export interface RedisConnectionSettings {
   redisUrl: string;
@@ -9,13 +9,37 @@ export interface RedisConnectionSettings {
   sentinels?: Array<{ host: string; port: number }>;
   sentinelMaster?: string;
   sentinelPassword?: string;
+  /** Redis Cluster: startup nodes (REDIS_CLUSTER_NODES); REDIS_URL then gives only credentials and TLS. */
+  clusterNodes?: Array<{ host: string; port: number }>;
   tlsCaFile?: string;
 }
 
-/** The connection settings of a loaded configuration (URL, timeouts, Sentinel, TLS CA). */
+/** A client of the queues' Redis: one server (standalone or found through Sentinel) or a Cluster. */
+export type RedisClient = IORedis | Cluster;
+
+/** The connection settings of a loaded configuration (URL, timeouts, Sentinel or Cluster, TLS CA). */
 export function redisSettings(config: Pick<CoreConfig, "redisUrl"> & { resilience?: Pick<ResilienceConfig, "redis"> }): RedisConnectionSettings {
   const r = config.resilience?.redis;
-  return { redisUrl: config.redisUrl, connectTimeoutMs: r?.connectTimeoutMs, sentinels: r?.sentinels, sentinelMaster: r?.sentinelMaster, sentinelPassword: r?.sentinelPassword, tlsCaFile: r?.tlsCaFile };
+  return { redisUrl: config.redisUrl, connectTimeoutMs: r?.connectTimeoutMs, sentinels: r?.sentinels, sentinelMaster: r?.sentinelMaster, sentinelPassword: r?.sentinelPassword, clusterNodes: r?.clusterNodes, tlsCaFile: r?.tlsCaFile };
+}
+
+/**
+ * The event bus's Redis: the queues' own (with its Sentinel settings) unless EVENT_BUS_REDIS_CONNECTION_URL names
+ * another server, which is then reached by its URL (rediss:// with REDIS_TLS_CA_FILE).
+ */
+export function eventBusRedisSettings(config: Parameters<typeof redisSettings>[0] & { eventBus: Pick<EventBusConfig, "redisUrl" | "sharesQueueRedis"> }): RedisConnectionSettings {
+  const queues = redisSettings(config);
+  if (config.eventBus.sharesQueueRedis) return queues;
+  return { redisUrl: config.eventBus.redisUrl, connectTimeoutMs: queues.connectTimeoutMs, tlsCaFile: queues.tlsCaFile };
+}
+
+/** Where the settings lead, for messages (never a password): host:port/db, the sentinels, or the cluster nodes. */
+export function describeRedis(settings: RedisConnectionSettings): string {
+  const list = (nodes: Array<{ host: string; port: number }>) => nodes.map((n) => `${n.host}:${n.port}`).join(",");
+  if (settings.clusterNodes?.length) return `cluster nodes ${list(settings.clusterNodes)}`;
+  if (settings.sentinels?.length) return `master ${settings.sentinelMaster ?? "mymaster"} via sentinels ${list(settings.sentinels)}`;
+  const u = new URL(settings.redisUrl);
+  return `${u.hostname}:${u.port || 6379}${u.pathname && u.pathname !== "/" ? u.pathname : "/0"}`;
 }
 
 /** A process that must ride out Redis restarts reconnects forever, backing off to at most this. */
@@ -25,7 +49,7 @@ const MAX_RECONNECT_DELAY_MS = 5000;
  * Workers block on Redis and must ride out restarts: BullMQ needs maxRetriesPerRequest null there, and the
  * connection retries forever (bounded delay). Their stop is bounded by the worker command, not by ioredis.
  */
-export function workerConnectionOptions(settings: RedisConnectionSettings | string): RedisOptions {
+function workerConnectionOptions(settings: RedisConnectionSettings | string): RedisOptions {
   const s = typeof settings === "string" ? { redisUrl: settings } : settings;
   return {
     ...fromSettings(s),
@@ -40,7 +64,7 @@ export function workerConnectionOptions(settings: RedisConnectionSettings | stri
  * fails, so the command ends with an error instead of waiting forever. In a long-running process (the worker,
  * whose schedulers and idle checks use it) it reconnects forever, and a call fails after one reconnect attempt.
  */
-export function producerConnectionOptions(settings: RedisConnectionSettings | string, mode: "cli" | "service" = "cli"): RedisOptions {
+function producerConnectionOptions(settings: RedisConnectionSettings | string, mode: "cli" | "service" = "cli"): RedisOptions {
   const s = typeof settings === "string" ? { redisUrl: settings } : settings;
   return {
     ...fromSettings(s),
@@ -91,30 +115,75 @@ function fromUrl(redisUrl: string): RedisOptions {
   };
 }
 
-/** Why Redis refused a fail-fast connection's setup (SELECT of the database index, AUTH), when it did. */
-const refusals = new WeakMap<IORedis, Error>();
+/**
+ * What a client is for, which sets how it rides out outages: "worker" blocks on Redis (BullMQ Workers,
+ * QueueEvents, the event bus) and never gives up; "cli" fails fast; "service" is a long-running process's
+ * non-blocking client (schedulers, console), which reconnects forever but fails calls quickly meanwhile.
+ */
+export type RedisRole = "worker" | "cli" | "service";
 
-/** The reply Redis refused a `failFast` connection's setup with (e.g. "ERR DB index is out of range"), if any. */
-export function connectionRefusal(redis: IORedis): Error | undefined {
+/**
+ * The one place the service makes Redis clients: every worker, producer, scheduler, start check, CLI command,
+ * console session store, metrics reader and event-bus connection comes from here, so standalone Redis, Sentinel
+ * (REDIS_SENTINELS), Cluster (REDIS_CLUSTER_NODES) and TLS (rediss:// + REDIS_TLS_CA_FILE) work everywhere alike.
+ * `overrides` are ioredis options for one use (a probe's lazyConnect, a command timeout); for a Cluster they are
+ * split into the cluster's own options and those of each node connection.
+ */
+export function createRedisClient(settings: RedisConnectionSettings | string, role: RedisRole, overrides: RedisOptions = {}): RedisClient {
+  const s = typeof settings === "string" ? { redisUrl: settings } : settings;
+  const options = { ...(role === "worker" ? workerConnectionOptions(s) : producerConnectionOptions(s, role === "cli" ? "cli" : "service")), ...overrides };
+  const client = s.clusterNodes?.length ? clusterClient(s.clusterNodes, options) : new IORedis(options);
+  // Failures surface on the calls that need Redis (and in logs via health checks); an 'error' listener keeps
+  // ioredis from printing "Unhandled error event" stack traces on every reconnect attempt.
+  // A CLI client fails fast on a refused setup: ioredis sends SELECT on connect and, when Redis refuses the index
+  // (REDIS_URL …/99 on a Redis with 16 databases), only emits the reply error and carries on in database 0, so a
+  // producer would silently write another database's keys. A reply error reaching 'error' is such a setup refusal
+  // (a command's own error rejects that command instead); the command then fails naming Redis.
+  client.on("error", (err: Error) => {
+    if (role === "cli" && err instanceof ReplyError && !refusals.has(client)) {
+      refusals.set(client, err);
+      client.disconnect();
+    }
+  });
+  return client;
+}
+
+/** Why Redis refused a CLI client's setup (SELECT of the database index, AUTH), when it did. */
+const refusals = new WeakMap<RedisClient, Error>();
+
+/** The reply Redis refused a CLI client's setup with (e.g. "ERR DB index is out of range"), if any. */
+export function connectionRefusal(redis: RedisClient): Error | undefined {
   return refusals.get(redis);
 }
 
+/** The credentials and database index REDIS_URL gives (the start probe sends AUTH and SELECT itself). */
+export function redisUrlAuth(redisUrl: string): { username?: string; password?: string; db: number } {
+  const { username, password, db } = fromUrl(redisUrl);
+  return { username, password, db: db ?? 0 };
+}
+
+/** True for a Redis Cluster client (its nodes are separate servers: facts are read from each master). */
+export function isCluster(client: RedisClient): client is Cluster {
+  return (client as Cluster).isCluster === true;
+}
+
 /**
- * A shared connection for a process's Queue instances (BullMQ duplicates it for blocking work). With `failFast`
- * (CLI commands), a refused setup ends the connection: ioredis sends SELECT on connect and, when Redis refuses the
- * index (REDIS_URL …/99 on a Redis with 16 databases), only emits the reply error and carries on in database 0,
- * so a producer would silently write another database's keys. A reply error reaching 'error' is such a setup
- * refusal (a command's own error rejects that command instead); the command then fails naming Redis.
+ * An ioredis Cluster from single-server options: reconnection, offline queue and lazy connect are the cluster's
+ * (it reconnects as a whole), credentials, TLS, timeouts and maxRetriesPerRequest go to every node connection.
+ * BullMQ takes the Cluster as its connection and duplicates it for blocking commands.
  */
-export function createRedis(options: RedisOptions, opts: { failFast?: boolean } = {}): IORedis {
-  const redis = new IORedis(options);
-  // Failures surface on the calls that need Redis (and in logs via health checks); an 'error' listener keeps
-  // ioredis from printing "Unhandled error event" stack traces on every reconnect attempt.
-  redis.on("error", (err: Error) => {
-    if (opts.failFast && err instanceof ReplyError && !refusals.has(redis)) {
-      refusals.set(redis, err);
-      redis.disconnect();
-    }
-  });
-  return redis;
+function clusterClient(nodes: Array<{ host: string; port: number }>, options: RedisOptions): Cluster {
+  const {
+    host: _host, port: _port, db: _db, sentinels: _sentinels, name: _name, sentinelPassword: _sp, sentinelRetryStrategy: _sr, enableTLSForSentinelMode: _st,
+    retryStrategy, lazyConnect, enableOfflineQueue, ...redisOptions
+  } = options;
+  const clusterOptions: ClusterOptions = {
+    redisOptions,
+    lazyConnect,
+    enableOfflineQueue,
+    clusterRetryStrategy: (times) => (retryStrategy ? (retryStrategy(times) ?? null) : null),
+    // Reading the slot map is bounded like a connection attempt.
+    slotsRefreshTimeout: options.connectTimeout ?? 5000,
+  };
+  return new Cluster(nodes, clusterOptions);
 }

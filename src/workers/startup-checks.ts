@@ -32,7 +32,7 @@ export async function checkWorkerDependencies(config: AppConfig, queues: QueueNa
 }
 
 function checkRedisPolicy(config: AppConfig, facts: Awaited<ReturnType<typeof probeRedis>>["facts"], logger: Logger): void {
-  const where = redisWhere(config.redisUrl);
+  const where = redisWhere(redisSettings(config));
   const mode = config.resilience.redis.maxmemoryPolicyCheck;
   if (mode === "off" || !facts) return;
   if (!facts.configReadable) {

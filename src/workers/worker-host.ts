@@ -7,7 +7,7 @@ import { RetryLaterError } from "../errors/retry-later-error";
 import { backoffStrategy } from "../queues/job-options";
 import { checkJob } from "../queues/payload-schemas";
 import type { JobName, QueueName } from "../queues/registry";
-import { redisSettings, workerConnectionOptions } from "../queues/redis-connections";
+import { createRedisClient, redisSettings, type RedisClient } from "../queues/redis-connections";
 import { settlesWithin } from "../util/with-timeout";
 import type { JobMetrics } from "../services/metrics/job-metrics";
 import { buildJobDefinitions } from "./job-definitions";
@@ -34,6 +34,8 @@ const FORCED_CLOSE_GRACE_MS = 2000;
  */
 export class WorkerHost {
   private readonly workers: Worker[] = [];
+  /** The clients handed to BullMQ: it duplicates them for its own (blocking) connections, and leaves ours open. */
+  private readonly connections: RedisClient[] = [];
   private readonly definitions: Map<string, JobDefinition<JobName>>;
   /** Errors our processor threw: their final-failure handling already ran inside the processor. */
   private readonly processorErrors = new WeakSet<Error>();
@@ -51,9 +53,11 @@ export class WorkerHost {
   start(): void {
     const redis = redisSettings(this.ctx.config);
     for (const queue of this.opts.queues) {
+      // Never gives up on a request (a blocking client); lazy, since BullMQ only connects the duplicates it makes.
+      const connection = createRedisClient(redis, "worker", { lazyConnect: true });
+      this.connections.push(connection);
       const worker = new Worker(queue, (job, token) => this.process(queue, job, token), {
-        // BullMQ owns (and closes) this connection; it must never give up on a request.
-        connection: workerConnectionOptions(redis) as ConnectionOptions,
+        connection: connection as ConnectionOptions,
         prefix: this.ctx.config.queuePrefix,
         concurrency: this.opts.concurrency,
         ...stallSettings(queue, this.ctx.config.resilience.stall),
@@ -168,6 +172,7 @@ export class WorkerHost {
     const finished = await settlesWithin(graceful, timeoutMs);
     if (!finished) await settlesWithin(Promise.all(this.workers.map((w) => w.disconnect())), FORCED_CLOSE_GRACE_MS);
     await settlesWithin(Promise.all([...this.pendingFinalFailures]), FORCED_CLOSE_GRACE_MS);
+    for (const c of this.connections) c.disconnect();
     return { forced: !finished };
   }
 }

@@ -1,6 +1,7 @@
 import net from "node:net";
 import { expect } from "chai";
 import { Harness } from "../support/harness";
+import { parsePrometheusText } from "../support/prometheus-text";
 import { startConsole, type RunningConsole } from "./console-fixtures";
 
 /** A loopback port with nothing listening on it. */
@@ -60,5 +61,20 @@ describe("console: /healthz and /readyz", function () {
     expect(body.redis).to.equal("ok");
     expect(body.database).to.match(/^down: /);
     expect(body.s3).to.match(/^down: /);
+  });
+
+  it("/metrics says what is down: openedx_workers_dependency_up is 0 for a Redis that is not running, 1 for the others", async () => {
+    const con = await startConsole(h, { REDIS_URL: `redis://127.0.0.1:${await closedPort()}/0`, HEALTH_CHECK_TIMEOUT_MS: "1000" });
+    consoles.push(con);
+    const res = await fetch(`${con.url}/metrics`);
+    expect(res.status).to.equal(200);
+    const { samples, types } = parsePrometheusText(await res.text());
+    expect(types.get("openedx_workers_dependency_up")).to.equal("gauge");
+    const up = Object.fromEntries(samples.filter((s) => s.name === "openedx_workers_dependency_up").map((s) => [s.labels.dependency, s.value]));
+    expect(up).to.deep.equal({ redis: 0, database: 1, s3: 1 });
+    const healthy = await startConsole(h);
+    consoles.push(healthy);
+    const all = parsePrometheusText(await (await fetch(`${healthy.url}/metrics`)).text()).samples.filter((s) => s.name === "openedx_workers_dependency_up");
+    expect(all.map((s) => s.value)).to.deep.equal([1, 1, 1]);
   });
 });

@@ -1,7 +1,7 @@
 import { loadConfig } from "../../config";
 import { ServiceUnavailableError } from "../../errors/service-unavailable-error";
 import { QueueSet } from "../../queues/queue-set";
-import { connectionRefusal } from "../../queues/redis-connections";
+import { connectionRefusal, redisSettings } from "../../queues/redis-connections";
 import { ALL_QUEUES, JOB_STATES as STATES, parseQueueNames } from "../../queues/registry";
 import { redisFailureDetail } from "../../services/health/failure-detail";
 import { HELP_OPTION, type CommandBody } from "../command";
@@ -32,7 +32,7 @@ export const queuesCommand: CommandBody = {
       for (const r of rows) io.out(line(r));
       return 0;
     } catch (err) {
-      throw new ServiceUnavailableError("Redis", redisFailureDetail(config.redisUrl, err, connectionRefusal(queues.connection)));
+      throw new ServiceUnavailableError("Redis", redisFailureDetail(redisSettings(config), err, connectionRefusal(queues.connection)));
     } finally {
       await queues.close();
     }

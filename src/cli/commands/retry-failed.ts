@@ -3,7 +3,7 @@ import { loadConfig } from "../../config";
 import { ServiceUnavailableError } from "../../errors/service-unavailable-error";
 import { UsageError } from "../../errors/usage-error";
 import { QueueSet } from "../../queues/queue-set";
-import { connectionRefusal } from "../../queues/redis-connections";
+import { connectionRefusal, redisSettings } from "../../queues/redis-connections";
 import { ALL_QUEUES, parseQueueNames } from "../../queues/registry";
 import { redisFailureDetail } from "../../services/health/failure-detail";
 import { HELP_OPTION, type CommandBody } from "../command";
@@ -65,7 +65,7 @@ For the generation queue, reapply-failed-generation does the same from the faile
       return 0;
     } catch (err) {
       if (err instanceof UsageError) throw err;
-      throw new ServiceUnavailableError("Redis", redisFailureDetail(config.redisUrl, err, connectionRefusal(queues.connection)));
+      throw new ServiceUnavailableError("Redis", redisFailureDetail(redisSettings(config), err, connectionRefusal(queues.connection)));
     } finally {
       await queues.close().catch(() => queues.connection.disconnect());
     }

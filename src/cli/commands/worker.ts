@@ -3,7 +3,8 @@ import { loadConfig } from "../../config";
 import { ServiceUnavailableError } from "../../errors/service-unavailable-error";
 import { UsageError } from "../../errors/usage-error";
 import { createLogger } from "../../logging/logger";
-import { ALL_QUEUES, parseQueueNames } from "../../queues/registry";
+import { redisSettings } from "../../queues/redis-connections";
+import { ALL_QUEUES, parseQueueNames, QueueName } from "../../queues/registry";
 import { redisWhere } from "../../services/health/failure-detail";
 import { withTimeout } from "../../util/with-timeout";
 import { waitUntilIdle } from "../../workers/idle-watcher";
@@ -15,7 +16,8 @@ import { WorkerHost } from "../../workers/worker-host";
 import type { EventBusConsumer } from "../../services/event-bus/event-bus-consumer";
 import { startEventConsumerRole } from "../../workers/certificate-events/event-consumer-role";
 import { startWorkerMetricsServer } from "../../workers/worker-metrics-server";
-import { createJobMetrics } from "../../services/metrics/job-metrics";
+import { createJobMetrics, dependencyUpGauge } from "../../services/metrics/job-metrics";
+import { watchDependencies } from "../../workers/dependency-monitor";
 import { parseIntOption } from "../args";
 import { HELP_OPTION, type CommandBody } from "../command";
 
@@ -34,7 +36,9 @@ as stalled and re-run (every processor is idempotent). While running it rides ou
 if it takes no job for WORKER_WATCHDOG_MS while jobs wait, it exits 1 so its supervisor restarts it.
 --until-idle exits 0 once the queues have nothing waiting, delayed or active, and 1 if Redis goes away meanwhile.
 With EVENT_BUS_CONSUME set, the worker also consumes those event bus topics (docs/event-bus.md).
-WORKER_METRICS_PORT > 0 serves this process's job counters, duration histogram and process metrics at /metrics.`,
+Every DEPENDENCY_CHECK_INTERVAL_MS it checks Redis, the database and S3 and logs "dependency down" / "dependency back"
+when one changes. WORKER_METRICS_PORT > 0 serves this process's job counters, duration histogram, process metrics
+and openedx_workers_dependency_up at /metrics.`,
   options: {
     queues: { type: "string", valueName: "a,b", description: `Queues to process (default all: ${ALL_QUEUES.join(", ")})` },
     concurrency: { type: "string", valueName: "N", description: `Jobs at once per queue, 1-${MAX_CONCURRENCY} (default WORKER_CONCURRENCY)` },
@@ -50,6 +54,7 @@ WORKER_METRICS_PORT > 0 serves this process's job counters, duration histogram a
     const logger = createLogger(config);
     const runConfig = { ...config, worker: { ...config.worker, concurrency } };
     const metrics = config.console.metrics.workerPort > 0 ? createJobMetrics() : undefined;
+    const dependencyGauge = metrics ? dependencyUpGauge(metrics.registry) : undefined;
 
     // Signals are handled from the first moment, so SIGTERM during a start that waits on a dead service ends it.
     const stopping = new AbortController();
@@ -97,6 +102,12 @@ WORKER_METRICS_PORT > 0 serves this process's job counters, duration histogram a
         metricsServer = await startWorkerMetricsServer(metrics, { port: config.console.metrics.workerPort, token: config.console.metrics.token });
         logger.info("worker metrics served", { port: metricsServer.port, path: "/metrics" });
       }
+      // S3 is a dependency only of the purge (the start check decides the same way).
+      const s3Used = queues.includes(QueueName.CertificatePurge) && !!config.certificates.bucket;
+      stops.push(watchDependencies({
+        targets: { redis: ctx!.queues.connection, dataSource: ctx!.dataSource, s3: s3Used ? ctx!.s3 : undefined, bucket: config.certificates.bucket },
+        timeoutMs: config.console.healthTimeoutMs, intervalMs: config.resilience.dependencyCheckIntervalMs, logger, gauge: dependencyGauge,
+      }));
       stops.push(keepSchedules(ctx!.queues, queues, ctx!.config, logger, config.resilience.scheduleCheckIntervalMs));
 
       const stuck = new Promise<"stuck">((resolve) => {
@@ -114,7 +125,7 @@ WORKER_METRICS_PORT > 0 serves this process's job counters, duration histogram a
         ? waitUntilIdle(ctx!.queues, queues, { signal: stopping.signal }).then(
             () => "idle" as const,
             (err: Error) => {
-              throw new ServiceUnavailableError("Redis", `at ${redisWhere(config.redisUrl)} went away while waiting for the queues to drain: ${err.message}`);
+              throw new ServiceUnavailableError("Redis", `at ${redisWhere(redisSettings(config))} went away while waiting for the queues to drain: ${err.message}`);
             },
           )
         : new Promise<never>(() => undefined);

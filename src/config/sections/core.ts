@@ -10,6 +10,14 @@ export interface CoreConfig {
   s3: { endpoint?: string; region: string; forcePathStyle: boolean; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } };
 }
 
+/** A plain name, or a name in braces: a Redis Cluster hash tag, so every key of the queues hashes to one slot. */
+const QUEUE_PREFIX_PATTERN = /^(?:[A-Za-z0-9_.-]+|\{[A-Za-z0-9_.-]+\})$/;
+
+/** True for a prefix like {oxw}: Redis Cluster hashes only the part in braces, so BullMQ's keys share one slot. */
+export function isHashTagged(prefix: string): boolean {
+  return /^\{[^{}]+\}$/.test(prefix);
+}
+
 const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
 type LogLevel = (typeof LOG_LEVELS)[number];
 const LOG_FORMATS = ["json", "pretty"] as const;
@@ -26,8 +34,8 @@ export const coreSection = defineSection(
       }),
       { description: "Redis holding the BullMQ queues", default: "redis://127.0.0.1:6379/0" },
     ),
-    QUEUE_PREFIX: variable(text().refine((v) => /^[A-Za-z0-9_.-]+$/.test(v), "may only contain letters, digits, '.', '_' and '-'"), {
-      description: "Redis key prefix of every queue (lets several deployments share one Redis)",
+    QUEUE_PREFIX: variable(text().refine((v) => QUEUE_PREFIX_PATTERN.test(v), "may only contain letters, digits, '.', '_' and '-', or be such a name in braces ({oxw}, a Redis Cluster hash tag)"), {
+      description: "Redis key prefix of every queue (lets several deployments share one Redis); with REDIS_CLUSTER_NODES it must be hash-tagged, e.g. {openedx-workers}, so each queue's keys share a slot",
       default: "openedx-workers",
     }),
     LOG_LEVEL: variable(oneOf(LOG_LEVELS), { description: `Lowest level logged (${LOG_LEVELS.join("|")})`, default: "info" }),

@@ -11,6 +11,8 @@ export interface EventBusConfig {
   producer: ProducerConfig;
   topicPrefix: string;
   redisUrl: string;
+  /** True when EVENT_BUS_REDIS_CONNECTION_URL is unset: the bus is the queues' Redis (and its Sentinel settings). */
+  sharesQueueRedis: boolean;
   streamMaxLen: number;
   publishIntervalMs: number;
   publishBatchSize: number;
@@ -61,6 +63,8 @@ export const eventBusSection = defineSection(
     EVENT_BUS_REDIS_CONNECTION_URL: variable(url(REDIS_PROTOCOLS), {
       description: "Redis of the event bus (edx-event-bus-redis's EVENT_BUS_REDIS_CONNECTION_URL); default REDIS_URL",
     }),
+    // Read again here (the resilience section defines it): the LMS's event bus cannot be a Cluster.
+    REDIS_CLUSTER_NODES: variable(stringList(), { description: "Redis Cluster nodes" }),
     EVENT_BUS_REDIS_STREAM_MAX_LEN: variable(int({ min: 1 }), {
       description: "Approximate maximum length of each stream (XADD MAXLEN ~), as edx-event-bus-redis",
       default: 10000,
@@ -85,11 +89,17 @@ export const eventBusSection = defineSection(
   (v, checks): EventBusConfig => {
     const { config: producer, problems } = mergeProducerConfig(defaultProducerConfig(v.SEND_LEARNING_CERTIFICATE_LIFECYCLE_EVENTS_TO_BUS), v.EVENT_BUS_PRODUCER_CONFIG);
     for (const p of problems) checks.problem("EVENT_BUS_PRODUCER_CONFIG", p);
+    const busUsed = v.SEND_LEARNING_CERTIFICATE_LIFECYCLE_EVENTS_TO_BUS || v.EVENT_BUS_CONSUME.length > 0;
+    if (busUsed && v.REDIS_CLUSTER_NODES?.length && !v.EVENT_BUS_REDIS_CONNECTION_URL) {
+      // edx-event-bus-redis (walrus) reads and writes one Redis, not a Cluster; its streams cannot be hash-tagged.
+      checks.problem("EVENT_BUS_REDIS_CONNECTION_URL", "is required with REDIS_CLUSTER_NODES when the event bus is used: the LMS's event bus is one Redis, not a Cluster");
+    }
     return {
       sendCertificateEvents: v.SEND_LEARNING_CERTIFICATE_LIFECYCLE_EVENTS_TO_BUS,
       producer,
       topicPrefix: v.EVENT_BUS_TOPIC_PREFIX,
       redisUrl: v.EVENT_BUS_REDIS_CONNECTION_URL ?? v.REDIS_URL,
+      sharesQueueRedis: v.EVENT_BUS_REDIS_CONNECTION_URL === undefined,
       streamMaxLen: v.EVENT_BUS_REDIS_STREAM_MAX_LEN,
       publishIntervalMs: v.EVENT_BUS_PUBLISH_INTERVAL_MS,
       publishBatchSize: v.EVENT_BUS_PUBLISH_BATCH_SIZE,

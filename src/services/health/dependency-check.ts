@@ -1,14 +1,15 @@
 import { HeadBucketCommand, ListBucketsCommand, type S3Client } from "@aws-sdk/client-s3";
-import type IORedis from "ioredis";
+import type { RedisClient } from "../../queues/redis-connections";
 import type { DataSource } from "typeorm";
 
 /** "ok", or "down: <reason>": the value /readyz shows per dependency. */
 type DependencyStatus = "ok" | `down: ${string}`;
 
-interface DependencyTargets {
-  redis: IORedis;
+export interface DependencyTargets {
+  redis: RedisClient;
   dataSource: DataSource;
-  s3: S3Client;
+  /** Unset for a process that does not use S3 (a worker serving no purge queue): then not checked. */
+  s3?: S3Client;
   /** Checked with HeadBucket when set (the bucket the purge needs); otherwise the endpoint answers ListBuckets. */
   bucket?: string;
 }
@@ -48,13 +49,28 @@ async function status(work: (signal: AbortSignal) => Promise<unknown>, ms: numbe
   }
 }
 
-async function checkRedis(redis: IORedis, ms: number): Promise<DependencyStatus> {
+async function checkRedis(redis: RedisClient, ms: number): Promise<DependencyStatus> {
   return status(async () => {
-    // A connection that is reconnecting would queue the PING until it is back: report it down at once instead.
+    // A connection being opened gets the check's time to become ready (a busy machine may take a moment); one that
+    // is reconnecting or closed would queue the PING until it is back: report it down at once instead.
+    if (redis.status === "connecting" || redis.status === "connect") await becomesReady(redis);
     if (redis.status !== "ready" && redis.status !== "wait") throw new Error(`connection ${redis.status}`);
     const answer = await redis.ping();
     if (answer !== "PONG") throw new Error(`unexpected PING answer ${answer}`);
   }, ms);
+}
+
+/** Resolves on the client's next "ready", or when it gives up on this attempt ("close"); bounded by the caller. */
+function becomesReady(redis: RedisClient): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      redis.off("ready", done);
+      redis.off("close", done);
+      resolve();
+    };
+    redis.once("ready", done);
+    redis.once("close", done);
+  });
 }
 
 const initializing = new WeakMap<DataSource, Promise<unknown>>();
@@ -85,13 +101,18 @@ async function checkS3(s3: S3Client, bucket: string | undefined, ms: number): Pr
   }, ms);
 }
 
-/** Every dependency checked in parallel, each bounded by `ms`: the whole check takes at most about `ms`. */
-export async function checkDependencies(targets: DependencyTargets, ms: number): Promise<{ ready: boolean; checks: Record<"redis" | "database" | "s3", DependencyStatus> }> {
+export type Dependency = "redis" | "database" | "s3";
+
+/**
+ * Every dependency checked in parallel, each bounded by `ms`: the whole check takes at most about `ms`. The same
+ * checks answer the console's /readyz, set openedx_workers_dependency_up and drive a worker's down/back log lines.
+ */
+export async function checkDependencies(targets: DependencyTargets, ms: number): Promise<{ ready: boolean; checks: Partial<Record<Dependency, DependencyStatus>> }> {
   const [redis, database, s3] = await Promise.all([
     checkRedis(targets.redis, ms),
     checkDatabase(targets.dataSource, ms),
-    checkS3(targets.s3, targets.bucket, ms),
+    targets.s3 ? checkS3(targets.s3, targets.bucket, ms) : undefined,
   ]);
-  const checks = { redis, database, s3 };
+  const checks: Partial<Record<Dependency, DependencyStatus>> = s3 === undefined ? { redis, database } : { redis, database, s3 };
   return { ready: Object.values(checks).every((s) => s === "ok"), checks };
 }

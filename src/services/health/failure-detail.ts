@@ -2,10 +2,11 @@
  * One-line diagnoses of a failed service call, naming where (never a password). Apart from the probes so that a
  * command that only formats an error (queues, retry-failed) does not load the S3 and MySQL clients.
  */
-/** host:port/db of a Redis URL, for messages (no credentials). */
-export function redisWhere(redisUrl: string): string {
-  const u = new URL(redisUrl);
-  return `${u.hostname}:${u.port || 6379}${u.pathname && u.pathname !== "/" ? u.pathname : "/0"}`;
+import { describeRedis, type RedisConnectionSettings } from "../../queues/redis-connections";
+
+/** Where Redis is, for messages (no credentials): host:port/db, the sentinels or the cluster nodes. */
+export function redisWhere(settings: RedisConnectionSettings | string): string {
+  return describeRedis(typeof settings === "string" ? { redisUrl: settings } : settings);
 }
 
 /** host:port/database of a database URL, for messages (no credentials). */
@@ -23,9 +24,9 @@ export function describeError(err: unknown): string {
  * "at host:port/db is unreachable: …" from a failed Redis call of a running command; "refuses the connection: …"
  * when Redis refused the connection's setup (its database index, its credentials: connectionRefusal).
  */
-export function redisFailureDetail(redisUrl: string, err: unknown, refusal?: Error): string {
-  if (refusal) return `at ${redisWhere(redisUrl)} refuses the connection (database index or credentials): ${describeError(refusal)}`;
-  return `at ${redisWhere(redisUrl)} is unreachable or failing: ${describeError(err)}`;
+export function redisFailureDetail(settings: RedisConnectionSettings | string, err: unknown, refusal?: Error): string {
+  if (refusal) return `at ${redisWhere(settings)} refuses the connection (database index or credentials): ${describeError(refusal)}`;
+  return `at ${redisWhere(settings)} is unreachable or failing: ${describeError(err)}`;
 }
 
 /** "at host:port/db refuses the credentials: …" and the like, from a mysql2 connection error. */

@@ -1,8 +1,8 @@
 import { HeadBucketCommand, type S3Client } from "@aws-sdk/client-s3";
-import IORedis, { ReplyError } from "ioredis";
+import { ReplyError } from "ioredis";
 import mysql from "mysql2/promise";
 import type { ServiceName } from "../../errors/service-unavailable-error";
-import { producerConnectionOptions, type RedisConnectionSettings } from "../../queues/redis-connections";
+import { createRedisClient, isCluster, redisUrlAuth, type RedisClient, type RedisConnectionSettings } from "../../queues/redis-connections";
 import { withTimeout } from "../../util/with-timeout";
 import { databaseFailureDetail, dbWhere, describeError, redisWhere } from "./failure-detail";
 
@@ -28,20 +28,21 @@ interface RedisFacts {
 /**
  * Connects without credentials or database, then sends AUTH, SELECT and PING itself: the step that fails says what
  * is wrong (a refused AUTH is the credentials, a refused SELECT the index, a refused PING without a password a
- * server that wants one), never the wording of Redis's reply.
+ * server that wants one), never the wording of Redis's reply. A Cluster client authenticates each node it discovers
+ * itself (Cluster has only database 0), so there a refusal shows as the connection failing.
  */
 export async function probeRedis(settings: RedisConnectionSettings, timeoutMs: number): Promise<ProbeResult & { facts?: RedisFacts }> {
   const started = Date.now();
-  const where = settings.sentinels?.length
-    ? `master ${settings.sentinelMaster ?? "mymaster"} via sentinels ${settings.sentinels.map((s) => `${s.host}:${s.port}`).join(",")}`
-    : redisWhere(settings.redisUrl);
-  const { username, password, db = 0, ...connection } = producerConnectionOptions({ ...settings, connectTimeoutMs: timeoutMs });
-  const redis = new IORedis({
-    ...connection,
+  const where = redisWhere(settings);
+  const cluster = !!settings.clusterNodes?.length;
+  const { username, password, db } = cluster ? { username: undefined, password: undefined, db: 0 } : redisUrlAuth(settings.redisUrl);
+  const redis = createRedisClient({ ...settings, connectTimeoutMs: timeoutMs }, "cli", {
     lazyConnect: true,
     retryStrategy: () => null,
     enableOfflineQueue: false,
     enableReadyCheck: false,
+    // AUTH and SELECT are sent below, one step at a time (a Cluster keeps REDIS_URL's credentials for every node).
+    ...(cluster ? {} : { username: undefined, password: undefined, db: 0 }),
   });
   let lastError: Error | undefined;
   redis.on("error", (err: Error) => (lastError = err));
@@ -73,18 +74,31 @@ export async function probeRedis(settings: RedisConnectionSettings, timeoutMs: n
       // Refused while no password was sent: the server wants one (NOAUTH).
       return failed(err instanceof ReplyError && password === undefined ? "refuses the credentials" : "is unreachable", err);
     }
-    const facts: RedisFacts = { configReadable: true };
-    try {
-      const [, policy] = (await withTimeout(redis.config("GET", "maxmemory-policy"), timeoutMs, "CONFIG GET")) as string[];
-      const [, aof] = (await withTimeout(redis.config("GET", "appendonly"), timeoutMs, "CONFIG GET")) as string[];
-      Object.assign(facts, { maxmemoryPolicy: policy, appendonly: aof });
-    } catch {
-      facts.configReadable = false;
-    }
+    const facts = await readFacts(redis, timeoutMs);
     return { service: "Redis", ok: true, detail: `at ${where} answers`, ms: Date.now() - started, facts };
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * maxmemory-policy and appendonly; of a Cluster, every master's, the first unsafe one winning (each master holds
+ * some queue's keys, so each must be safe).
+ */
+async function readFacts(redis: RedisClient, timeoutMs: number): Promise<RedisFacts> {
+  const servers = isCluster(redis) ? redis.nodes("master") : [redis];
+  const facts: RedisFacts = { configReadable: true };
+  try {
+    for (const server of servers) {
+      const [, policy] = (await withTimeout(server.config("GET", "maxmemory-policy"), timeoutMs, "CONFIG GET")) as string[];
+      const [, aof] = (await withTimeout(server.config("GET", "appendonly"), timeoutMs, "CONFIG GET")) as string[];
+      if (facts.maxmemoryPolicy === undefined || facts.maxmemoryPolicy === "noeviction") facts.maxmemoryPolicy = policy;
+      if (facts.appendonly === undefined || facts.appendonly === "yes") facts.appendonly = aof;
+    }
+  } catch {
+    facts.configReadable = false;
+  }
+  return facts;
 }
 
 export async function probeDatabase(databaseUrl: string, timeoutMs: number): Promise<ProbeResult> {

@@ -1,5 +1,5 @@
 import { timingSafeEqual, createHash } from "node:crypto";
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /**
  * The job metrics both the console and the workers export, under the same names (Prometheus tells them apart by
@@ -14,6 +14,7 @@ export const METRIC = {
   retirementLearners: "openedx_workers_retirement_learners",
   failedGenerationTasks: "openedx_workers_failed_generation_tasks",
   scrapeErrors: "openedx_workers_metrics_scrape_errors_total",
+  dependencyUp: "openedx_workers_dependency_up",
 } as const;
 
 /** Seconds: jobs here take from a few ms (one SQL update) to minutes (a retirement step calling slow services). */
@@ -42,6 +43,20 @@ export function createJobMetrics(opts: { duration?: boolean } = {}): JobMetrics 
     registers: opts.duration === false ? [] : [registry],
   });
   return { registry, completed, failed, stalled, duration };
+}
+
+/**
+ * 1 when the dependency answered its last check, 0 when it did not: the console's is checked at scrape time (the
+ * /readyz checks), a worker's by its dependency monitor every DEPENDENCY_CHECK_INTERVAL_MS. Alert on `== 0`.
+ */
+export function dependencyUpGauge(registry: Registry, collect?: (this: Gauge<"dependency">) => Promise<void>): Gauge<"dependency"> {
+  return new Gauge({
+    name: METRIC.dependencyUp,
+    help: "Whether a dependency (redis|database|s3) answered its last health check: 1 up, 0 down (the same checks as /readyz)",
+    labelNames: ["dependency"] as const,
+    registers: [registry],
+    ...(collect ? { collect } : {}),
+  });
 }
 
 /** True when no token is configured, or the request carries `Authorization: Bearer <token>` (constant-time compare). */

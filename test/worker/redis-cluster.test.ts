@@ -1,0 +1,53 @@
+import { expect } from "chai";
+import IORedis from "ioredis";
+import { QueueName } from "../../src/queues/registry";
+import { runCliInProcess } from "../support/cli";
+import { Harness } from "../support/harness";
+import { OwnCluster } from "../support/own-redis";
+import { purgeEndToEnd } from "../support/purge-end-to-end";
+
+describe("Redis as operators run it: Cluster", function () {
+  this.timeout(90000);
+  let h: Harness | undefined;
+  const cleanups: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+    await h?.close();
+    h = undefined;
+  });
+
+  it("a local 3-node Cluster with a hash-tagged prefix: start check, producer, worker and queues run the purge end to end", async () => {
+    const cluster = await OwnCluster.start();
+    cleanups.push(() => cluster.stop());
+    h = await Harness.create({ bucket: true });
+    const prefix = `{${h.prefix}}`;
+    // REDIS_URL's host points nowhere: only the cluster nodes lead to the queues.
+    const env = h.env({ REDIS_URL: "redis://127.0.0.1:1/0", REDIS_CLUSTER_NODES: cluster.nodeList, QUEUE_PREFIX: prefix });
+    await purgeEndToEnd(h, env, {
+      between: async () => {
+        const direct = new IORedis.Cluster(cluster.nodes.map((n) => ({ host: "127.0.0.1", port: n.port })));
+        cleanups.push(async () => direct.disconnect());
+        expect(await direct.llen(`${prefix}:${QueueName.CertificatePurge}:wait`), "the jobs are in the cluster").to.be.greaterThan(0);
+      },
+    });
+  });
+
+  it("Cluster mode refuses a prefix that is not hash-tagged, naming the fix, with exit 2 and nothing enqueued", async () => {
+    const env = { REDIS_CLUSTER_NODES: "127.0.0.1:7000", QUEUE_PREFIX: "oxw" };
+    const result = await runCliInProcess(["queues"], env);
+    expect(result.code).to.equal(2);
+    expect(result.err).to.contain("QUEUE_PREFIX: must be hash-tagged in braces with REDIS_CLUSTER_NODES (e.g. {oxw})");
+    const refused = await runCliInProcess(["queues"], { REDIS_CLUSTER_NODES: "127.0.0.1:7000", REDIS_SENTINELS: "127.0.0.1:26379", QUEUE_PREFIX: "{oxw}", REDIS_URL: "redis://127.0.0.1:7000/3" });
+    expect(refused.code).to.equal(2);
+    expect(refused.err).to.contain("REDIS_CLUSTER_NODES: cannot be used with REDIS_SENTINELS");
+    expect(refused.err).to.contain("REDIS_URL: a Redis Cluster has only database 0");
+    const bus = await runCliInProcess(["queues"], { REDIS_CLUSTER_NODES: "127.0.0.1:7000", QUEUE_PREFIX: "{oxw}", SEND_LEARNING_CERTIFICATE_LIFECYCLE_EVENTS_TO_BUS: "true" });
+    expect(bus.code).to.equal(2);
+    expect(bus.err).to.contain("EVENT_BUS_REDIS_CONNECTION_URL: is required with REDIS_CLUSTER_NODES when the event bus is used");
+    const hashTagged = await runCliInProcess(["config"], { QUEUE_PREFIX: "{oxw}" });
+    expect(hashTagged.code, hashTagged.err).to.equal(0);
+    const badBraces = await runCliInProcess(["config"], { QUEUE_PREFIX: "{ox}w" });
+    expect(badBraces.code).to.equal(2);
+    expect(badBraces.err).to.contain("QUEUE_PREFIX: may only contain");
+  });
+});
