@@ -4,12 +4,21 @@ import { QueueName } from "../../src/queues/registry";
 import { runCliInProcess } from "../support/cli";
 import { Harness } from "../support/harness";
 import { OwnCluster } from "../support/own-redis";
+import { parsePrometheusText } from "../support/prometheus-text";
 import { purgeEndToEnd } from "../support/purge-end-to-end";
+import { ConsoleClient, seedUser, startConsole } from "../console/console-fixtures";
 
 describe("Redis as operators run it: Cluster", function () {
   this.timeout(90000);
   let h: Harness | undefined;
   const cleanups: Array<() => Promise<unknown>> = [];
+  let cluster: OwnCluster;
+  before(async () => {
+    cluster = await OwnCluster.start();
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
     await h?.close();
@@ -17,8 +26,6 @@ describe("Redis as operators run it: Cluster", function () {
   });
 
   it("a local 3-node Cluster with a hash-tagged prefix: start check, producer, worker and queues run the purge end to end", async () => {
-    const cluster = await OwnCluster.start();
-    cleanups.push(() => cluster.stop());
     h = await Harness.create({ bucket: true });
     const prefix = `{${h.prefix}}`;
     // REDIS_URL's host points nowhere: only the cluster nodes lead to the queues.
@@ -30,6 +37,28 @@ describe("Redis as operators run it: Cluster", function () {
         expect(await direct.llen(`${prefix}:${QueueName.CertificatePurge}:wait`), "the jobs are in the cluster").to.be.greaterThan(0);
       },
     });
+  });
+
+  it("the console on the Cluster: a signed-in session (kept in the cluster), the queues page, /readyz and /metrics", async () => {
+    h = await Harness.create({ bucket: true });
+    await seedUser(h.ds, { username: "viewer", password: "viewer-pw" });
+    const prefix = `{${h.prefix}}`;
+    const con = await startConsole(h, { REDIS_URL: "redis://127.0.0.1:1/0", REDIS_CLUSTER_NODES: cluster.nodeList, QUEUE_PREFIX: prefix });
+    cleanups.push(() => con.close());
+    const viewer = new ConsoleClient(con.url);
+    expect((await viewer.signIn("viewer", "viewer-pw")).status).to.equal(302);
+    expect((await viewer.get("/queues")).status).to.equal(200);
+    const direct = new IORedis.Cluster(cluster.nodes.map((n) => ({ host: "127.0.0.1", port: n.port })));
+    cleanups.push(async () => direct.disconnect());
+    await direct.ping(); // connected: its node list is known
+    const sessions = (await Promise.all(direct.nodes("master").map((n) => n.keys(`${prefix}:console:sess:*`)))).flat();
+    expect(sessions, "the session is in the cluster").to.have.length(1);
+
+    const ready = await fetch(`${con.url}/readyz`);
+    expect(await ready.json()).to.deep.equal({ redis: "ok", database: "ok", s3: "ok" });
+    const { samples } = parsePrometheusText(await (await fetch(`${con.url}/metrics`)).text());
+    expect(samples.filter((m) => m.name === "openedx_workers_dependency_up").map((m) => [m.labels.dependency, m.value])).to.deep.equal([["redis", 1], ["database", 1], ["s3", 1]]);
+    expect(samples.some((m) => m.name === "openedx_workers_queue_jobs" && m.labels.queue === QueueName.CertificatePurge), "queue counts read from the cluster").to.equal(true);
   });
 
   it("Cluster mode refuses a prefix that is not hash-tagged, naming the fix, with exit 2 and nothing enqueued", async () => {
