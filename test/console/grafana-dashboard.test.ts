@@ -25,7 +25,7 @@ describe("deploy/: Grafana dashboard and Prometheus config", () => {
       for (const [, job] of expr.matchAll(/job="([^"]+)"/g)) expect(jobs.has(job), `scrape job ${job}`).to.equal(true);
       expect(expr, "the label is job_name, not job").not.to.match(/by \([^)]*\bjob\b[^_]/);
     }
-    for (const metric of [METRIC.queueJobs, METRIC.completed, METRIC.failed, METRIC.stalled, METRIC.duration, METRIC.retirementLearners, METRIC.failedGenerationTasks]) {
+    for (const metric of [METRIC.queueJobs, METRIC.completed, METRIC.failed, METRIC.stalled, METRIC.duration, METRIC.retirementLearners, METRIC.failedGenerationTasks, METRIC.dependencyUp]) {
       expect(exprs.some((e) => e.includes(metric)), `a panel shows ${metric}`).to.equal(true);
     }
     const ids = dashboard.panels.map((p) => p.id);
