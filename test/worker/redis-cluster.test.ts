@@ -6,6 +6,7 @@ import { Harness } from "../support/harness";
 import { OwnCluster } from "../support/own-redis";
 import { parsePrometheusText } from "../support/prometheus-text";
 import { purgeEndToEnd } from "../support/purge-end-to-end";
+import { waitFor } from "../support/wait";
 import { ConsoleClient, seedUser, startConsole } from "../console/console-fixtures";
 
 describe("Redis as operators run it: Cluster", function () {
@@ -45,6 +46,12 @@ describe("Redis as operators run it: Cluster", function () {
     const prefix = `{${h.prefix}}`;
     const con = await startConsole(h, { REDIS_URL: "redis://127.0.0.1:1/0", REDIS_CLUSTER_NODES: cluster.nodeList, QUEUE_PREFIX: prefix });
     cleanups.push(() => con.close());
+    // Ready once its clients have connected (a Cluster client first reads the slot map), as an orchestrator waits.
+    const ready = await waitFor("the console to be ready", async () => {
+      const res = await fetch(`${con.url}/readyz`);
+      return res.status === 200 ? res.json() : undefined;
+    }, { timeoutMs: 20000 });
+    expect(ready).to.deep.equal({ redis: "ok", database: "ok", s3: "ok" });
     const viewer = new ConsoleClient(con.url);
     expect((await viewer.signIn("viewer", "viewer-pw")).status).to.equal(302);
     expect((await viewer.get("/queues")).status).to.equal(200);
@@ -54,8 +61,6 @@ describe("Redis as operators run it: Cluster", function () {
     const sessions = (await Promise.all(direct.nodes("master").map((n) => n.keys(`${prefix}:console:sess:*`)))).flat();
     expect(sessions, "the session is in the cluster").to.have.length(1);
 
-    const ready = await fetch(`${con.url}/readyz`);
-    expect(await ready.json()).to.deep.equal({ redis: "ok", database: "ok", s3: "ok" });
     const { samples } = parsePrometheusText(await (await fetch(`${con.url}/metrics`)).text());
     expect(samples.filter((m) => m.name === "openedx_workers_dependency_up").map((m) => [m.labels.dependency, m.value])).to.deep.equal([["redis", 1], ["database", 1], ["s3", 1]]);
     expect(samples.some((m) => m.name === "openedx_workers_queue_jobs" && m.labels.queue === QueueName.CertificatePurge), "queue counts read from the cluster").to.equal(true);
