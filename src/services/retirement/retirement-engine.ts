@@ -12,13 +12,28 @@ import { builtInSteps, type RetirementStep } from "./retirement-steps";
 
 const COMPLETE = "COMPLETE";
 const ERRORED = "ERRORED";
+const COMPLETE_TEXT = "Learner retirement complete.";
+
+/** One completed step's move, as `responses` records it. */
+interface StepDone {
+  start: RetirementStateRow;
+  end: RetirementStateRow;
+  response: string;
+}
 
 /**
  * Advances one learner through the pipeline, like upstream's retire_one_learner but safe under a queue:
  * resumes after the last completed END state; re-runs a step whose START state it finds the learner in (a crash
- * or a lost lock happened there); claims each START with a compare-and-set; applies each step's DB changes in
- * the transaction that moves the learner to END while holding its status row. Whoever loses a compare-and-set
- * stops at once: another worker is advancing the learner, and two must never interleave steps.
+ * or a lost lock happened there); applies each step's DB changes in the transaction that moves the learner to END
+ * while holding its status row. Whoever loses a compare-and-set stops at once: another worker is advancing the
+ * learner, and two must never interleave steps.
+ *
+ * Round trips (the throughput of a retirement backlog is mostly these): the status row is read once per job; a
+ * step's closing move also takes the learner on to the next step's START (or COMPLETE after the last), in the
+ * same statement, so the next step needs no claim of its own; consecutive database-only steps run in one
+ * transaction that records all their moves at its end; a step whose DB part is only its record (an HTTP step) ends
+ * with one compare-and-set statement, no transaction. Every move is still recorded once, in order, in `responses`,
+ * and a crash at any point leaves the learner in the state of the last commit, from which the job resumes.
  */
 export class RetirementEngine {
   private readonly store: RetirementStatusStore;
@@ -52,79 +67,130 @@ export class RetirementEngine {
       throw new LearnerRefusedError(`user ${userId} is in ${describeState(learner.currentState)}, a state the retirement pipeline does not use`);
     }
 
+    const steps = remainingSteps(this.pipeline, learner.currentState.stateName);
+    // Where the learner goes once steps[k - 1] is done: the next step's START, or COMPLETE after the last.
+    const after = (k: number) => (k < steps.length ? state(steps[k].startState) : state(COMPLETE));
     let at = learner.currentState;
-    for (const step of remainingSteps(this.pipeline, at.stateName)) {
-      const start = state(step.startState);
-      const end = state(step.endState);
-      if (at.id === start.id) {
-        this.ctx.logger.info("resuming a step the learner was left in", { ...log, state: start.stateName });
-      } else if (!(await this.store.compareAndSet(userId, at, start, `Starting: ${start.stateName}`))) {
-        return this.lostRace(log, at);
+    if (steps.length > 0 && at.stateName === steps[0].startState) this.ctx.logger.info("resuming a step the learner was left in", { ...log, state: at.stateName });
+    for (let i = 0; i < steps.length; ) {
+      if (!this.impl(steps[i]).prepare && !this.impl(steps[i]).finish) {
+        let j = i;
+        while (j < steps.length && !this.impl(steps[j]).prepare && !this.impl(steps[j]).finish) j++;
+        if (!(await this.runDatabaseSteps(learner, at, steps.slice(i, j), state, after(j)))) return this.lostRace(log, at);
+        for (const step of steps.slice(i, j)) this.stepDone(log, step);
+        at = after(j);
+        i = j;
+        continue;
       }
+      const start = state(steps[i].startState);
+      // External work needs the START committed first: it is the claim a crash is resumed from.
+      if (at.id !== start.id && !(await this.store.advance(userId, [at, start], [`Starting: ${start.stateName}`]))) return this.lostRace(log, at);
       at = start;
-      const ran = await this.runStep(step, learner, table, start, end, jobId, retry?.state === start.stateName ? retry : undefined);
+      const ran = await this.runStep(steps[i], learner, start, state(steps[i].endState), after(i + 1), jobId, retry?.state === start.stateName ? retry : undefined);
       if (!ran) return this.lostRace(log, start);
-      at = end;
-      this.ctx.logger.info("retirement step done", { ...log, state: end.stateName, method: `${step.service}.${step.method}` });
+      this.stepDone(log, steps[i]);
+      at = after(i + 1);
+      i++;
     }
-    if (!(await this.store.compareAndSet(userId, at, state(COMPLETE), "Learner retirement complete."))) return this.lostRace(log, at);
+    if (at.stateName !== COMPLETE && !(await this.store.compareAndSet(userId, at, state(COMPLETE), COMPLETE_TEXT))) return this.lostRace(log, at);
     this.ctx.logger.info("learner retired", log);
     return { status: "done", userId, state: COMPLETE };
   }
 
-  /** prepare (no lock), then apply + move to END in one transaction holding the status row; false if the learner moved. */
-  private async runStep(
-    step: PipelineStep,
-    learner: LearnerStatus,
-    table: RetirementStateRow[],
-    start: RetirementStateRow,
-    end: RetirementStateRow,
-    jobId: string,
-    retry: StepRetryState | undefined,
-  ): Promise<boolean> {
+  private impl(step: PipelineStep): RetirementStep {
     const impl = this.steps.get(`${step.service}.${step.method}`);
     if (!impl) throw new Error(`internal: no implementation for ${step.service}.${step.method}`);
-    // External work only while the learner is really in this step (an operator may have aborted it meanwhile).
-    const before = await this.store.load(learner.userId, { states: table });
-    if (before?.currentState.id !== start.id) return false;
-    // Two-phase steps also need the row's `modified` as it was now: see below.
-    const seen = impl.finish ? await this.store.modifiedToken(learner.userId) : undefined;
+    return impl;
+  }
+
+  private stepDone(log: { userId: number; jobId: string }, step: PipelineStep): void {
+    this.ctx.logger.info("retirement step done", { ...log, state: step.endState, method: `${step.service}.${step.method}` });
+  }
+
+  /**
+   * Database-only steps, one after the other, in one transaction holding the learner's status row: each step's
+   * changes, then every move (from `at` through each START and END to `next`) in one statement. False if the
+   * learner is no longer in `at`.
+   */
+  private runDatabaseSteps(learner: LearnerStatus, at: RetirementStateRow, steps: PipelineStep[], state: (name: string) => RetirementStateRow, next: RetirementStateRow): Promise<boolean> {
+    return this.ctx.dataSource.transaction(async (em) => {
+      const row = await this.store.lockRow(learner.userId, em);
+      if (row?.stateId !== at.id) return false;
+      const done: StepDone[] = [];
+      for (const step of steps) done.push({ start: state(step.startState), end: state(step.endState), response: await this.impl(step).apply!(em, learner, undefined) });
+      await this.moveOn(learner.userId, at, done, next, { em });
+      return true;
+    });
+  }
+
+  /**
+   * A step with external work, the learner in its START: prepare (no lock), then the DB part and the move to END
+   * and on to `next`; false if the learner moved meanwhile.
+   */
+  private async runStep(step: PipelineStep, learner: LearnerStatus, start: RetirementStateRow, end: RetirementStateRow, next: RetirementStateRow, jobId: string, retry: StepRetryState | undefined): Promise<boolean> {
+    const impl = this.impl(step);
+    const userId = learner.userId;
+    // A two-phase step's claim starts from the row's `modified` as it is now (see below); its external work runs
+    // only while the learner is really in this step (an operator may have aborted it meanwhile).
+    const seen = impl.finish ? await this.store.peek(userId) : undefined;
+    if (seen && seen.stateId !== start.id) return false;
     const prepared = impl.prepare ? await impl.prepare(learner, jobId, { state: start, retry }) : undefined;
-    const finish = impl.finish;
-    if (!finish) return this.underLock(learner.userId, table, start, undefined, async (em) => this.moveToEnd(em, learner.userId, start, end, await impl.apply(em, learner, prepared)));
+    if (!impl.finish) {
+      // Only its record to write (an HTTP step): the move itself is the compare-and-set, no transaction needed.
+      if (!impl.apply) return this.store.advance(userId, ...this.moves(start, [{ start, end, response: impl.describe?.(prepared) ?? String(prepared) }], next));
+      return this.underLock(userId, start, undefined, async (em) => {
+        await this.moveOn(userId, start, [{ start, end, response: await impl.apply!(em, learner, prepared) }], next, { em });
+      });
+    }
     // Two phases: the DB changes commit while the learner stays in START, then the late external work (no lock
     // held), then the move to END. A crash in between re-runs the step from START; each part is idempotent.
     // The state alone cannot tell two live workers apart while the learner stays in START, so the row's `modified`
     // is the claim: phase 1 proceeds only if nobody touched the row since this worker looked, and touches it; the
-    // move to END only if the row still carries this worker's touch. The loser stops, as with a lost state CAS.
+    // move to END only if the row still carries this worker's touch (one statement comparing both). The loser
+    // stops, as with a lost state compare-and-set.
     let response = "";
     let claim: string | undefined;
-    const applied = await this.underLock(learner.userId, table, start, seen, async (em) => {
-      response = await impl.apply(em, learner, prepared);
-      claim = await this.store.touch(learner.userId, em);
+    const applied = await this.underLock(userId, start, seen!.modified, async (em) => {
+      response = impl.apply ? await impl.apply(em, learner, prepared) : (impl.describe?.(prepared) ?? String(prepared));
+      claim = await this.store.touch(userId, em);
     });
     if (!applied) return false;
-    await finish(learner, jobId);
-    return this.underLock(learner.userId, table, start, claim, async (em) => this.moveToEnd(em, learner.userId, start, end, response));
+    await impl.finish(learner, jobId);
+    return this.store.advance(userId, ...this.moves(start, [{ start, end, response }], next), { modified: claim });
+  }
+
+  /** The path and texts of moving from `at` through each done step's START and END to `next`. */
+  private moves(at: RetirementStateRow, done: StepDone[], next: RetirementStateRow): [RetirementStateRow[], string[]] {
+    const path = [at];
+    const texts: string[] = [];
+    const to = (s: RetirementStateRow, text: string) => {
+      path.push(s);
+      texts.push(text);
+    };
+    for (const d of done) {
+      if (path[path.length - 1].id !== d.start.id) to(d.start, `Starting: ${d.start.stateName}`);
+      to(d.end, `Ending: ${d.end.stateName} with response:\n${d.response}`);
+    }
+    to(next, next.stateName === COMPLETE ? COMPLETE_TEXT : `Starting: ${next.stateName}`);
+    return [path, texts];
+  }
+
+  /** Inside a transaction holding the status row: the moves must succeed (the lock rules out anyone else). */
+  private async moveOn(userId: number, at: RetirementStateRow, done: StepDone[], next: RetirementStateRow, opts: { em: EntityManager }): Promise<void> {
+    if (!(await this.store.advance(userId, ...this.moves(at, done, next), opts))) throw new Error(`internal: user ${userId} left ${at.stateName} while its row was locked`);
   }
 
   /**
    * Runs `work` in a transaction holding the learner's status row, only if the learner is still in `start` (and,
    * when `modified` is given, the row's `modified` is still that value).
    */
-  private underLock(userId: number, table: RetirementStateRow[], start: RetirementStateRow, modified: string | undefined, work: (em: EntityManager) => Promise<void>): Promise<boolean> {
+  private underLock(userId: number, start: RetirementStateRow, modified: string | undefined, work: (em: EntityManager) => Promise<void>): Promise<boolean> {
     return this.ctx.dataSource.transaction(async (em) => {
-      const locked = await this.store.load(userId, { em, lock: true, states: table });
-      if (!locked || locked.currentState.id !== start.id) return false;
-      if (modified !== undefined && (await this.store.modifiedToken(userId, em)) !== modified) return false;
+      const row = await this.store.lockRow(userId, em);
+      if (row?.stateId !== start.id || (modified !== undefined && row.modified !== modified)) return false;
       await work(em);
       return true;
     });
-  }
-
-  private async moveToEnd(em: EntityManager, userId: number, start: RetirementStateRow, end: RetirementStateRow, response: string): Promise<void> {
-    const moved = await this.store.compareAndSet(userId, start, end, `Ending: ${end.stateName} with response:\n${response}`, em);
-    if (!moved) throw new Error(`internal: user ${userId} left ${start.stateName} while its row was locked`);
   }
 
   private lostRace(log: { userId: number; jobId: string }, expected: RetirementStateRow): JobResult {

@@ -19,6 +19,9 @@ export interface LearnerStatus {
   lastState?: RetirementStateRow;
 }
 
+/** `modified` to the microsecond, as text: a JS Date would drop the microseconds. */
+const TOKEN = "DATE_FORMAT(modified, '%Y-%m-%d %H:%i:%s.%f')";
+
 /**
  * Reads and moves learners' retirement states. Every move is a compare-and-set on current_state_id, so two
  * workers (or a worker and an operator) can never both make the same move; the loser sees `false`.
@@ -59,7 +62,7 @@ export class RetirementStatusStore {
 
   /** The row's `modified` to the microsecond, as text (a JS Date would drop the microseconds). */
   async modifiedToken(userId: number, em: EntityManager = this.ds.manager): Promise<string | undefined> {
-    const [row] = await em.query("SELECT DATE_FORMAT(modified, '%Y-%m-%d %H:%i:%s.%f') AS m FROM user_api_userretirementstatus WHERE user_id = ?", [userId]);
+    const [row] = await em.query(`SELECT ${TOKEN} AS m FROM user_api_userretirementstatus WHERE user_id = ?`, [userId]);
     return row?.m;
   }
 
@@ -74,19 +77,40 @@ export class RetirementStatusStore {
    * "Moved from … to …" text and setting last_state. Returns whether this call made the move.
    */
   async compareAndSet(userId: number, from: RetirementStateRow, to: RetirementStateRow, response: string, em: EntityManager = this.ds.manager): Promise<boolean> {
-    const result = await em
-      .createQueryBuilder()
-      .update(UserRetirementStatus)
-      .set({
-        currentStateId: to.id,
-        lastStateId: from.id,
-        responses: () => "CONCAT(responses, :text)",
-        modified: () => "UTC_TIMESTAMP(6)",
-      })
-      .where("user_id = :userId AND current_state_id = :fromId", { userId, fromId: from.id })
-      .setParameter("text", transitionText(from, to, response))
-      .execute();
+    return this.advance(userId, [from, to], [response], { em });
+  }
+
+  /**
+   * Several moves in one statement: from path[0], which the learner must still be in, through each next state to
+   * the last, appending each move's text (responses[i] for path[i] -> path[i+1]) in order, as the same moves made
+   * one by one would; last_state becomes the state before the last. With `modified`, only if the row's `modified`
+   * token is still that value (a two-phase step's claim). Returns whether this call made the moves.
+   */
+  async advance(userId: number, path: readonly RetirementStateRow[], responses: readonly string[], opts: { em?: EntityManager; modified?: string } = {}): Promise<boolean> {
+    if (path.length < 2 || responses.length !== path.length - 1) throw new Error(`internal: a move needs states and one response per step (${path.length} states, ${responses.length} responses)`);
+    const text = responses.map((r, i) => transitionText(path[i], path[i + 1], r)).join("");
+    const byToken = opts.modified === undefined ? "" : ` AND ${TOKEN} = ?`;
+    const result = await (opts.em ?? this.ds.manager).query(
+      `UPDATE user_api_userretirementstatus SET current_state_id = ?, last_state_id = ?, responses = CONCAT(responses, ?), modified = UTC_TIMESTAMP(6)
+       WHERE user_id = ? AND current_state_id = ?${byToken}`,
+      [path[path.length - 1].id, path[path.length - 2].id, text, userId, path[0].id, ...(opts.modified === undefined ? [] : [opts.modified])],
+    );
     return affectedRows(result) === 1;
+  }
+
+  /**
+   * Locks the learner's status row for the rest of `em`'s transaction; returns its state id and `modified` token
+   * (undefined when there is no row). Other workers reaching the same learner wait here.
+   */
+  async lockRow(userId: number, em: EntityManager): Promise<{ stateId: number; modified: string } | undefined> {
+    const [row] = await em.query(`SELECT current_state_id AS stateId, ${TOKEN} AS m FROM user_api_userretirementstatus WHERE user_id = ? FOR UPDATE`, [userId]);
+    return row ? { stateId: Number(row.stateId), modified: row.m } : undefined;
+  }
+
+  /** The learner's state id and `modified` token as they are now, without a lock. */
+  async peek(userId: number): Promise<{ stateId: number; modified: string } | undefined> {
+    const [row] = await this.ds.query(`SELECT current_state_id AS stateId, ${TOKEN} AS m FROM user_api_userretirementstatus WHERE user_id = ?`, [userId]);
+    return row ? { stateId: Number(row.stateId), modified: row.m } : undefined;
   }
 
   /** Appends a note to `responses` while the learner is still in `state` (e.g. a failed HTTP try); no state change. */

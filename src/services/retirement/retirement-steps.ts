@@ -24,7 +24,9 @@ interface StepRun {
  */
 export interface RetirementStep {
   prepare?(learner: LearnerStatus, jobId: string, run?: StepRun): Promise<unknown>;
-  apply(em: EntityManager, learner: LearnerStatus, prepared: unknown): Promise<string>;
+  apply?(em: EntityManager, learner: LearnerStatus, prepared: unknown): Promise<string>;
+  /** For a step without `apply` (no DB changes of its own): the response text of what `prepare` returned. */
+  describe?(prepared: unknown): string;
   /**
    * External work that must come after `apply`'s changes are committed (e.g. the PDF purge, which may be refused
    * and must then leave every other erasure done). When present, `apply` commits first, then `finish` runs with no
@@ -153,9 +155,7 @@ function retireLms(purger: PdfCertificatePurger, images: ProfileImageEraser, era
 function purgePdfCertificates(purger: PdfCertificatePurger): RetirementStep {
   return {
     prepare: (learner, jobId) => purgeLearnerPdfCertificates(purger, learner, jobId),
-    async apply(_em, _learner, prepared) {
-      return JSON.stringify(prepared);
-    },
+    describe: (prepared) => JSON.stringify(prepared),
   };
 }
 

@@ -64,9 +64,7 @@ function httpStep(ctx: AppContext, store: RetirementStatusStore, caller: HttpSer
         throw new RetryLaterError(`${summary(name, err)}; try ${decision.next.failures}`, decision.delayMs, { retry: decision.next });
       }
     },
-    async apply(_em, _learner, prepared) {
-      return String(prepared);
-    },
+    describe: (prepared) => String(prepared),
   };
 }
 
