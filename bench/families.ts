@@ -1,4 +1,5 @@
 import { parseCourseKey } from "../src/domain/course-key";
+import { DEFAULT_PIPELINE, pipelineRows } from "../src/domain/retirement/retirement-pipeline";
 import { enqueuePurges } from "../src/producers/pdf-certificate-purge.producer";
 import { runGenerationBatch } from "../src/producers/certificate-generation.producer";
 import { retireLearners } from "../src/producers/retirement-queue.producer";
@@ -115,7 +116,9 @@ export async function localLms(latencyMs: number): Promise<{ lms: FakeHttpServic
     return { status: 204 };
   };
   lms.on("POST /api/discussion/v1/accounts/retire_forum/", answer).on("POST /api/edxnotes/v1/retire_user/", answer);
-  return { lms, env: { RETIREMENT_LMS_BASE_URL: lms.url, RETIREMENT_CLIENT_ID: "bench-client", RETIREMENT_CLIENT_SECRET: "bench-secret" } };
+  // upstream's default pipeline, HTTP steps included (the test harness's database-only pipeline would skip them).
+  const pipeline = JSON.stringify(pipelineRows(DEFAULT_PIPELINE));
+  return { lms, env: { RETIREMENT_PIPELINE: pipeline, RETIREMENT_LMS_BASE_URL: lms.url, RETIREMENT_CLIENT_ID: "bench-client", RETIREMENT_CLIENT_SECRET: "bench-secret" } };
 }
 
 export async function retirementFamily(h: Harness, count: number, opts: FamilyOptions): Promise<FamilyResult> {

@@ -153,12 +153,16 @@ export const LMS_ERASURES: LmsErasure[] = [
     phase: "retire_misc",
     tables: ["bulk_email_optout"],
     async apply({ em, learner }) {
-      await em.query(
-        `INSERT INTO bulk_email_optout (user_id, course_id)
-         SELECT DISTINCT e.user_id, e.course_id FROM student_courseenrollment e
+      // Read, then a plain multi-row INSERT: an INSERT … SELECT takes the table's AUTO-INC lock for the whole
+      // statement and shared locks on what it reads, so concurrent learners deadlocked on it ("Failed to read
+      // auto-increment value", errno 1467) and ended ERRORED. Only one worker runs this learner's step at a time
+      // (the step holds the status row), so the read cannot go stale before the insert.
+      const missing: Array<{ course_id: string }> = await em.query(
+        `SELECT DISTINCT e.course_id FROM student_courseenrollment e
          WHERE e.user_id = ? AND NOT EXISTS (SELECT 1 FROM bulk_email_optout o WHERE o.user_id = e.user_id AND o.course_id = e.course_id)`,
         [learner.userId],
       );
+      if (missing.length > 0) await em.query("INSERT INTO bulk_email_optout (user_id, course_id) VALUES ?", [missing.map((r) => [learner.userId, r.course_id])]);
     },
   },
 
