@@ -27,18 +27,22 @@ export class LmsErasureRunner {
     private readonly erasures: readonly LmsErasure[] = LMS_ERASURES,
   ) {}
 
-  /** The plan, computed once; a failed lookup is retried by the next call. */
-  async load(): Promise<ErasurePlan> {
-    this.plan ??= this.computePlan().catch((err) => {
+  /**
+   * The plan, computed once; a failed lookup is retried by the next call. Inside a step's transaction, pass its
+   * `em`: the lookup then runs on the connection the caller already holds. Taking a second pooled connection there
+   * deadlocked a worker whose jobs all opened their transactions at once (every connection held, each waiting for one).
+   */
+  async load(em?: EntityManager): Promise<ErasurePlan> {
+    this.plan ??= this.computePlan(em ?? this.ds.manager).catch((err) => {
       this.plan = undefined;
       throw err;
     });
     return this.plan;
   }
 
-  private async computePlan(): Promise<ErasurePlan> {
+  private async computePlan(em: EntityManager): Promise<ErasurePlan> {
     const wanted = erasureTables(this.erasures);
-    const rows: Array<{ name: string }> = await this.ds.query(
+    const rows: Array<{ name: string }> = await em.query(
       "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)",
       [wanted],
     );
@@ -61,7 +65,7 @@ export class LmsErasureRunner {
 
   /** Applies every active erasure of the phase; returns the names of the skipped ones (for the step's response). */
   async run(em: EntityManager, learner: LearnerStatus, phase: ErasurePhase): Promise<string[]> {
-    const plan = await this.load();
+    const plan = await this.load(em);
     for (const erasure of plan.active) {
       if (erasure.phase === phase) await erasure.apply({ em, learner, retirement: this.retirement });
     }
