@@ -14,6 +14,8 @@ export interface JobRequest<J extends JobName = JobName> {
 
 /** BullMQ's own limit is per MULTI; ~1k per addBulk keeps each round trip short (bullmq #1670). */
 const ADD_BULK_CHUNK = 1000;
+/** Chunks added at the same time: the next chunk's look-up and job encoding overlap this one's Redis work. */
+const CHUNKS_IN_FLIGHT = 4;
 
 /**
  * Producer side of every queue: one shared fail-fast Redis connection, typed adds with deterministic ids.
@@ -62,49 +64,64 @@ export class QueueSet {
 
   /** addMany, returning the ids of the jobs that were new. */
   async addManyNew(requests: JobRequest[], opts: { rerunFinished?: boolean } = {}): Promise<string[]> {
-    const created: string[] = [];
-    const byQueue = new Map<QueueName, JobRequest[]>();
+    const byQueue = new Map<QueueName, Map<string, JobRequest>>();
     for (const r of requests) {
-      const list = byQueue.get(JOB_QUEUE[r.name]) ?? [];
-      list.push(r);
+      const list = byQueue.get(JOB_QUEUE[r.name]) ?? new Map<string, JobRequest>();
+      if (!list.has(r.jobId)) list.set(r.jobId, r); // a repeated id is one job: BullMQ keeps the first
       byQueue.set(JOB_QUEUE[r.name], list);
     }
+    const created: string[] = [];
     for (const [queueName, list] of byQueue) {
       const queue = this.queue(queueName);
-      for (let i = 0; i < list.length; i += ADD_BULK_CHUNK) {
-        const chunk = list.slice(i, i + ADD_BULK_CHUNK);
-        if (opts.rerunFinished) await this.removeFinished(queue, chunk.map((c) => c.jobId));
-        const existing = await this.existingIds(queue, chunk.map((c) => c.jobId));
-        await queue.addBulk(chunk.map((c) => ({ name: c.name, data: c.data, opts: { ...c.opts, jobId: c.jobId } })));
-        created.push(...chunk.filter((c) => !existing.has(c.jobId)).map((c) => c.jobId));
-      }
+      const all = [...list.values()];
+      const chunks: JobRequest[][] = [];
+      for (let i = 0; i < all.length; i += ADD_BULK_CHUNK) chunks.push(all.slice(i, i + ADD_BULK_CHUNK));
+      const results: string[][] = new Array(chunks.length);
+      let next = 0;
+      const lane = async () => {
+        while (next < chunks.length) {
+          const i = next++;
+          results[i] = await this.addChunk(queue, chunks[i], opts.rerunFinished === true);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(CHUNKS_IN_FLIGHT, chunks.length) }, lane));
+      for (const r of results) created.push(...r);
     }
     return created;
   }
 
-  /** Removes the jobs among these ids that are completed or failed (one pipelined look-up round trip). */
-  private async removeFinished(queue: Queue, ids: string[]): Promise<void> {
+  /**
+   * One chunk: one pipelined look-up of every id (with `rerunFinished`, whether it is completed or failed; whether it
+   * exists), the finished ones removed, then one addBulk. Returns the ids that were new.
+   */
+  private async addChunk(queue: Queue, chunk: JobRequest[], rerunFinished: boolean): Promise<string[]> {
     const pipeline = this.connection.pipeline();
-    for (const id of ids) {
-      pipeline.zscore(queue.toKey("completed"), id);
-      pipeline.zscore(queue.toKey("failed"), id);
+    const completed = queue.toKey("completed");
+    const failed = queue.toKey("failed");
+    for (const c of chunk) {
+      if (rerunFinished) pipeline.zscore(completed, c.jobId).zscore(failed, c.jobId);
+      pipeline.exists(queue.toKey(c.jobId));
     }
-    const results = (await pipeline.exec()) ?? [];
-    const finished = ids.filter((_, i) => results[2 * i]?.[1] !== null || results[2 * i + 1]?.[1] !== null);
+    const replies = (await pipeline.exec()) ?? [];
+    const error = replies.find(([err]) => err)?.[0];
+    if (error) throw error;
+    const per = rerunFinished ? 3 : 1;
+    const finished: string[] = [];
+    const existing = new Set<string>();
+    chunk.forEach((c, i) => {
+      const at = i * per;
+      if (rerunFinished && (replies[at][1] !== null || replies[at + 1][1] !== null)) finished.push(c.jobId);
+      else if (replies[at + per - 1][1] === 1) existing.add(c.jobId);
+    });
+    // Usually none: a finished job of an earlier run, removed so that asking again runs the work again.
     await Promise.all(finished.map((id) => queue.remove(id)));
+    await queue.addBulk(chunk.map((c) => ({ name: c.name, data: c.data, opts: { ...c.opts, jobId: c.jobId } })));
+    return chunk.filter((c) => !existing.has(c.jobId)).map((c) => c.jobId);
   }
 
   /** Which of these job ids exist in the queue in any state (one pipelined EXISTS round trip). */
   async presentJobIds(queueName: QueueName, ids: string[]): Promise<Set<string>> {
     const queue = this.queue(queueName);
-    const pipeline = this.connection.pipeline();
-    for (const id of ids) pipeline.exists(queue.toKey(id));
-    const results = (await pipeline.exec()) ?? [];
-    return new Set(ids.filter((_, i) => results[i]?.[1] === 1));
-  }
-
-  /** Which of these ids already exist as jobs (one pipelined EXISTS round trip). */
-  private async existingIds(queue: Queue, ids: string[]): Promise<Set<string>> {
     const pipeline = this.connection.pipeline();
     for (const id of ids) pipeline.exists(queue.toKey(id));
     const results = (await pipeline.exec()) ?? [];
