@@ -77,18 +77,15 @@ export async function runGenerationBatch(ctx: Pick<AppContext, "dataSource" | "q
   // A preview only: it never writes, so it records no events.
   const generator = batch.dryRun ? new CertificateGenerator(ctx.dataSource, ctx.config.generation, ctx.logger, CertificateEventOutbox.off()) : undefined;
   const total = "allEnrolled" in batch ? await countEnrolled(ctx.dataSource, batch.courseKey) : batch.userIds.length;
-  const chunks = "allEnrolled" in batch ? enrolledUserIds(ctx.dataSource, batch.courseKey) : chunked(batch.userIds);
+  const chunks = "allEnrolled" in batch ? allKnown(enrolledUserIds(ctx.dataSource, batch.courseKey)) : withKnown(ctx.dataSource, batch.userIds);
   let done = 0;
-  for await (const chunk of chunks) {
-    let userIds = chunk;
-    if (!("allEnrolled" in batch)) {
-      const known = await existingUserIds(ctx.dataSource, chunk);
-      for (const id of chunk.filter((u) => !known.has(u))) {
-        summary.unknown.push(id);
-        io.warn(`User ${id} could not be found`);
-      }
-      userIds = chunk.filter((u) => known.has(u));
+  // The next chunk's SQL runs while this one is being enqueued.
+  for await (const { chunk, known } of readAhead(chunks)) {
+    for (const id of chunk.filter((u) => !known.has(u))) {
+      summary.unknown.push(id);
+      io.warn(`User ${id} could not be found`);
     }
+    const userIds = chunk.filter((u) => known.has(u));
     summary.learners += userIds.length;
     if (generator) {
       for (const userId of userIds) {
@@ -148,6 +145,39 @@ async function* enrolledUserIds(ds: DataSource, courseKey: CourseKey, chunkSize 
   }
 }
 
-async function* chunked(ids: number[]): AsyncGenerator<number[]> {
-  for (let i = 0; i < ids.length; i += CHUNK) yield ids.slice(i, i + CHUNK);
+interface KnownChunk {
+  chunk: number[];
+  /** The ids of the chunk that have an auth_user row. */
+  known: Set<number>;
+}
+
+/** Requested ids a chunk at a time, with the ones that exist (one `IN (…)` query per chunk). */
+async function* withKnown(ds: DataSource, ids: number[]): AsyncGenerator<KnownChunk> {
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    yield { chunk, known: await existingUserIds(ds, chunk) };
+  }
+}
+
+/** Enrolled learners: each exists (the enrollment's user). */
+async function* allKnown(chunks: AsyncGenerator<number[]>): AsyncGenerator<KnownChunk> {
+  for await (const chunk of chunks) yield { chunk, known: new Set(chunk) };
+}
+
+/** The items of `source`, the next one already being read while the caller works on the current one. */
+async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = source.next();
+  // Awaited below; this only keeps a failure of a read the caller never reaches from being unhandled.
+  next.catch(() => undefined);
+  try {
+    for (;;) {
+      const item = await next;
+      if (item.done) return;
+      next = source.next();
+      next.catch(() => undefined);
+      yield item.value;
+    }
+  } finally {
+    await source.return(undefined);
+  }
 }
