@@ -31,6 +31,8 @@ export interface FamilyResult {
 export interface FamilyOptions {
   concurrency: number;
   logLevel: string;
+  /** The worker process's NODE_OPTIONS (docker-compose's, by default). */
+  workerNodeOptions: string;
   tag: string;
   /** How long the local LMS takes to answer each retirement HTTP step (forums, notes). */
   httpLatencyMs: number;
@@ -52,7 +54,7 @@ async function runFamily(
 ): Promise<FamilyResult> {
   const producer = await h.context({ env });
   const queue = producer.queues.queue(queueName);
-  const worker = new WorkerProcess(h.env({ ...env, LOG_LEVEL: opts.logLevel }), ["--queues", queueName, "--concurrency", String(opts.concurrency)]);
+  const worker = new WorkerProcess(h.env({ ...env, LOG_LEVEL: opts.logLevel, ...(opts.workerNodeOptions ? { NODE_OPTIONS: opts.workerNodeOptions } : {}) }), ["--queues", queueName, "--concurrency", String(opts.concurrency)]);
   try {
     await worker.start(queue);
     const start = Date.now();

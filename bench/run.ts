@@ -12,6 +12,9 @@ import { bullmqCeiling, generationSqlFloor, retirementSqlFloor, s3DeleteCeiling 
 import { generationFamily, purgeFamily, retirementFamily, type FamilyResult } from "./families";
 import { renderTable, type SizeResult } from "./support/report";
 
+/** The worker's heap cap in docker-compose.yml: without it V8 lets garbage pile up past 250 MB of RSS (measured). */
+const WORKER_NODE_OPTIONS = "--max-old-space-size=128";
+
 const HELP = `npm run bench -- [options]
 
   --n N              items per family at the small size (default 200); the large size is N × --scale
@@ -19,6 +22,8 @@ const HELP = `npm run bench -- [options]
   --concurrency C    worker concurrency (default 32), also used by the no-op BullMQ ceiling
   --families LIST    comma-separated: purge,generation,retirement (default all)
   --log-level L      the worker's LOG_LEVEL (default info, as in production)
+  --worker-node-options O  the worker's NODE_OPTIONS (default "${WORKER_NODE_OPTIONS}", as in docker-compose.yml;
+                     "" for none)
   --http-latency-ms  how long the local LMS takes to answer each retirement HTTP step (default 20)
   --label TEXT       stored in the JSON (e.g. "before", "after")
   --out FILE         JSON path (default bench/results/<date>.json)
@@ -32,6 +37,7 @@ async function main(): Promise<void> {
       concurrency: { type: "string", default: "32" },
       families: { type: "string", default: "purge,generation,retirement" },
       "log-level": { type: "string", default: "info" },
+      "worker-node-options": { type: "string", default: WORKER_NODE_OPTIONS },
       "http-latency-ms": { type: "string", default: "20" },
       label: { type: "string", default: "" },
       out: { type: "string" },
@@ -66,7 +72,7 @@ async function main(): Promise<void> {
       const r: SizeResult = { size, families: {} };
       log("ceiling: BullMQ no-op jobs");
       r.bullmq = await bullmqCeiling(h, size, concurrency);
-      const familyOpts = { concurrency, logLevel: values["log-level"], tag, httpLatencyMs: Number(values["http-latency-ms"]) };
+      const familyOpts = { concurrency, logLevel: values["log-level"], workerNodeOptions: values["worker-node-options"], tag, httpLatencyMs: Number(values["http-latency-ms"]) };
       if (families.includes("purge")) {
         log("ceiling: S3 DeleteObjects");
         r.s3 = await s3DeleteCeiling(h, size);
@@ -96,7 +102,7 @@ async function main(): Promise<void> {
     label: values.label,
     startedAt: started.toISOString(),
     seconds: Math.round((Date.now() - started.getTime()) / 1000),
-    options: { n, scale, concurrency, families, logLevel: values["log-level"], httpLatencyMs: Number(values["http-latency-ms"]) },
+    options: { n, scale, concurrency, families, logLevel: values["log-level"], workerNodeOptions: values["worker-node-options"], httpLatencyMs: Number(values["http-latency-ms"]) },
     machine: { ...machine, loadAverageAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))) },
     results,
   };
