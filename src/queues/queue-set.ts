@@ -95,6 +95,8 @@ export class QueueSet {
    * exists), the finished ones removed, then one addBulk. Returns the ids that were new.
    */
   private async addChunk(queue: Queue, chunk: JobRequest[], rerunFinished: boolean): Promise<string[]> {
+    // The queue's client once ready (it fails when the connection gives up, so a CLI names Redis as the cause).
+    await queue.waitUntilReady();
     const pipeline = this.connection.pipeline();
     const completed = queue.toKey("completed");
     const failed = queue.toKey("failed");
