@@ -38,6 +38,8 @@ export async function seedErasureRows(ds: DataSource, learner: LearnerFixture): 
   await q("INSERT INTO credit_creditrequirementstatus (username, status, reason, requirement_id) VALUES (?, 'satisfied', ?, 1)", [username, JSON.stringify({ final_grade: 0.9, name })]);
   await q(`INSERT INTO credit_historicalcreditrequirementstatus (id, username, status, reason, history_date, history_type) VALUES (1, ?, 'satisfied', ?, ${history})`, [username, JSON.stringify({ name })]);
 
+  await q("INSERT INTO credit_crediteligibility (username, course_id) VALUES (?, 1)", [username]);
+
   await q("INSERT INTO api_admin_apiaccessrequest (user_id, website, reason, company_address, company_name) VALUES (?, ?, ?, ?, ?)", [uid, `https://${username}.example.org`, `${name} builds apps`, `1 ${name} Road`, `${name} Ltd`]);
   await q(`INSERT INTO api_admin_historicalapiaccessrequest (id, user_id, website, reason, company_address, company_name, history_date, history_type) VALUES (1, ?, ?, ?, ?, ?, ${history})`, [uid, `https://${username}.example.org`, name, name, name]);
 

@@ -58,6 +58,11 @@ describe("learner retirement: every upstream LMS erasure", function () {
     expect(await h.ds.query("SELECT username, reason FROM credit_historicalcreditrequirementstatus WHERE username IN (?, ?)", [rows.username, retiredUsername])).to.deep.equal([{ username: retiredUsername, reason: "{}" }]);
   });
 
+  it("credit eligibilities: username -> retired username (beyond upstream)", async () => {
+    expect(await h.ds.query("SELECT username FROM credit_crediteligibility WHERE username IN (?, ?)", [rows.username, retiredUsername])).to.deep.equal([{ username: retiredUsername }]);
+    expect(await h.ds.query("SELECT id FROM credit_crediteligibility WHERE username = ?", [bystander.username])).to.have.length(1);
+  });
+
   it("API access requests: website, company_address, company_name, reason -> '' (history too)", async () => {
     const blank = { website: "", company_address: "", company_name: "", reason: "" };
     expect(await one("SELECT website, company_address, company_name, reason FROM api_admin_apiaccessrequest WHERE user_id = ?", [learner.userId])).to.deep.equal(blank);
@@ -161,6 +166,7 @@ describe("learner retirement: an LMS without some apps' tables", function () {
     h = await Harness.create({ env: RETIREMENT_ENV });
     for (const table of ["wiki_revisionpluginrevision", "consent_historicaldatasharingconsent", "survey_surveyanswer"]) await h.ds.query(`DROP TABLE ${table}`);
     const learners = [await insertLearner(h), await insertLearner(h)];
+    await h.ds.query("INSERT INTO consent_datasharingconsent (username, granted, course_id, enterprise_customer_id) VALUES (?, 1, 'course-v1:OrgX+Ent+2026', ?)", [learners[0].pii[0], "e".repeat(32)]);
     await requestRetirements(h, learners.map((l) => l.userId));
     const { logger, text } = capturedLogger();
     await h.worker({ queues: [QueueName.LearnerRetirement], logger });
@@ -169,11 +175,16 @@ describe("learner retirement: an LMS without some apps' tables", function () {
 
     const warnings = text().split("\n").filter((line) => line.includes("LMS erasures skipped"));
     expect(warnings, "reported once per process").to.have.length(1);
-    expect(warnings[0]).to.contain("wiki revisions (missing wiki_revisionpluginrevision)")
-      .and.to.contain("survey answers (missing survey_surveyanswer)")
-      .and.to.contain("data sharing consent (missing consent_historicaldatasharingconsent)");
+    expect(warnings[0]).to.contain("wiki revisions (missing wiki_revisionpluginrevision)").and.to.contain("survey answers (missing survey_surveyanswer)");
+    expect(warnings[0], "a missing history table does not skip its erasure").to.not.contain("data sharing consent");
+    const history = text().split("\n").filter((line) => line.includes("LMS history tables absent"));
+    expect(history).to.have.length(1);
+    expect(history[0]).to.contain("consent_historicaldatasharingconsent");
+    const [consent] = await h.ds.query("SELECT username FROM consent_datasharingconsent");
+    expect(consent.username, "the consent row is still retired").to.match(/^retired__user_[0-9a-f]{40}$/);
     const responses = await responsesOf(h.ds, learners[0].userId);
     expect(responses).to.contain("Ending: EMAIL_LISTS_COMPLETE with response:\nNone\nSkipped (tables not in this LMS): wiki revisions, survey answers");
-    expect(responses).to.contain("Ending: LMS_COMPLETE with response:\nNone\nSkipped (tables not in this LMS): data sharing consent");
+    expect(responses).to.contain("Ending: LMS_COMPLETE with response:\nNone\n");
+    expect(responses).to.not.contain("Skipped (tables not in this LMS): data sharing consent");
   });
 });

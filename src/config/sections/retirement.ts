@@ -62,7 +62,7 @@ export const retirementSection = defineSection(
     // Unset: the driver config's retirement_pipeline, else the default one (see build).
     RETIREMENT_PIPELINE: variable(list(z.unknown()), {
       description:
-        "Ordered steps [START_STATE, END_STATE, SERVICE, METHOD] (JSON array of arrays, or a YAML sequence), as the upstream driver's retirement_pipeline (which RETIREMENT_DRIVER_CONFIG's is used when this is unset). Database methods: LMS lock_account, retire_misc, unenroll, retire_lms, purge_pdf_certificates; HTTP methods: upstream's (LMS retirement_retire_forum, … ECOMMERCE retire_learner, …, BRAZE delete_user, …) and RETIREMENT_HTTP_SERVICES' retire_learner",
+        "Ordered steps [START_STATE, END_STATE, SERVICE, METHOD] (JSON array of arrays, or a YAML sequence), as the upstream driver's retirement_pipeline (which RETIREMENT_DRIVER_CONFIG's is used when this is unset). Database methods: LMS lock_account, retire_misc, unenroll, retire_lms, purge_pdf_certificates, add_to_partner_queue; HTTP methods: upstream's (LMS retirement_retire_forum, … ECOMMERCE retire_learner, …, BRAZE delete_user, …) and RETIREMENT_HTTP_SERVICES' retire_learner",
       docDefault: JSON.stringify(pipelineRows(DEFAULT_PIPELINE)),
     }),
     RETIREMENT_SCHEDULE_CRON: variable(cron(), {

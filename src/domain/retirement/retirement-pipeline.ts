@@ -14,7 +14,7 @@ export interface PipelineStep {
  * `retire_learner`, …) are the HTTP methods of http-methods.ts, called exactly as the driver calls them.
  */
 const KNOWN_METHODS: Record<string, readonly string[]> = {
-  LMS: ["lock_account", "retire_misc", "unenroll", "retire_lms", "purge_pdf_certificates"],
+  LMS: ["lock_account", "retire_misc", "unenroll", "retire_lms", "purge_pdf_certificates", "add_to_partner_queue"],
 };
 
 /** Every method a pipeline row may name: database, built-in HTTP, third-party, and the configured generic services. */

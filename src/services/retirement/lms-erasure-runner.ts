@@ -9,13 +9,17 @@ interface ErasurePlan {
   active: LmsErasure[];
   /** Erasures skipped because the operator's LMS lacks some of their tables (the app is not installed). */
   skipped: Array<{ erasure: LmsErasure; missing: string[] }>;
+  /** History tables of active erasures that this LMS lacks: only their redaction is skipped. */
+  missingHistory: string[];
+  /** Every erasure table this LMS has. */
+  present: ReadonlySet<string>;
 }
 
 /**
  * Runs the upstream erasures of a phase inside the step's transaction. Which apps' tables exist is read from
  * information_schema once per process (the first retirement step after start) and reported once in the log:
- * an operator's LMS may lack enterprise, wiki or other apps, and a missing table must neither fail every learner
- * nor go unnoticed.
+ * an operator's LMS may lack enterprise, wiki or other apps (or an app's simple-history table), and a missing table
+ * must neither fail every learner nor go unnoticed.
  */
 export class LmsErasureRunner {
   private plan?: Promise<ErasurePlan>;
@@ -47,17 +51,25 @@ export class LmsErasureRunner {
       [wanted],
     );
     const present = new Set(rows.map((r) => r.name));
-    const plan: ErasurePlan = { active: [], skipped: [] };
+    const plan: ErasurePlan = { active: [], skipped: [], missingHistory: [], present };
     for (const erasure of this.erasures) {
       const missing = erasure.tables.filter((t) => !present.has(t));
-      if (missing.length === 0) plan.active.push(erasure);
-      else plan.skipped.push({ erasure, missing });
+      if (missing.length > 0) {
+        plan.skipped.push({ erasure, missing });
+        continue;
+      }
+      plan.active.push(erasure);
+      plan.missingHistory.push(...erasure.historyTables.filter((t) => !present.has(t)));
     }
     if (plan.skipped.length > 0) {
       this.logger.warn("LMS erasures skipped: their tables do not exist in this database (app not installed)", {
         skipped: plan.skipped.map((s) => `${s.erasure.name} (missing ${s.missing.join(", ")})`),
       });
-    } else {
+    }
+    if (plan.missingHistory.length > 0) {
+      this.logger.warn("LMS history tables absent: their redaction is skipped, the erasures still run", { missing: plan.missingHistory });
+    }
+    if (plan.skipped.length === 0 && plan.missingHistory.length === 0) {
       this.logger.info("every LMS erasure table is present", { erasures: plan.active.length });
     }
     return plan;
@@ -67,7 +79,7 @@ export class LmsErasureRunner {
   async run(em: EntityManager, learner: LearnerStatus, phase: ErasurePhase): Promise<string[]> {
     const plan = await this.load(em);
     for (const erasure of plan.active) {
-      if (erasure.phase === phase) await erasure.apply({ em, learner, retirement: this.retirement });
+      if (erasure.phase === phase) await erasure.apply({ em, learner, retirement: this.retirement, present: plan.present });
     }
     return plan.skipped.filter((s) => s.erasure.phase === phase).map((s) => s.erasure.name);
   }

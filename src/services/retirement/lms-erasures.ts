@@ -10,12 +10,16 @@ interface ErasureContext {
   em: EntityManager;
   learner: LearnerStatus;
   retirement: Pick<RetirementConfig, "salts">;
+  /** The tables of this LMS (read once per process), for the optional history tables. */
+  present: ReadonlySet<string>;
 }
 
 /**
  * One upstream erasure of an app's LMS tables, with upstream's exact values. Each runs inside the step's
  * transaction (the learner's status row is held) and is idempotent: running it twice changes nothing more.
- * `tables` lists every table it touches: an LMS without one of them (the app is not installed) skips the erasure.
+ * `tables` are the app's own tables: an LMS without one of them (the app is not installed) skips the erasure.
+ * `historyTables` are simple-history tables an LMS may lack (older releases, history turned off): a missing one
+ * only skips that table's redaction.
  */
 export interface LmsErasure {
   name: string;
@@ -23,135 +27,152 @@ export interface LmsErasure {
   upstream: string;
   phase: ErasurePhase;
   tables: string[];
+  historyTables: string[];
   apply(c: ErasureContext): Promise<void>;
 }
 
-/** upstream's per-record redacted social-auth uid (user_api.accounts.signals.get_redacted_social_auth_uid). */
-const REDACTED_UID = "CONCAT('redacted-before-delete-', id, '@safe.com')";
+/** Which of the learner's values finds their rows in a table. */
+type LearnerKey = "userId" | "originalUsername" | "originalEmail";
 
+/** A value an erasure writes: a constant (`null` = SQL NULL), the learner's retired username or email, or SQL. */
+type Value = string | null | { retired: "retiredUsername" | "retiredEmail" } | { sql: string };
+
+const RETIRED_USERNAME: Value = { retired: "retiredUsername" };
+const RETIRED_EMAIL: Value = { retired: "retiredEmail" };
+/** upstream's per-record redacted social-auth uid (user_api.accounts.signals.get_redacted_social_auth_uid). */
+const REDACTED_UID: Value = { sql: "CONCAT('redacted-before-delete-', id, '@safe.com')" };
 /** Upstream's JSON fields hold `{}` once retired (parameters, reason). */
 const EMPTY_JSON = "{}";
 
+/**
+ * What one erasure does to one table: find the learner's rows by `match` (a column and the learner value it holds),
+ * set `set`, then (with `delete`) delete them. Deleting after redacting keeps no PII in tools that turn deletes
+ * into soft deletes (upstream redacts before deleting for the same reason).
+ */
+interface TableAction {
+  table: string;
+  match: [column: string, key: LearnerKey];
+  set?: Record<string, Value>;
+  delete?: true;
+}
+
+function sqlOf(value: Value, learner: LearnerStatus): { sql: string; params: unknown[] } {
+  if (value === null) return { sql: "NULL", params: [] };
+  if (typeof value === "string") return { sql: "?", params: [value] };
+  if ("sql" in value) return { sql: value.sql, params: [] };
+  return { sql: "?", params: [learner[value.retired]] };
+}
+
+async function applyAction(em: EntityManager, learner: LearnerStatus, action: TableAction): Promise<void> {
+  const [column, key] = action.match;
+  let matchValue: unknown = learner[key];
+  if (action.set) {
+    const sets = Object.entries(action.set).map(([col, value]) => ({ col, ...sqlOf(value, learner) }));
+    await em.query(`UPDATE \`${action.table}\` SET ${sets.map((s) => `\`${s.col}\` = ${s.sql}`).join(", ")} WHERE \`${column}\` = ?`, [
+      ...sets.flatMap((s) => s.params),
+      matchValue,
+    ]);
+    // The rows are now found by their new value when the match column itself was redacted.
+    const redacted = action.set[column];
+    if (redacted !== undefined) matchValue = sqlOf(redacted, learner).params[0];
+  }
+  if (action.delete) await em.query(`DELETE FROM \`${action.table}\` WHERE \`${column}\` = ?`, [matchValue]);
+}
+
+/**
+ * An erasure that is a list of table actions. Actions on `history` tables are optional: they run when the LMS has
+ * the table. Upstream's newer ENABLE_REDACT_HISTORICAL_PII_RETIREMENT redacts history the same way.
+ */
+function tableErasure(meta: Pick<LmsErasure, "name" | "upstream" | "phase">, actions: TableAction[], history: TableAction[] = []): LmsErasure {
+  return {
+    ...meta,
+    tables: [...new Set(actions.map((a) => a.table))],
+    historyTables: [...new Set(history.map((a) => a.table))],
+    async apply({ em, learner, present }) {
+      for (const action of actions) await applyAction(em, learner, action);
+      for (const action of history) if (present.has(action.table)) await applyAction(em, learner, action);
+    },
+  };
+}
+
+/** The same redaction on an app table and its simple-history table. */
+function withHistory(table: string, historyTable: string, action: Omit<TableAction, "table">): [TableAction[], TableAction[]] {
+  return [[{ table, ...action }], [{ table: historyTable, ...action, delete: undefined }]];
+}
+
+const blank = (...columns: string[]): Record<string, Value> => Object.fromEntries(columns.map((c) => [c, ""]));
+
 export const LMS_ERASURES: LmsErasure[] = [
   // ---- retire_misc/ (LMSAccountRetirementView) and its USER_RETIRE_LMS_MISC / USER_RETIRE_MAILINGS receivers ----
-  {
-    name: "wiki revisions",
-    upstream: "retire_misc: ArticleRevision.retire_user, RevisionPluginRevision.retire_user (django-wiki)",
-    phase: "retire_misc",
-    tables: ["wiki_articlerevision", "wiki_revisionpluginrevision"],
-    async apply({ em, learner }) {
-      await em.query("UPDATE wiki_articlerevision SET ip_address = NULL WHERE user_id = ? AND ip_address IS NOT NULL", [learner.userId]);
-      await em.query("UPDATE wiki_revisionpluginrevision SET ip_address = NULL WHERE user_id = ? AND ip_address IS NOT NULL", [learner.userId]);
-    },
-  },
-  {
-    name: "credit requests",
-    upstream: "retire_misc: CreditRequest.retire_user (username → retired username, parameters → {})",
-    phase: "retire_misc",
-    tables: ["credit_creditrequest", "credit_historicalcreditrequest"],
-    async apply({ em, learner }) {
-      for (const table of ["credit_creditrequest", "credit_historicalcreditrequest"]) {
-        await em.query(`UPDATE ${table} SET username = ?, parameters = ? WHERE username = ?`, [learner.retiredUsername, EMPTY_JSON, learner.originalUsername]);
-      }
-    },
-  },
-  {
-    name: "credit requirement statuses",
-    upstream: "retire_misc: CreditRequirementStatus.retire_user (username → retired username, reason → {})",
-    phase: "retire_misc",
-    tables: ["credit_creditrequirementstatus", "credit_historicalcreditrequirementstatus"],
-    async apply({ em, learner }) {
-      for (const table of ["credit_creditrequirementstatus", "credit_historicalcreditrequirementstatus"]) {
-        await em.query(`UPDATE ${table} SET username = ?, reason = ? WHERE username = ?`, [learner.retiredUsername, EMPTY_JSON, learner.originalUsername]);
-      }
-    },
-  },
-  {
-    name: "API access requests",
-    upstream: "retire_misc: ApiAccessRequest.retire_user (website, company_address, company_name, reason → '')",
-    phase: "retire_misc",
-    tables: ["api_admin_apiaccessrequest", "api_admin_historicalapiaccessrequest"],
-    async apply({ em, learner }) {
-      for (const table of ["api_admin_apiaccessrequest", "api_admin_historicalapiaccessrequest"]) {
-        await em.query(`UPDATE ${table} SET website = '', company_address = '', company_name = '', reason = '' WHERE user_id = ?`, [learner.userId]);
-      }
-    },
-  },
-  {
-    name: "social auth links",
-    upstream: "deactivate_logout: UserSocialAuth deleted, redacted first by the pre_delete receiver (catch-up for links made since)",
-    phase: "retire_misc",
-    tables: ["social_auth_usersocialauth"],
-    async apply({ em, learner }) {
-      await em.query(`UPDATE social_auth_usersocialauth SET uid = ${REDACTED_UID}, extra_data = '{}' WHERE user_id = ?`, [learner.userId]);
-      await em.query("DELETE FROM social_auth_usersocialauth WHERE user_id = ?", [learner.userId]);
-    },
-  },
-  {
-    name: "historical social auth",
-    upstream: "retire_misc: redact_and_delete_historical_social_auth (uid → redacted-before-delete-<id>@safe.com, extra_data cleared, then deleted)",
-    phase: "retire_misc",
-    tables: ["support_historicalusersocialauth"],
-    async apply({ em, learner }) {
-      await em.query(`UPDATE support_historicalusersocialauth SET uid = ${REDACTED_UID}, extra_data = '{}' WHERE user_id = ?`, [learner.userId]);
-      await em.query("DELETE FROM support_historicalusersocialauth WHERE user_id = ?", [learner.userId]);
-    },
-  },
+  tableErasure(
+    { name: "wiki revisions", upstream: "retire_misc: ArticleRevision.retire_user, RevisionPluginRevision.retire_user (django-wiki: ip_address → NULL)", phase: "retire_misc" },
+    ["wiki_articlerevision", "wiki_revisionpluginrevision"].map((table) => ({ table, match: ["user_id", "userId"], set: { ip_address: null } })),
+  ),
+  tableErasure(
+    { name: "credit requests", upstream: "retire_misc: CreditRequest.retire_user (username → retired username, parameters → {})", phase: "retire_misc" },
+    ...withHistory("credit_creditrequest", "credit_historicalcreditrequest", { match: ["username", "originalUsername"], set: { username: RETIRED_USERNAME, parameters: EMPTY_JSON } }),
+  ),
+  tableErasure(
+    { name: "credit requirement statuses", upstream: "retire_misc: CreditRequirementStatus.retire_user (username → retired username, reason → {})", phase: "retire_misc" },
+    ...withHistory("credit_creditrequirementstatus", "credit_historicalcreditrequirementstatus", { match: ["username", "originalUsername"], set: { username: RETIRED_USERNAME, reason: EMPTY_JSON } }),
+  ),
+  tableErasure(
+    { name: "credit eligibilities", upstream: "beyond upstream (no receiver; UsernameReplacementView lists the column): username → retired username", phase: "retire_misc" },
+    [{ table: "credit_crediteligibility", match: ["username", "originalUsername"], set: { username: RETIRED_USERNAME } }],
+  ),
+  tableErasure(
+    { name: "API access requests", upstream: "retire_misc: ApiAccessRequest.retire_user (website, company_address, company_name, reason → '')", phase: "retire_misc" },
+    ...withHistory("api_admin_apiaccessrequest", "api_admin_historicalapiaccessrequest", { match: ["user_id", "userId"], set: blank("website", "company_address", "company_name", "reason") }),
+  ),
+  tableErasure(
+    { name: "social auth links", upstream: "deactivate_logout: UserSocialAuth deleted, redacted first by the pre_delete receiver (catch-up for links made since)", phase: "retire_misc" },
+    [{ table: "social_auth_usersocialauth", match: ["user_id", "userId"], set: { uid: REDACTED_UID, extra_data: EMPTY_JSON }, delete: true }],
+  ),
+  tableErasure(
+    { name: "historical social auth", upstream: "retire_misc: redact_and_delete_historical_social_auth (uid → redacted-before-delete-<id>@safe.com, extra_data cleared, then deleted)", phase: "retire_misc" },
+    [{ table: "support_historicalusersocialauth", match: ["user_id", "userId"], set: { uid: REDACTED_UID, extra_data: EMPTY_JSON }, delete: true }],
+  ),
   {
     name: "program enrollments",
     upstream: "USER_RETIRE_LMS_MISC → ProgramEnrollment.retire_user (external_user_key → retired_external_key_<sha1>, history rows too)",
     phase: "retire_misc",
-    tables: ["program_enrollments_programenrollment", "program_enrollments_historicalprogramenrollment"],
-    async apply({ em, learner, retirement }) {
+    tables: ["program_enrollments_programenrollment"],
+    historyTables: ["program_enrollments_historicalprogramenrollment"],
+    async apply({ em, learner, retirement, present }) {
       const rows: Array<{ id: number; external_user_key: string | null }> = await em.query(
         "SELECT id, external_user_key FROM program_enrollments_programenrollment WHERE user_id = ? ORDER BY id",
         [learner.userId],
       );
       for (const row of rows) {
         if (row.external_user_key === null) continue;
-        // Already retired keys are left alone, so a second run does not hash the hash.
+        // Already retired keys are left alone, so a second run does not hash the hash (upstream would).
         if (row.external_user_key.startsWith("retired_external_key_")) continue;
         const retired = retiredExternalKeyFor(row.external_user_key, retirement.salts);
-        await em.query("UPDATE program_enrollments_historicalprogramenrollment SET external_user_key = ? WHERE id = ?", [retired, row.id]);
+        if (present.has("program_enrollments_historicalprogramenrollment")) {
+          await em.query("UPDATE program_enrollments_historicalprogramenrollment SET external_user_key = ? WHERE id = ?", [retired, row.id]);
+        }
         await em.query("UPDATE program_enrollments_programenrollment SET external_user_key = ?, modified = UTC_TIMESTAMP(6) WHERE id = ?", [retired, row.id]);
       }
     },
   },
-  {
-    name: "survey answers",
-    upstream: "USER_RETIRE_LMS_MISC → SurveyAnswer.retire_user (field_value → '')",
-    phase: "retire_misc",
-    tables: ["survey_surveyanswer"],
-    async apply({ em, learner }) {
-      await em.query("UPDATE survey_surveyanswer SET field_value = '' WHERE user_id = ? AND field_value <> ''", [learner.userId]);
-    },
-  },
-  {
-    name: "verification attempts",
-    upstream: "USER_RETIRE_LMS_MISC → VerificationAttempt.retire_user (deleted; name redacted first)",
-    phase: "retire_misc",
-    tables: ["verify_student_verificationattempt"],
-    async apply({ em, learner }) {
-      await em.query("UPDATE verify_student_verificationattempt SET name = '' WHERE user_id = ?", [learner.userId]);
-      await em.query("DELETE FROM verify_student_verificationattempt WHERE user_id = ?", [learner.userId]);
-    },
-  },
-  {
-    name: "verified names",
-    upstream: "USER_RETIRE_LMS_MISC → VerifiedName.retire_user (edx-name-affirmation: deleted; history rows redacted)",
-    phase: "retire_misc",
-    tables: ["nameaffirmation_verifiedname", "edx_name_affirmation_historicalverifiedname"],
-    async apply({ em, learner }) {
-      await em.query("UPDATE nameaffirmation_verifiedname SET verified_name = '', profile_name = '' WHERE user_id = ?", [learner.userId]);
-      await em.query("DELETE FROM nameaffirmation_verifiedname WHERE user_id = ?", [learner.userId]);
-      await em.query("UPDATE edx_name_affirmation_historicalverifiedname SET verified_name = '', profile_name = '' WHERE user_id = ?", [learner.userId]);
-    },
-  },
+  tableErasure(
+    { name: "survey answers", upstream: "USER_RETIRE_LMS_MISC → SurveyAnswer.retire_user (field_value → '')", phase: "retire_misc" },
+    [{ table: "survey_surveyanswer", match: ["user_id", "userId"], set: { field_value: "" } }],
+  ),
+  tableErasure(
+    { name: "verification attempts", upstream: "USER_RETIRE_LMS_MISC → VerificationAttempt.retire_user (deleted; name redacted first)", phase: "retire_misc" },
+    [{ table: "verify_student_verificationattempt", match: ["user_id", "userId"], set: { name: "" }, delete: true }],
+  ),
+  tableErasure(
+    { name: "verified names", upstream: "USER_RETIRE_LMS_MISC → VerifiedName.retire_user (edx-name-affirmation: deleted; history rows redacted)", phase: "retire_misc" },
+    ...withHistory("nameaffirmation_verifiedname", "edx_name_affirmation_historicalverifiedname", { match: ["user_id", "userId"], set: blank("verified_name", "profile_name"), delete: true }),
+  ),
   {
     name: "bulk email opt-outs",
-    upstream: "USER_RETIRE_MAILINGS → bulk_email force_optout_all (an Optout row per enrolled course)",
+    upstream: "USER_RETIRE_MAILINGS → bulk_email force_optout_all (Optout.get_or_create per enrollment's course)",
     phase: "retire_misc",
     tables: ["bulk_email_optout"],
+    historyTables: [],
     async apply({ em, learner }) {
       // Read, then a plain multi-row INSERT: an INSERT … SELECT takes the table's AUTO-INC lock for the whole
       // statement and shared locks on what it reads, so concurrent learners deadlocked on it ("Failed to read
@@ -172,6 +193,7 @@ export const LMS_ERASURES: LmsErasure[] = [
     upstream: "retire: retire_entitlement_support_detail (comments → '')",
     phase: "retire_lms",
     tables: ["entitlements_courseentitlement", "entitlements_courseentitlementsupportdetail"],
+    historyTables: [],
     async apply({ em, learner }) {
       await em.query(
         `UPDATE entitlements_courseentitlementsupportdetail d JOIN entitlements_courseentitlement e ON e.id = d.entitlement_id
@@ -180,96 +202,67 @@ export const LMS_ERASURES: LmsErasure[] = [
       );
     },
   },
-  {
-    name: "ID verification photos",
-    upstream: "USER_RETIRE_LMS_CRITICAL → SoftwareSecurePhotoVerification.retire_user (name, face_image_url, photo_id_image_url, photo_id_key → '')",
-    phase: "retire_lms",
-    tables: ["verify_student_softwaresecurephotoverification"],
-    async apply({ em, learner }) {
-      await em.query(
-        "UPDATE verify_student_softwaresecurephotoverification SET name = '', face_image_url = '', photo_id_image_url = '', photo_id_key = '' WHERE user_id = ?",
-        [learner.userId],
-      );
-    },
-  },
-  {
-    name: "manual and SSO verifications",
-    upstream: "beyond upstream (which keeps them, or deletes manual ones under REDACT_MANUAL_VERIFICATION_HISTORICAL_PII): name and reason → ''",
-    phase: "retire_lms",
-    tables: ["verify_student_manualverification", "verify_student_ssoverification"],
-    async apply({ em, learner }) {
-      await em.query("UPDATE verify_student_manualverification SET name = '', reason = '' WHERE user_id = ?", [learner.userId]);
-      await em.query("UPDATE verify_student_ssoverification SET name = '' WHERE user_id = ?", [learner.userId]);
-    },
-  },
-  {
-    name: "saved courses and programs",
-    upstream: "USER_RETIRE_LMS_CRITICAL → save_for_later (SavedCourse, SavedProgram deleted; also rows saved under the original email)",
-    phase: "retire_lms",
-    tables: ["save_for_later_savedcourse", "save_for_later_savedprogram"],
-    async apply({ em, learner }) {
-      for (const table of ["save_for_later_savedcourse", "save_for_later_savedprogram"]) {
-        await em.query(`UPDATE ${table} SET email = ? WHERE user_id = ? OR email = ?`, [learner.retiredEmail, learner.userId, learner.originalEmail]);
-        await em.query(`DELETE FROM ${table} WHERE user_id = ? OR email = ?`, [learner.userId, learner.retiredEmail]);
-      }
-    },
-  },
-  {
-    name: "data sharing consent",
-    upstream: "retire / edx-enterprise USER_RETIRE_LMS_CRITICAL: DataSharingConsent username → retired username (history too)",
-    phase: "retire_lms",
-    tables: ["consent_datasharingconsent", "consent_historicaldatasharingconsent"],
-    async apply({ em, learner }) {
-      for (const table of ["consent_datasharingconsent", "consent_historicaldatasharingconsent"]) {
-        await em.query(`UPDATE ${table} SET username = ? WHERE username = ?`, [learner.retiredUsername, learner.originalUsername]);
-      }
-    },
-  },
+  tableErasure(
+    { name: "ID verification photos", upstream: "USER_RETIRE_LMS_CRITICAL → SoftwareSecurePhotoVerification.retire_user (name, face_image_url, photo_id_image_url, photo_id_key → '')", phase: "retire_lms" },
+    [{ table: "verify_student_softwaresecurephotoverification", match: ["user_id", "userId"], set: blank("name", "face_image_url", "photo_id_image_url", "photo_id_key") }],
+  ),
+  tableErasure(
+    { name: "manual and SSO verifications", upstream: "beyond upstream (which keeps them, or deletes manual ones under REDACT_MANUAL_VERIFICATION_HISTORICAL_PII): name and reason → ''", phase: "retire_lms" },
+    [
+      { table: "verify_student_manualverification", match: ["user_id", "userId"], set: blank("name", "reason") },
+      { table: "verify_student_ssoverification", match: ["user_id", "userId"], set: blank("name") },
+    ],
+  ),
+  tableErasure(
+    { name: "saved courses and programs", upstream: "USER_RETIRE_LMS_CRITICAL → save_for_later (SavedCourse, SavedProgram deleted by user id; beyond upstream also rows saved under the original email)", phase: "retire_lms" },
+    ["save_for_later_savedcourse", "save_for_later_savedprogram"].flatMap((table): TableAction[] => [
+      { table, match: ["user_id", "userId"], set: { email: RETIRED_EMAIL }, delete: true },
+      { table, match: ["email", "originalEmail"], set: { email: RETIRED_EMAIL }, delete: true },
+    ]),
+  ),
+  tableErasure(
+    { name: "data sharing consent", upstream: "retire / edx-enterprise USER_RETIRE_LMS_CRITICAL: DataSharingConsent username → retired username (history too)", phase: "retire_lms" },
+    ...withHistory("consent_datasharingconsent", "consent_historicaldatasharingconsent", { match: ["username", "originalUsername"], set: { username: RETIRED_USERNAME } }),
+  ),
   {
     name: "SAP SuccessFactors audits",
     upstream: "retire: retire_sapsf_data_transmission (sapsf_user_id → '')",
     phase: "retire_lms",
     tables: ["enterprise_enterprisecustomeruser", "enterprise_enterprisecourseenrollment", "sap_success_factors_sapsuccessfactorslearnerdatatransmission3ce5"],
-    async apply({ em, learner }) {
-      await em.query(
-        `UPDATE sap_success_factors_sapsuccessfactorslearnerdatatransmission3ce5 a
-         JOIN enterprise_enterprisecourseenrollment ece ON ece.id = a.enterprise_course_enrollment_id
-         JOIN enterprise_enterprisecustomeruser ecu ON ecu.id = ece.enterprise_customer_user_id
-         SET a.sapsf_user_id = '' WHERE ecu.user_id = ?`,
-        [learner.userId],
-      );
-    },
+    historyTables: [],
+    apply: ({ em, learner }) => blankEnterpriseAudit(em, learner, "sap_success_factors_sapsuccessfactorslearnerdatatransmission3ce5", "sapsf_user_id"),
   },
   {
     name: "Degreed audits",
     upstream: "retire: retire_degreed_data_transmission (degreed_user_email → '')",
     phase: "retire_lms",
     tables: ["enterprise_enterprisecustomeruser", "enterprise_enterprisecourseenrollment", "degreed_degreedlearnerdatatransmissionaudit"],
-    async apply({ em, learner }) {
-      await em.query(
-        `UPDATE degreed_degreedlearnerdatatransmissionaudit a
-         JOIN enterprise_enterprisecourseenrollment ece ON ece.id = a.enterprise_course_enrollment_id
-         JOIN enterprise_enterprisecustomeruser ecu ON ecu.id = ece.enterprise_customer_user_id
-         SET a.degreed_user_email = '' WHERE ecu.user_id = ?`,
-        [learner.userId],
-      );
-    },
+    historyTables: [],
+    apply: ({ em, learner }) => blankEnterpriseAudit(em, learner, "degreed_degreedlearnerdatatransmissionaudit", "degreed_user_email"),
   },
-  {
-    name: "pending enterprise users",
-    upstream:
-      "retire / edx-enterprise: PendingEnterpriseCustomerUser user_email → retired email; upstream filters on the already-swapped email and so never matches: here the original email's rows are redacted, then deleted (history redacted)",
-    phase: "retire_lms",
-    tables: ["enterprise_pendingenterprisecustomeruser", "enterprise_historicalpendingenterprisecustomeruser"],
-    async apply({ em, learner }) {
-      await em.query("UPDATE enterprise_pendingenterprisecustomeruser SET user_email = ? WHERE user_email = ?", [learner.retiredEmail, learner.originalEmail]);
-      await em.query("DELETE FROM enterprise_pendingenterprisecustomeruser WHERE user_email = ?", [learner.retiredEmail]);
-      await em.query("UPDATE enterprise_historicalpendingenterprisecustomeruser SET user_email = ? WHERE user_email = ?", [learner.retiredEmail, learner.originalEmail]);
+  tableErasure(
+    {
+      name: "pending enterprise users",
+      upstream:
+        "retire / edx-enterprise: PendingEnterpriseCustomerUser user_email → retired email; upstream filters on the already-swapped email and so never matches: here the original email's rows are redacted, then deleted (history redacted)",
+      phase: "retire_lms",
     },
-  },
+    ...withHistory("enterprise_pendingenterprisecustomeruser", "enterprise_historicalpendingenterprisecustomeruser", { match: ["user_email", "originalEmail"], set: { user_email: RETIRED_EMAIL }, delete: true }),
+  ),
 ];
 
-/** Every table any erasure touches. */
+/** upstream's retire_sapsf/degreed_data_transmission: the audit rows of the learner's enterprise enrollments blanked. */
+async function blankEnterpriseAudit(em: EntityManager, learner: LearnerStatus, table: string, column: string): Promise<void> {
+  await em.query(
+    `UPDATE \`${table}\` a
+     JOIN enterprise_enterprisecourseenrollment ece ON ece.id = a.enterprise_course_enrollment_id
+     JOIN enterprise_enterprisecustomeruser ecu ON ecu.id = ece.enterprise_customer_user_id
+     SET a.\`${column}\` = '' WHERE ecu.user_id = ?`,
+    [learner.userId],
+  );
+}
+
+/** Every table any erasure touches (required and history). */
 export function erasureTables(erasures: readonly LmsErasure[] = LMS_ERASURES): string[] {
-  return [...new Set(erasures.flatMap((e) => e.tables))].sort();
+  return [...new Set(erasures.flatMap((e) => [...e.tables, ...e.historyTables]))].sort();
 }

@@ -6,6 +6,7 @@ import type { StepRetryState } from "../../domain/retirement/http-retry-policy";
 import type { RetirementStateRow } from "../../domain/retirement/retirement-states";
 import { LmsErasureRunner } from "./lms-erasure-runner";
 import { ProfileImageEraser } from "./profile-image-eraser";
+import { addToPartnerQueue } from "./partner-reporting-queue";
 import { UNUSABLE_PASSWORD_PREFIX, unusablePassword } from "../../domain/accounts/unusable-password";
 import type { LearnerStatus } from "./retirement-status-store";
 
@@ -151,6 +152,14 @@ function retireLms(purger: PdfCertificatePurger, images: ProfileImageEraser, era
   };
 }
 
+/** upstream's partner queue step (its `retirement_partner_queue`), on the database; responds `None` like upstream's 204. */
+const partnerQueue: RetirementStep = {
+  async apply(em, learner) {
+    await addToPartnerQueue(em, learner);
+    return NO_CONTENT;
+  },
+};
+
 /** The PDF purge alone, for operators who give it its own states. Answers with the purged certificate ids. */
 function purgePdfCertificates(purger: PdfCertificatePurger): RetirementStep {
   return {
@@ -170,5 +179,6 @@ export function builtInSteps(ctx: AppContext): Map<string, RetirementStep> {
     ["LMS.retire_misc", retireMisc(erasures)],
     ["LMS.retire_lms", retireLms(purger, images, erasures)],
     ["LMS.purge_pdf_certificates", purgePdfCertificates(purger)],
+    ["LMS.add_to_partner_queue", partnerQueue],
   ]);
 }

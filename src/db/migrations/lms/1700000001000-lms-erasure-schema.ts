@@ -1,5 +1,4 @@
-import type { MigrationInterface, QueryRunner } from "typeorm";
-import { createTables, dropTables, type TableDdl } from "./create-tables";
+import { tablesMigration, type TableDdl } from "./create-tables";
 
 /** The columns django-simple-history adds to every `…historical…` table. */
 const HISTORY = `
@@ -13,6 +12,30 @@ const HISTORY = `
 const TIMESTAMPS = `
     created datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     modified datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),`;
+
+/** A Django model's table and its simple-history table, which repeats the model's columns. */
+interface ModelWithHistory {
+  /** The columns both tables share (after `id`, before the foreign keys). */
+  columns: string;
+  /** Foreign key columns (int unless a type is given): NOT NULL on the table, NULL on the history table. */
+  foreignKeys: Array<string | [column: string, type: string]>;
+  /** The table's keys after its primary key, each line starting with a newline. */
+  keys: string;
+  historyKeys: string;
+}
+
+/**
+ * The table and its history table as Django and django-simple-history create them: the history table has `id`
+ * without AUTO_INCREMENT, nullable foreign keys without constraints, and simple-history's own columns and key.
+ */
+function withHistory(table: string, historyTable: string, m: ModelWithHistory): TableDdl[] {
+  const fk = (nullable: boolean) =>
+    m.foreignKeys.map((k) => (typeof k === "string" ? [k, "int"] : k)).map(([c, type]) => `\n    ${c} ${type} ${nullable ? "NULL" : "NOT NULL"},`).join("");
+  return [
+    [table, `\n    id int NOT NULL AUTO_INCREMENT,${m.columns}${fk(false)}\n    PRIMARY KEY (id),${m.keys}`],
+    [historyTable, `\n    id int NOT NULL,${m.columns}${fk(true)}${HISTORY},\n    ${m.historyKeys}`],
+  ];
+}
 
 /**
  * The LMS tables every upstream `retire_misc/`, `retire/` and `USER_RETIRE_*` receiver erases that the earlier
@@ -56,104 +79,67 @@ const TABLES: TableDdl[] = [
     user_id int NULL,
     PRIMARY KEY (id),
     KEY wiki_revisionpluginrevision_user_id_4fe3a7b3 (user_id)`],
-  ["credit_creditrequest", `
-    id int NOT NULL AUTO_INCREMENT,${TIMESTAMPS}
+  ...withHistory("credit_creditrequest", "credit_historicalcreditrequest", {
+    columns: `${TIMESTAMPS}
     uuid varchar(32) NOT NULL,
     username varchar(255) NOT NULL,
     parameters longtext NOT NULL DEFAULT '{}',
-    status varchar(255) NOT NULL DEFAULT 'pending',
-    course_id int NOT NULL,
-    provider_id int NOT NULL,
-    PRIMARY KEY (id),
+    status varchar(255) NOT NULL DEFAULT 'pending',`,
+    foreignKeys: ["course_id", "provider_id"],
+    keys: `
     UNIQUE KEY uuid (uuid),
     UNIQUE KEY credit_creditrequest_username_course_id_provider_id_uniq (username, course_id, provider_id),
-    KEY credit_creditrequest_username_4f61c10e (username)`],
-  ["credit_historicalcreditrequest", `
-    id int NOT NULL,${TIMESTAMPS}
-    uuid varchar(32) NOT NULL,
-    username varchar(255) NOT NULL,
-    parameters longtext NOT NULL DEFAULT '{}',
-    status varchar(255) NOT NULL DEFAULT 'pending',
-    course_id int NULL,
-    provider_id int NULL,${HISTORY},
-    KEY credit_historicalcreditrequest_username_7a3c1e7f (username)`],
-  ["credit_creditrequirementstatus", `
-    id int NOT NULL AUTO_INCREMENT,${TIMESTAMPS}
+    KEY credit_creditrequest_username_4f61c10e (username)`,
+    historyKeys: "KEY credit_historicalcreditrequest_username_7a3c1e7f (username)",
+  }),
+  ...withHistory("credit_creditrequirementstatus", "credit_historicalcreditrequirementstatus", {
+    columns: `${TIMESTAMPS}
     username varchar(255) NOT NULL,
     status varchar(32) NOT NULL DEFAULT '',
-    reason longtext NOT NULL DEFAULT '{}',
-    requirement_id int NOT NULL,
-    PRIMARY KEY (id),
+    reason longtext NOT NULL DEFAULT '{}',`,
+    foreignKeys: ["requirement_id"],
+    keys: `
     UNIQUE KEY credit_creditrequirementstatus_username_requirement_id_uniq (username, requirement_id),
-    KEY credit_creditrequirementstatus_username_2c3a4d2b (username)`],
-  ["credit_historicalcreditrequirementstatus", `
-    id int NOT NULL,${TIMESTAMPS}
-    username varchar(255) NOT NULL,
-    status varchar(32) NOT NULL DEFAULT '',
-    reason longtext NOT NULL DEFAULT '{}',
-    requirement_id int NULL,${HISTORY},
-    KEY credit_historicalcreditrequirementstatus_username_3e2d1f0a (username)`],
-  ["api_admin_apiaccessrequest", `
-    id int NOT NULL AUTO_INCREMENT,${TIMESTAMPS}
+    KEY credit_creditrequirementstatus_username_2c3a4d2b (username)`,
+    historyKeys: "KEY credit_historicalcreditrequirementstatus_username_3e2d1f0a (username)",
+  }),
+  ...withHistory("api_admin_apiaccessrequest", "api_admin_historicalapiaccessrequest", {
+    columns: `${TIMESTAMPS}
     status varchar(255) NOT NULL DEFAULT 'pending',
     website varchar(200) NOT NULL DEFAULT '',
     reason longtext NOT NULL DEFAULT '',
     company_address varchar(255) NOT NULL DEFAULT '',
     company_name varchar(255) NOT NULL DEFAULT '',
     contacted tinyint(1) NOT NULL DEFAULT 0,
-    site_id int NOT NULL DEFAULT 1,
-    user_id int NOT NULL,
-    PRIMARY KEY (id),
-    UNIQUE KEY user_id (user_id)`],
-  ["api_admin_historicalapiaccessrequest", `
-    id int NOT NULL,${TIMESTAMPS}
-    status varchar(255) NOT NULL DEFAULT 'pending',
-    website varchar(200) NOT NULL DEFAULT '',
-    reason longtext NOT NULL DEFAULT '',
-    company_address varchar(255) NOT NULL DEFAULT '',
-    company_name varchar(255) NOT NULL DEFAULT '',
-    contacted tinyint(1) NOT NULL DEFAULT 0,
-    site_id int NULL,
-    user_id int NULL,${HISTORY},
-    KEY api_admin_historicalapiaccessrequest_user_id_d9b4a1c5 (user_id)`],
-  ["social_auth_usersocialauth", `
-    id int NOT NULL AUTO_INCREMENT,
+    site_id int NOT NULL DEFAULT 1,`,
+    foreignKeys: ["user_id"],
+    keys: "\n    UNIQUE KEY user_id (user_id)",
+    historyKeys: "KEY api_admin_historicalapiaccessrequest_user_id_d9b4a1c5 (user_id)",
+  }),
+  ...withHistory("social_auth_usersocialauth", "support_historicalusersocialauth", {
+    columns: `
     provider varchar(32) NOT NULL,
     uid varchar(255) NOT NULL,
-    extra_data longtext NOT NULL DEFAULT '{}',
-    user_id int NOT NULL,
-    created datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-    modified datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-    PRIMARY KEY (id),
+    extra_data longtext NOT NULL DEFAULT '{}',${TIMESTAMPS}`,
+    foreignKeys: ["user_id"],
+    keys: `
     UNIQUE KEY social_auth_usersocialauth_provider_uid_e6b5e668_uniq (provider, uid),
-    KEY social_auth_usersocialauth_user_id_17d28448 (user_id)`],
-  ["support_historicalusersocialauth", `
-    id int NOT NULL,
-    provider varchar(32) NOT NULL,
-    uid varchar(255) NOT NULL,
-    extra_data longtext NOT NULL DEFAULT '{}',
-    user_id int NULL,
-    created datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-    modified datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),${HISTORY},
-    KEY support_historicalusersocialauth_user_id_5c1a2b3d (user_id)`],
-  ["program_enrollments_programenrollment", `
-    id int NOT NULL AUTO_INCREMENT,${TIMESTAMPS}
+    KEY social_auth_usersocialauth_user_id_17d28448 (user_id)`,
+    historyKeys: "KEY support_historicalusersocialauth_user_id_5c1a2b3d (user_id)",
+  }),
+  ...withHistory("program_enrollments_programenrollment", "program_enrollments_historicalprogramenrollment", {
+    columns: `${TIMESTAMPS}
     external_user_key varchar(255) NULL,
     program_uuid char(32) NOT NULL,
     curriculum_uuid char(32) NOT NULL,
     status varchar(9) NOT NULL DEFAULT 'pending',
-    user_id int NULL,
-    PRIMARY KEY (id),
+    user_id int NULL,`,
+    foreignKeys: [],
+    keys: `
     KEY program_enrollments_programenrollment_external_user_key_c27b83c5 (external_user_key),
-    KEY program_enrollments_programenrollment_user_id_dcfde442 (user_id)`],
-  ["program_enrollments_historicalprogramenrollment", `
-    id int NOT NULL,${TIMESTAMPS}
-    external_user_key varchar(255) NULL,
-    program_uuid char(32) NOT NULL,
-    curriculum_uuid char(32) NOT NULL,
-    status varchar(9) NOT NULL DEFAULT 'pending',
-    user_id int NULL,${HISTORY},
-    KEY program_enrollments_historicalprogramenrollment_id_947c385f (id)`],
+    KEY program_enrollments_programenrollment_user_id_dcfde442 (user_id)`,
+    historyKeys: "KEY program_enrollments_historicalprogramenrollment_id_947c385f (id)",
+  }),
   ["survey_surveyanswer", `
     id int NOT NULL AUTO_INCREMENT,${TIMESTAMPS}
     field_name varchar(255) NOT NULL,
@@ -163,27 +149,18 @@ const TABLES: TableDdl[] = [
     user_id int NOT NULL,
     PRIMARY KEY (id),
     KEY survey_surveyanswer_user_id_4c028d25 (user_id)`],
-  ["nameaffirmation_verifiedname", `
-    id int NOT NULL AUTO_INCREMENT,${TIMESTAMPS}
+  ...withHistory("nameaffirmation_verifiedname", "edx_name_affirmation_historicalverifiedname", {
+    columns: `${TIMESTAMPS}
     verified_name varchar(255) NOT NULL,
     profile_name varchar(255) NULL,
     verification_attempt_id int NULL,
     proctored_exam_attempt_id int NULL,
     platform_verification_attempt_id int NULL,
-    status varchar(32) NOT NULL DEFAULT 'pending',
-    user_id int NOT NULL,
-    PRIMARY KEY (id),
-    KEY nameaffirmation_verifiedname_user_id_3b9b1d4a (user_id)`],
-  ["edx_name_affirmation_historicalverifiedname", `
-    id int NOT NULL,${TIMESTAMPS}
-    verified_name varchar(255) NOT NULL,
-    profile_name varchar(255) NULL,
-    verification_attempt_id int NULL,
-    proctored_exam_attempt_id int NULL,
-    platform_verification_attempt_id int NULL,
-    status varchar(32) NOT NULL DEFAULT 'pending',
-    user_id int NULL,${HISTORY},
-    KEY edx_name_affirmation_historicalverifiedname_user_id_9c3e2f1b (user_id)`],
+    status varchar(32) NOT NULL DEFAULT 'pending',`,
+    foreignKeys: ["user_id"],
+    keys: "\n    KEY nameaffirmation_verifiedname_user_id_3b9b1d4a (user_id)",
+    historyKeys: "KEY edx_name_affirmation_historicalverifiedname_user_id_9c3e2f1b (user_id)",
+  }),
   ["bulk_email_optout", `
     id int NOT NULL AUTO_INCREMENT,
     course_id varchar(255) NOT NULL,
@@ -235,21 +212,15 @@ const TABLES: TableDdl[] = [
     PRIMARY KEY (id),
     KEY save_for_later_savedprogram_email_5c2d7e1a (email),
     KEY save_for_later_savedprogram_user_id_8b1f3d2e (user_id)`],
-  ["consent_datasharingconsent", `
-    id int NOT NULL AUTO_INCREMENT,${TIMESTAMPS}
+  ...withHistory("consent_datasharingconsent", "consent_historicaldatasharingconsent", {
+    columns: `${TIMESTAMPS}
     username varchar(255) NOT NULL,
     granted tinyint(1) NULL,
-    course_id varchar(255) NOT NULL DEFAULT '',
-    enterprise_customer_id char(32) NOT NULL,
-    PRIMARY KEY (id),
-    UNIQUE KEY consent_datasharingconsent_ec_id_username_course_a1b2_uniq (enterprise_customer_id, username, course_id)`],
-  ["consent_historicaldatasharingconsent", `
-    id int NOT NULL,${TIMESTAMPS}
-    username varchar(255) NOT NULL,
-    granted tinyint(1) NULL,
-    course_id varchar(255) NOT NULL DEFAULT '',
-    enterprise_customer_id char(32) NULL,${HISTORY},
-    KEY consent_historicaldatasharingconsent_username_6b2c1a3d (username)`],
+    course_id varchar(255) NOT NULL DEFAULT '',`,
+    foreignKeys: [["enterprise_customer_id", "char(32)"]],
+    keys: "\n    UNIQUE KEY consent_datasharingconsent_ec_id_username_course_a1b2_uniq (enterprise_customer_id, username, course_id)",
+    historyKeys: "KEY consent_historicaldatasharingconsent_username_6b2c1a3d (username)",
+  }),
   ["enterprise_enterprisecustomeruser", `
     id int NOT NULL AUTO_INCREMENT,${TIMESTAMPS}
     enterprise_customer_id char(32) NOT NULL,
@@ -264,18 +235,15 @@ const TABLES: TableDdl[] = [
     enterprise_customer_user_id int NOT NULL,
     PRIMARY KEY (id),
     UNIQUE KEY enterprise_enterprisecourseenrollment_ecu_id_course_id_uniq (enterprise_customer_user_id, course_id)`],
-  ["enterprise_pendingenterprisecustomeruser", `
-    id int NOT NULL AUTO_INCREMENT,${TIMESTAMPS}
-    enterprise_customer_id char(32) NOT NULL,
-    user_email varchar(254) NOT NULL,
-    PRIMARY KEY (id),
+  ...withHistory("enterprise_pendingenterprisecustomeruser", "enterprise_historicalpendingenterprisecustomeruser", {
+    columns: `${TIMESTAMPS}
+    user_email varchar(254) NOT NULL,`,
+    foreignKeys: [["enterprise_customer_id", "char(32)"]],
+    keys: `
     UNIQUE KEY enterprise_pendingenterprisecustomeruser_ec_id_user_email_uniq (enterprise_customer_id, user_email),
-    KEY enterprise_pendingenterprisecustomeruser_user_email_2f1e3c4d (user_email)`],
-  ["enterprise_historicalpendingenterprisecustomeruser", `
-    id int NOT NULL,${TIMESTAMPS}
-    enterprise_customer_id char(32) NULL,
-    user_email varchar(254) NOT NULL,${HISTORY},
-    KEY enterprise_historicalpendin_user_email_4a3b2c1d (user_email)`],
+    KEY enterprise_pendingenterprisecustomeruser_user_email_2f1e3c4d (user_email)`,
+    historyKeys: "KEY enterprise_historicalpendin_user_email_4a3b2c1d (user_email)",
+  }),
   ["sap_success_factors_sapsuccessfactorslearnerdatatransmission3ce5", `
     id int NOT NULL AUTO_INCREMENT,
     sapsf_user_id varchar(255) NOT NULL,
@@ -304,14 +272,4 @@ const TABLES: TableDdl[] = [
     KEY degreed_degreedlearnerdatatransmissionaudit_ece_id_3c2d (enterprise_course_enrollment_id)`],
 ];
 
-export class LmsErasureSchema1700000001000 implements MigrationInterface {
-  name = "LmsErasureSchema1700000001000";
-
-  async up(q: QueryRunner): Promise<void> {
-    await createTables(q, TABLES);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await dropTables(q, TABLES);
-  }
-}
+export const LmsErasureSchema1700000001000 = tablesMigration("LmsErasureSchema1700000001000", TABLES);
