@@ -2,6 +2,11 @@ import { gunzipSync } from "node:zlib";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 import { QueueName } from "../../src/queues/registry";
+import { silentLogger } from "../../src/logging/logger";
+import { CertificateEventOutbox } from "../../src/services/event-bus/certificate-event-outbox";
+import { CertificateEventPublisher } from "../../src/services/event-bus/certificate-event-publisher";
+import { EventBusRedis } from "../../src/services/event-bus/event-bus-redis";
+import { busEnv, lifecycleStream, readStream, WITH_CHANGED } from "../event-bus/bus-support";
 import { runCliInProcess } from "../support/cli";
 import { Harness } from "../support/harness";
 import { FakeHttpService } from "../support/fake-http-service";
@@ -45,8 +50,9 @@ function scanText(text: string, needles: string[]): string[] {
 }
 
 /**
- * The acceptance scan: a learner with a row in every table the service erases, profile image files and a PDF
- * certificate is retired to COMPLETE through the full default pipeline (forums and notes on a local HTTP server
+ * The acceptance scan: a learner with a row in every table the service erases, profile image files, a PDF
+ * certificate and certificate events published on the bus (whose Avro payload carries the username, email and name)
+ * is retired to COMPLETE through the full default pipeline (forums and notes on a local HTTP server
  * playing the LMS); then every column of every table, the certificate/profile bucket, Redis and the
  * worker logs hold the original username, email and name nowhere but the status row; after archive-and-cleanup,
  * nowhere at all (the archive object, upstream's audit record, holds exactly the learner's line).
@@ -67,7 +73,8 @@ describe("acceptance: no personal data left after retirement and archive-and-cle
     lms.onToken().on("POST /api/discussion/v1/accounts/retire_forum/", { status: 204 }).on("POST /api/edxnotes/v1/retire_user/", { status: 204 });
     h = await Harness.create({ bucket: true, env: lmsEnv(lms, { PROFILE_IMAGE_HASH_SEED: IMAGE_SEED }) });
     archive = await createTestBucket();
-    const env = { PROFILE_IMAGE_BUCKET: h.bucket!.name, RETIREMENT_ARCHIVE_BUCKET: archive.name };
+    // Certificate events on, with the opt-in changed events, on streams under the test's prefix (which the Redis scan reads).
+    const env = { PROFILE_IMAGE_BUCKET: h.bucket!.name, RETIREMENT_ARCHIVE_BUCKET: archive.name, ...busEnv(h.prefix, { EVENT_BUS_PRODUCER_CONFIG: WITH_CHANGED }) };
     const learner = await insertLearner(h, { pdf: true });
     const bystander = await insertLearner(h, { pdf: true });
     const rows = await seedErasureRows(h.ds, learner);
@@ -75,6 +82,20 @@ describe("acceptance: no personal data left after retirement and archive-and-cle
     await h.bucket!.put([...rows.profileImageKeys, ...other.profileImageKeys]);
     // The needles: the original username, email, first and last name and full name.
     const needles = learner.pii;
+
+    // Both learners' certificates were published to the bus before the request (created and changed events).
+    const config = h.config(env);
+    const bus = new EventBusRedis(config.eventBus.redisUrl);
+    try {
+      const outbox = new CertificateEventOutbox(config.eventBus);
+      await outbox.record(h.ds.manager, { change: "saved", certificateId: [...learner.certificateIds, ...bystander.certificateIds] });
+      expect((await new CertificateEventPublisher(h.ds, config.eventBus, bus, silentLogger()).drain()).published).to.be.greaterThan(0);
+    } finally {
+      await bus.close();
+    }
+    const published = await readStream(lifecycleStream(h.prefix));
+    expect(published.filter((e) => "certificate" in e.data && e.data.certificate.user.id === learner.userId).length, "the learner's events").to.be.greaterThan(0);
+    expect(scanText(await dumpPrefix(h.prefix), needles), "the bus streams hold the learner's PII before retirement").to.include(learner.pii[0]);
 
     expect(await scanDatabase(h, needles), "the seed put PII in every erasure table").to.include.members([
       "auth_user.username", "credit_creditrequest.username", "consent_historicaldatasharingconsent.username",
@@ -98,7 +119,10 @@ describe("acceptance: no personal data left after retirement and archive-and-cle
       "user_api_userretirementstatus.original_name",
     ]);
     expect(await scanBucket(h.bucket!, needles), "certificate and profile image bucket").to.deep.equal([]);
-    expect(scanText(await dumpPrefix(h.prefix), needles), "Redis").to.deep.equal([]);
+    expect(scanText(await dumpPrefix(h.prefix), needles), "Redis: queues and the bus streams").to.deep.equal([]);
+    const remaining = await readStream(lifecycleStream(h.prefix));
+    expect(remaining.length, "only the learner's events were deleted").to.be.greaterThan(0);
+    expect(remaining.every((e) => "certificate" in e.data && e.data.certificate.user.id === bystander.userId), "the bystander's events stay").to.equal(true);
     expect(scanText(text() + cli.join("\n"), needles), "worker logs and CLI output").to.deep.equal([]);
     expect(await h.bucket!.keys(), "only the bystander's files remain").to.deep.equal([...other.profileImageKeys, ...bystander.pdfKeys].sort());
 

@@ -37,6 +37,12 @@ interface OutboxRow {
   download_url: string;
 }
 
+/**
+ * The MySQL named lock one drainer holds while it publishes (released by the server if the process dies). The
+ * learner eraser takes it too, so no drain is between reading a learner's PII and its XADD while entries are erased.
+ */
+export const OUTBOX_LOCK_SQL = "CONCAT(DATABASE(), '.certificate_event_outbox')";
+
 /** Rows per drain before the job returns (the next scheduled run goes on), so one run never holds the lock long. */
 const MAX_BATCHES_PER_DRAIN = 50;
 
@@ -60,7 +66,7 @@ export class CertificateEventPublisher {
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     try {
-      const [{ got }] = await runner.query(`SELECT GET_LOCK(CONCAT(DATABASE(), '.certificate_event_outbox'), 0) AS got`);
+      const [{ got }] = await runner.query(`SELECT GET_LOCK(${OUTBOX_LOCK_SQL}, 0) AS got`);
       if (Number(got) !== 1) return { ...result, locked: true };
       try {
         for (let batch = 0; batch < MAX_BATCHES_PER_DRAIN; batch++) {
@@ -70,7 +76,7 @@ export class CertificateEventPublisher {
           if (rows.length < this.config.publishBatchSize) break;
         }
       } finally {
-        await runner.query(`SELECT RELEASE_LOCK(CONCAT(DATABASE(), '.certificate_event_outbox'))`).catch(() => undefined);
+        await runner.query(`SELECT RELEASE_LOCK(${OUTBOX_LOCK_SQL})`).catch(() => undefined);
       }
       return result;
     } finally {

@@ -2,6 +2,7 @@ import type { EntityManager } from "typeorm";
 import type { AppContext } from "../../app/app-context";
 import { PermanentJobError } from "../../errors/permanent-job-error";
 import { PdfCertificatePurger, PURGE_BATCH_SIZE } from "../pdf-certificate-purger";
+import { CertificateEventEraser } from "../event-bus/certificate-event-eraser";
 import type { StepRetryState } from "../../domain/retirement/http-retry-policy";
 import type { RetirementStateRow } from "../../domain/retirement/retirement-states";
 import { LmsErasureRunner } from "./lms-erasure-runner";
@@ -111,13 +112,15 @@ function withSkipped(response: string, skipped: string[]): string {
  * retired, enrollment-allowed and unregistered cohort rows of the original email deleted, every retire_lms erasure
  * of lms-erasures.ts (entitlements, ID verification, save-for-later, enterprise: the USER_RETIRE_LMS_CRITICAL
  * receivers), then the user renamed to the retired username and email, first/last name blanked and deactivated.
- * Last (finish), with the database PII already cleared, the legacy PDF certificates are purged: a refused link
- * then leaves the learner ERRORED with every other erasure done, and the error names the certificate.
+ * Then (finish), with the database PII already cleared, the learner's certificate events are deleted from the bus
+ * streams, and last the legacy PDF certificates are purged: a refused link then leaves the learner ERRORED with
+ * every other erasure done, and the error names the certificate.
  */
-function retireLms(purger: PdfCertificatePurger, images: ProfileImageEraser, erasures: LmsErasureRunner): RetirementStep {
+function retireLms(purger: PdfCertificatePurger, images: ProfileImageEraser, erasures: LmsErasureRunner, busEvents: CertificateEventEraser): RetirementStep {
   return {
     prepare: (learner, jobId) => images.erase(learner, jobId),
     finish: async (learner, jobId) => {
+      await busEvents.eraseLearner(learner.userId);
       await purgeLearnerPdfCertificates(purger, learner, jobId);
     },
     async apply(em, learner) {
@@ -173,11 +176,12 @@ export function builtInSteps(ctx: AppContext): Map<string, RetirementStep> {
   const purger = new PdfCertificatePurger(ctx.dataSource, ctx.s3, ctx.config.certificates, ctx.logger, ctx.certificateEvents);
   const erasures = new LmsErasureRunner(ctx.dataSource, ctx.config.retirement, ctx.logger);
   const images = new ProfileImageEraser(ctx.s3, ctx.config.erasure.profileImages, ctx.logger);
+  const busEvents = new CertificateEventEraser(ctx.dataSource, ctx.config.eventBus, ctx.eventBus, ctx.logger);
   return new Map<string, RetirementStep>([
     ["LMS.lock_account", lockAccount],
     ["LMS.unenroll", unenroll],
     ["LMS.retire_misc", retireMisc(erasures)],
-    ["LMS.retire_lms", retireLms(purger, images, erasures)],
+    ["LMS.retire_lms", retireLms(purger, images, erasures, busEvents)],
     ["LMS.purge_pdf_certificates", purgePdfCertificates(purger)],
     ["LMS.add_to_partner_queue", partnerQueue],
   ]);

@@ -1,0 +1,77 @@
+import { expect } from "chai";
+import IORedis from "ioredis";
+import { silentLogger } from "../../src/logging/logger";
+import { CertificateEventEraser } from "../../src/services/event-bus/certificate-event-eraser";
+import { CertificateEventOutbox } from "../../src/services/event-bus/certificate-event-outbox";
+import { CertificateEventPublisher } from "../../src/services/event-bus/certificate-event-publisher";
+import { EventBusRedis } from "../../src/services/event-bus/event-bus-redis";
+import { fromStreamFields, toStreamFields, type BusEvent } from "../../src/services/event-bus/stream-entry";
+import { Harness } from "../support/harness";
+import { services } from "../support/services";
+import { insertCertificate, insertCourse, insertLearner } from "../certificate-generation/generation-fixtures";
+import { busEnv, readStream, WITH_CHANGED } from "./bus-support";
+
+/** Published certificate events carry the learner's PII; retirement deletes exactly that learner's entries. */
+describe("certificate events: erasing a retired learner from the bus streams", () => {
+  let h: Harness;
+  const buses: EventBusRedis[] = [];
+  const redis = new IORedis(services.redisUrl);
+  afterEach(async () => {
+    for (const b of buses.splice(0)) await b.close();
+    await h.close();
+  });
+  after(() => redis.disconnect());
+
+  /** The user id of each entry of a stream, in order (null for an entry that is not a readable certificate event). */
+  async function userIds(stream: string): Promise<Array<number | null>> {
+    return (await redis.xrangeBuffer(stream, "-", "+")).map(([, fields]) => {
+      try {
+        const e = fromStreamFields(fields);
+        return "certificate" in e.data ? e.data.certificate.user.id : null;
+      } catch {
+        return null;
+      }
+    });
+  }
+
+  it("deletes every entry of the learner on every certificate topic (over several XRANGE pages), keeps the rest", async () => {
+    h = await Harness.create();
+    // created/revoked on the lifecycle topic (enabled), changed on a second topic that is disabled now but has entries.
+    const producer = JSON.parse(WITH_CHANGED);
+    producer["org.openedx.learning.certificate.changed.v1"] = { "old-topic": { event_key_field: "certificate.course.course_key", enabled: true } };
+    const config = h.config(busEnv(h.prefix, { EVENT_BUS_PRODUCER_CONFIG: JSON.stringify(producer) }));
+    const bus = new EventBusRedis(config.eventBus.redisUrl);
+    buses.push(bus);
+    const course = await insertCourse(h.ds);
+    const [retiring, other] = [await insertLearner(h.ds, course), await insertLearner(h.ds, course)];
+    const certs = [await insertCertificate(h.ds, retiring, course, { status: "downloadable" }), await insertCertificate(h.ds, other, course, { status: "downloadable" })];
+    const outbox = new CertificateEventOutbox(config.eventBus);
+    await outbox.record(h.ds.manager, { change: "saved", certificateId: certs });
+    await outbox.record(h.ds.manager, { change: "revoked", certificateId: certs[0] });
+    await new CertificateEventPublisher(h.ds, config.eventBus, bus, silentLogger()).drain();
+    const lifecycle = `${h.prefix}:bus-learning-certificate-lifecycle`;
+    const old = `${h.prefix}:bus-old-topic`;
+    // 600 more events of the other learner after the first ones (more than one XRANGE page), and an entry nobody can read.
+    const [sample] = (await readStream(lifecycle)).filter((e) => "certificate" in e.data && e.data.certificate.user.id === other);
+    const pipeline = redis.pipeline();
+    for (let i = 0; i < 600; i++) pipeline.xadd(lifecycle, "*", ...toStreamFields(sample as BusEvent));
+    pipeline.xadd(lifecycle, "*", "type", "org.openedx.learning.certificate.created.v1", "event_data", "not avro");
+    await pipeline.exec();
+    await outbox.record(h.ds.manager, { change: "saved", certificateId: certs[0] });
+    await new CertificateEventPublisher(h.ds, config.eventBus, bus, silentLogger()).drain();
+    const before = { lifecycle: await userIds(lifecycle), old: await userIds(old) };
+    expect(before.lifecycle.filter((id) => id === retiring)).to.have.length(3);
+    expect(before.old.filter((id) => id === retiring)).to.have.length(3);
+
+    const eraser = new CertificateEventEraser(h.ds, config.eventBus, bus, silentLogger());
+    expect(eraser.streams()).to.deep.equal([lifecycle, old].sort());
+    // created + revoked + created on the lifecycle topic; changed twice + changed on the old topic.
+    expect(await eraser.eraseLearner(retiring)).to.equal(6);
+
+    expect(await userIds(lifecycle)).to.deep.equal(before.lifecycle.filter((id) => id !== retiring));
+    expect(await userIds(old)).to.deep.equal(before.old.filter((id) => id !== retiring));
+    expect(await eraser.eraseLearner(retiring), "idempotent").to.equal(0);
+    // A learner without a certificate row costs one query and no scan.
+    expect(await eraser.eraseLearner(999_999)).to.equal(0);
+  });
+});
