@@ -120,14 +120,15 @@ const CRON_FIELD = /^[\d*/,\-A-Za-z?LW#]+$/;
 /**
  * A cron pattern of 5 or 6 fields (with seconds), checked by cron-parser, the parser BullMQ's job schedulers use,
  * so a pattern accepted here is one the scheduler can run (`99 99 99 99 99`, `*\/0 * * * *` and `0 0 31 2 *`
- * are refused). Blank means off, like unset.
+ * are refused). Blank means unset; `off` means off, also for a schedule that is on by default.
  */
 export const cron = () =>
   text()
-    .transform((v) => v.trim() || undefined)
+    // "off" is "" (off, and not replaced by a default); an empty value counts as unset and so takes the default.
+    .transform((v) => (v.trim().toLowerCase() === "off" ? "" : v.trim() || undefined))
     .check((ctx) => {
       const value = ctx.value;
-      if (value === undefined) return;
+      if (!value) return;
       const fields = value.split(/\s+/);
       if ((fields.length !== 5 && fields.length !== 6) || !fields.every((f) => CRON_FIELD.test(f))) {
         ctx.issues.push({ code: "custom", message: `"${value}" is not a cron pattern of 5 or 6 fields, e.g. "0 3 * * *"`, input: value });

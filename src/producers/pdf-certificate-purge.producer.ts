@@ -1,3 +1,4 @@
+import type { Job } from "bullmq";
 import type { DataSource } from "typeorm";
 import { GeneratedCertificate } from "../entities/lms";
 import type { JobRequest, QueueSet } from "../queues/queue-set";
@@ -107,26 +108,32 @@ export async function enqueuePurges(queues: QueueSet, certificateIds: number[]):
   return { jobs: created.length, certificates: created.reduce((n, id) => n + (sizes.get(id) ?? 0), 0) };
 }
 
-/** Job states in which a purge job still stands for its certificates (failed ones are kept for the operator). */
+/** Job states in which a purge job still stands for its certificates: live, or failed (for the sweeper to judge). */
 const LIVE_OR_FAILED = ["waiting", "active", "delayed", "prioritized", "waiting-children", "failed"] as const;
 
 /**
- * Which of these certificates have a purge job that is not completed: a lone job under the per-certificate id, or a
- * batch job whose payload names them (batch ids cannot be derived from one certificate, so the batch payloads of
- * those states are read, 1,000 jobs per round trip). For the sweeper, which must not re-enqueue what is queued.
+ * The purge jobs that name these certificates: a lone job under the per-certificate id (in any state), and batch
+ * jobs whose payload names them (batch ids cannot be derived from one certificate, so the batch payloads of the live
+ * and failed states are read, 1,000 jobs per round trip). For the sweeper, which judges each job's state.
  */
-export async function certificatesWithPurgeJobs(queues: QueueSet, certificateIds: number[]): Promise<Set<number>> {
-  const present = await queues.presentJobIds(QueueName.CertificatePurge, certificateIds.map(jobIds.purgePdfCertificate));
-  const wanted = new Set(certificateIds);
-  const covered = new Set(certificateIds.filter((id) => present.has(jobIds.purgePdfCertificate(id))));
+export async function purgeJobsOf(queues: QueueSet, certificateIds: number[]): Promise<Map<number, Job[]>> {
   const queue = queues.queue(QueueName.CertificatePurge);
-  for (let start = 0; ; start += 1000) {
-    const jobs = await queue.getJobs([...LIVE_OR_FAILED], start, start + 999, true);
-    for (const job of jobs) {
-      if (job?.name !== JobName.PurgePdfCertificates) continue;
-      for (const id of (job.data as { certificateIds?: number[] }).certificateIds ?? []) if (wanted.has(id)) covered.add(id);
-    }
-    if (jobs.length < 1000) break;
+  const wanted = new Set(certificateIds);
+  const jobs = new Map<number, Job[]>();
+  const add = (id: number, job: Job) => jobs.set(id, [...(jobs.get(id) ?? []), job]);
+  const present = await queues.presentJobIds(QueueName.CertificatePurge, certificateIds.map(jobIds.purgePdfCertificate));
+  for (const id of certificateIds) {
+    if (!present.has(jobIds.purgePdfCertificate(id))) continue;
+    const job = await queue.getJob(jobIds.purgePdfCertificate(id));
+    if (job) add(id, job);
   }
-  return covered;
+  for (let start = 0; ; start += 1000) {
+    const batch = await queue.getJobs([...LIVE_OR_FAILED], start, start + 999, true);
+    for (const job of batch) {
+      if (job?.name !== JobName.PurgePdfCertificates) continue;
+      for (const id of (job.data as { certificateIds?: number[] }).certificateIds ?? []) if (wanted.has(id)) add(id, job);
+    }
+    if (batch.length < 1000) break;
+  }
+  return jobs;
 }

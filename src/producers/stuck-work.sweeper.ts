@@ -1,16 +1,49 @@
+import type { Job } from "bullmq";
 import type { AppContext } from "../app/app-context";
 import { PurgeReferencesToPdfCertificatesCommandConfiguration } from "../entities/lms";
+import { attemptsExhausted } from "../queues/job-options";
 import { QueueName } from "../queues/registry";
 import { FailedTaskStore } from "../services/certificate-generation/failed-task-store";
+import { stallSettings } from "../workers/queue-settings";
 import { GENERATION_TASK_NAMES, reapplyFailedGeneration } from "./certificate-generation-reapply.producer";
-import { certificatesWithPurgeJobs, enqueuePurges, selectCertificates } from "./pdf-certificate-purge.producer";
+import { enqueuePurges, purgeJobsOf, selectCertificates } from "./pdf-certificate-purge.producer";
 import { enqueueRetirements } from "./retirement-queue.producer";
 
 export interface SweepCounts {
   /** Rows whose state says the work is unfinished and that have not changed for the threshold. */
   stale: number;
-  /** Of those, re-enqueued because no waiting, delayed or active job held them. */
+  /** Of those, re-enqueued: no job carried them, or their job failed for a reason a new run can fix. */
   reenqueued: number;
+  /** Of those, left for the operator: their job was refused for good (a permanent error), which a re-run would repeat. */
+  refused?: number;
+  /** Of those, generation failures whose job has completed since (re-run by other means): their rows are resolved. */
+  resolved?: number;
+}
+
+/**
+ * What a job's state says about its work: still `live` (waiting, delayed, active…), `completed`, failed for a reason
+ * a new run can fix (`retryable`: it stalled more than maxStalledCount, its worker died each time, or it used every
+ * attempt against an outage), or `refused` (failed on a permanent error before its attempts ran out).
+ */
+/** How many of a sweep's unfinished rows a live job still carries. */
+export function liveCount(c: SweepCounts): number {
+  return c.stale - c.reenqueued - (c.refused ?? 0) - (c.resolved ?? 0);
+}
+
+/** One line of counts, for the CLI and the sweep's log. */
+export function describeSweep(what: string, c: SweepCounts): string {
+  const extra = [c.refused ? `${c.refused} refused for good (left for the operator)` : "", c.resolved ? `${c.resolved} completed since (resolved)` : ""].filter(Boolean);
+  return [`${what}: ${c.stale} unfinished, ${c.reenqueued} re-enqueued, ${liveCount(c)} with a live job`, ...extra].join(", ");
+}
+
+type JobVerdict = "live" | "completed" | "retryable" | "refused";
+
+async function verdictOf(job: Job, maxStalledCount: number): Promise<JobVerdict | undefined> {
+  const state = await job.getState();
+  if (state === "unknown") return undefined;
+  if (state === "completed") return "completed";
+  if (state !== "failed") return "live";
+  return job.stalledCounter > maxStalledCount || attemptsExhausted(job, job.attemptsMade) ? "retryable" : "refused";
 }
 
 /** How many learners, certificates or tasks one sweep looks at, so a huge backlog is swept over several runs. */
@@ -43,24 +76,38 @@ export class StuckWorkSweeper {
   }
 
   /**
-   * Certificate generation whose failure is recorded (an unresolved failed-task row, older than the threshold) but
-   * whose job is gone from Redis altogether: reapplied as reapply-failed-generation does. Failures still visible in
-   * the queue's failed set are left to the operator (retry them with reapply-failed-generation).
+   * Certificate generation whose failure is recorded (an unresolved failed-task row, older than the threshold):
+   * reapplied, as reapply-failed-generation does, when its job is gone from Redis or failed for a reason a new run
+   * can fix (stalled out, attempts used up); a row whose job completed since is resolved; a job refused for good
+   * (a permanent error) is left to the operator, as is a row whose job is live.
    */
   async generation(stuckAfterMinutes: number): Promise<SweepCounts> {
     const cutoff = new Date(Date.now() - stuckAfterMinutes * 60_000);
     const rows = (await new FailedTaskStore(this.ctx.dataSource).unresolved(GENERATION_TASK_NAMES, { limit: SWEEP_LIMIT })).filter((r) => r.modified < cutoff);
-    if (rows.length === 0) return { stale: 0, reenqueued: 0 };
-    const present = await this.ctx.queues.presentJobIds(QueueName.CertificateGeneration, rows.map((r) => r.taskId));
-    const lost = rows.filter((r) => !present.has(r.taskId)).map((r) => r.taskId);
-    const summary = lost.length === 0 ? { reapplied: [] } : await reapplyFailedGeneration(this.ctx, { taskIds: lost });
-    return { stale: rows.length, reenqueued: summary.reapplied.length };
+    const counts = { stale: rows.length, reenqueued: 0, refused: 0, resolved: 0 };
+    if (rows.length === 0) return counts;
+    const queue = this.ctx.queues.queue(QueueName.CertificateGeneration);
+    const maxStalled = this.maxStalledCount(QueueName.CertificateGeneration);
+    const rerun: string[] = [];
+    const done: string[] = [];
+    for (const row of rows) {
+      const job = await queue.getJob(row.taskId);
+      const verdict = job ? await verdictOf(job, maxStalled) : undefined;
+      if (verdict === undefined || verdict === "retryable") rerun.push(row.taskId);
+      else if (verdict === "completed") done.push(row.id);
+      else if (verdict === "refused") counts.refused++;
+    }
+    if (rerun.length > 0) counts.reenqueued = (await reapplyFailedGeneration(this.ctx, { taskIds: rerun })).reapplied.length;
+    counts.resolved = await new FailedTaskStore(this.ctx.dataSource).resolve(done);
+    return counts;
   }
 
   /**
    * The purge the operator asked for in the newest enabled PurgeReferencesToPDFCertificatesCommandConfiguration
-   * row (older than the threshold): its certificates that still have PDF links and no purge job at all in Redis.
-   * A failed purge job (e.g. a refused link) stays failed for the operator; it is not retried here.
+   * row (older than the threshold): its certificates that still have PDF links are enqueued again when no purge job
+   * names them, when theirs completed (the links came back), or when it failed for a reason a new run can fix
+   * (stalled out, attempts used up against an outage). A purge refused for good (a hostile link) is left to the
+   * operator, as is a live job.
    */
   async purges(stuckAfterMinutes: number): Promise<SweepCounts> {
     const row = await this.ctx.dataSource
@@ -69,14 +116,27 @@ export class StuckWorkSweeper {
       .orderBy("c.change_date", "DESC")
       .addOrderBy("c.id", "DESC")
       .getOne();
-    if (!row?.enabled || row.changeDate > new Date(Date.now() - stuckAfterMinutes * 60_000)) return { stale: 0, reenqueued: 0 };
+    const none = { stale: 0, reenqueued: 0, refused: 0 };
+    if (!row?.enabled || row.changeDate > new Date(Date.now() - stuckAfterMinutes * 60_000)) return none;
     const ids = certificateIdsOf(row.arguments).slice(0, SWEEP_LIMIT);
-    if (ids.length === 0) return { stale: 0, reenqueued: 0 };
+    if (ids.length === 0) return none;
     const { toPurge } = await selectCertificates(this.ctx.dataSource, ids);
-    if (toPurge.length === 0) return { stale: 0, reenqueued: 0 };
-    const covered = await certificatesWithPurgeJobs(this.ctx.queues, toPurge);
-    const lost = toPurge.filter((id) => !covered.has(id));
-    return { stale: toPurge.length, reenqueued: lost.length === 0 ? 0 : (await enqueuePurges(this.ctx.queues, lost)).certificates };
+    if (toPurge.length === 0) return none;
+    const jobs = await purgeJobsOf(this.ctx.queues, toPurge);
+    const maxStalled = this.maxStalledCount(QueueName.CertificatePurge);
+    const lost: number[] = [];
+    let refused = 0;
+    for (const id of toPurge) {
+      const verdicts = await Promise.all((jobs.get(id) ?? []).map((job) => verdictOf(job, maxStalled)));
+      if (verdicts.includes("live")) continue;
+      if (verdicts.includes("refused")) refused++;
+      else lost.push(id);
+    }
+    return { stale: toPurge.length, reenqueued: lost.length === 0 ? 0 : (await enqueuePurges(this.ctx.queues, lost)).certificates, refused };
+  }
+
+  private maxStalledCount(queue: QueueName): number {
+    return stallSettings(queue, this.ctx.config.resilience.stall).maxStalledCount;
   }
 }
 

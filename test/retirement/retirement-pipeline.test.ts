@@ -135,7 +135,7 @@ describe("learner retirement: a batch through the default pipeline", function ()
   });
 
   it("runs retire-learners itself on RETIREMENT_SCHEDULE_CRON (a BullMQ job scheduler), and removes the schedule when unset", async () => {
-    h = await Harness.create({ env: { ...RETIREMENT_ENV, RETIREMENT_SCHEDULE_CRON: "* * * * * *" } });
+    h = await Harness.create({ env: { ...RETIREMENT_ENV, RETIREMENT_SCHEDULE_CRON: "* * * * * *", STUCK_JOB_SWEEPER_CRON: "off" } });
     const learner = await insertLearner(h);
     await requestRetirements(h, [learner.userId]);
     const { ctx } = await h.worker({ queues: [QueueName.LearnerRetirement] });

@@ -1,4 +1,4 @@
-import { StuckWorkSweeper } from "../../producers/stuck-work.sweeper";
+import { StuckWorkSweeper, describeSweep } from "../../producers/stuck-work.sweeper";
 import { parseIntOption } from "../args";
 import { HELP_OPTION, type CommandBody } from "../command";
 import { withAppContext } from "../runtime";
@@ -7,8 +7,10 @@ export const sweepStuckWorkCommand: CommandBody = {
   usage: "openedx-workers sweep-stuck-work [--stuck-after-minutes N]",
   details: `Learners in a working (RETIRING_x) or END (x_COMPLETE) state of the pipeline unchanged for the threshold are
 re-enqueued unless a job is waiting, delayed or active for them; unresolved generation failures whose job is gone
-from Redis are reapplied; certificates of the newest enabled purge configuration row that still have PDF links and
-no purge job are enqueued. Prints the counts. Workers run the same sweeps on STUCK_JOB_SWEEPER_CRON.`,
+from Redis or failed for a reason a new run can fix (stalled out, attempts used up) are reapplied, and those whose
+job completed since are resolved; certificates of the newest enabled purge configuration row that still have PDF
+links are enqueued unless a live job carries them or theirs was refused for good. Prints the counts. Workers run
+the same sweeps on STUCK_JOB_SWEEPER_CRON (nightly by default).`,
   options: {
     "stuck-after-minutes": { type: "string", valueName: "N", description: "Minutes work must be untouched (default STUCK_JOB_AFTER_MINUTES, 30)" },
     ...HELP_OPTION,
@@ -22,8 +24,7 @@ no purge job are enqueued. Prints the counts. Workers run the same sweeps on STU
         ["certificate generation", () => sweeper.generation(minutes)],
         ["PDF certificate purges", () => sweeper.purges(minutes)],
       ] as const) {
-        const counts = await sweep();
-        io.out(`${what}: ${counts.stale} unfinished, ${counts.reenqueued} re-enqueued, ${counts.stale - counts.reenqueued} with a live job`);
+        io.out(describeSweep(what, await sweep()));
       }
       return 0;
     });

@@ -32,6 +32,12 @@ const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** upstream's PROFILE_IMAGE_SIZES_MAP values: full 500, large 120, medium 50, small 30. */
 const UPSTREAM_PROFILE_IMAGE_SIZES = [500, 120, 50, 30];
 
+/**
+ * Nightly, like immich's nightly check job: cheap (one bounded query per family) and the safety net for work
+ * nothing else would look at again, so it is on unless an operator says `off`.
+ */
+export const DEFAULT_SWEEPER_CRON = "15 2 * * *";
+
 const bucket = () => text().refine((v) => S3_BUCKET.test(v), { error: (iss) => `"${String(iss.input)}" is not a valid S3 bucket name` });
 
 export const erasureSection = defineSection(
@@ -66,7 +72,8 @@ export const erasureSection = defineSection(
       description: "Cron pattern (UTC) on which workers of the learner-retirement queue run archive-retirements themselves, e.g. '30 4 * * *'; unset = off",
     }),
     STUCK_JOB_SWEEPER_CRON: variable(cron(), {
-      description: "Cron pattern (UTC) of the sweepers each worker queue runs (learners with no live job, lost generation and purge jobs), e.g. '*/15 * * * *'; unset = off",
+      description: "Cron pattern (UTC) of the sweepers each worker queue runs (learners with no live job, lost or stalled generation, purges still to do); 'off' = off",
+      default: DEFAULT_SWEEPER_CRON,
     }),
     STUCK_JOB_AFTER_MINUTES: variable(int({ min: 0 }), {
       description: "The sweepers re-enqueue work whose rows say unfinished, unchanged for at least this many minutes, that no waiting, delayed or active job carries",

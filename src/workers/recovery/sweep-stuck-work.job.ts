@@ -1,6 +1,6 @@
 import type { AppContext } from "../../app/app-context";
 import type { AppConfig } from "../../config";
-import { StuckWorkSweeper, type SweepCounts } from "../../producers/stuck-work.sweeper";
+import { StuckWorkSweeper, liveCount, type SweepCounts } from "../../producers/stuck-work.sweeper";
 import { JobName } from "../../queues/registry";
 import type { JobDefinition } from "../job-handler";
 import type { ScheduleDefinition } from "../schedules";
@@ -13,7 +13,7 @@ function sweepJob<J extends SweepJob>(ctx: AppContext, what: string, sweep: (s: 
     async handle(job) {
       const counts = await sweep(sweeper, ctx.config.erasure.sweeper.stuckAfterMinutes);
       const log = counts.reenqueued > 0 ? ctx.logger.warn.bind(ctx.logger) : ctx.logger.info.bind(ctx.logger);
-      log(`stuck-work sweep: ${what}`, { jobId: job.id, stale: counts.stale, reenqueued: counts.reenqueued, live: counts.stale - counts.reenqueued });
+      log(`stuck-work sweep: ${what}`, { jobId: job.id, ...counts, live: liveCount(counts) });
       return { status: "done", ...counts };
     },
   };
