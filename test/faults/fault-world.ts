@@ -42,6 +42,8 @@ const FAULT_ENV = {
   DB_CONNECT_TIMEOUT_MS: "2000",
   WORKER_WATCHDOG_MS: "0",
   WORKER_SHUTDOWN_TIMEOUT_MS: "3000",
+  // The nightly sweeper off: its scheduler's next run is a delayed job, which the final count would take for stuck work.
+  STUCK_JOB_SWEEPER_CRON: "off",
   STARTUP_TIMEOUT_MS: "20000",
   LOG_LEVEL: "warn",
 };
