@@ -54,7 +54,8 @@ async function runFamily(
 ): Promise<FamilyResult> {
   const producer = await h.context({ env });
   const queue = producer.queues.queue(queueName);
-  const worker = new WorkerProcess(h.env({ ...env, LOG_LEVEL: opts.logLevel, ...(opts.workerNodeOptions ? { NODE_OPTIONS: opts.workerNodeOptions } : {}) }), ["--queues", queueName, "--concurrency", String(opts.concurrency)]);
+  // The nightly sweeper off: its scheduler's next run is a delayed job, which waitUntilDrained would wait for.
+  const worker = new WorkerProcess(h.env({ ...env, LOG_LEVEL: opts.logLevel, STUCK_JOB_SWEEPER_CRON: "off", ...(opts.workerNodeOptions ? { NODE_OPTIONS: opts.workerNodeOptions } : {}) }), ["--queues", queueName, "--concurrency", String(opts.concurrency)]);
   try {
     await worker.start(queue);
     const start = Date.now();
