@@ -12,7 +12,7 @@ export enum EventType {
   CoursePassingStatusUpdated = "org.openedx.learning.course.passing.status.updated.v1",
 }
 
-const CERTIFICATE_EVENT_TYPES = [EventType.CertificateCreated, EventType.CertificateChanged, EventType.CertificateRevoked] as const;
+export const CERTIFICATE_EVENT_TYPES = [EventType.CertificateCreated, EventType.CertificateChanged, EventType.CertificateRevoked] as const;
 export type CertificateEventType = (typeof CERTIFICATE_EVENT_TYPES)[number];
 
 /** openedx-events' UserData / UserPersonalData / CourseData, field for field (snake_case, as on the wire). */
