@@ -105,7 +105,8 @@ describe("certificate generation through the queue", () => {
     const b = await insertLearner(h.ds, course, { percent: 0.2, passed: false });
     await h.ds.getRepository(CertificateGenerationCommandConfiguration).insert({ enabled: true, arguments: `-u ${a} ${b} 777777 -c ${course}`, changeDate: new Date(), changedById: null });
 
-    const { ctx } = await h.worker({ queues: QUEUES, env: { CERTIFICATE_GENERATION_CRON: "* * * * * *" } });
+    // The nightly sweeper off: the count of job schedulers below is the batch's alone.
+    const { ctx } = await h.worker({ queues: QUEUES, env: { CERTIFICATE_GENERATION_CRON: "* * * * * *", STUCK_JOB_SWEEPER_CRON: "off" } });
     await syncSchedules(ctx.queues, QUEUES, ctx.config, silentLogger());
     await waitFor("the scheduled batch to generate a's certificate", async () => (await certificateRow(h.ds, a, course))?.status === "downloadable");
     expect(await certificateRow(h.ds, b, course)).to.equal(undefined);
