@@ -105,6 +105,14 @@ export async function runGenerationBatch(ctx: Pick<AppContext, "dataSource" | "q
   return summary;
 }
 
+/** The closing line of a batch, as cert_generation's operators read it (CLI and console). */
+export function describeGenerationBatch(summary: BatchSummary, dryRun: boolean): string {
+  const unknown = summary.unknown.length > 0 ? `; ${summary.unknown.length} unknown user(s) skipped: ${summary.unknown.join(", ")}` : "";
+  if (dryRun) return `[DRY RUN] ${summary.learners} generation job(s) would be enqueued for ${summary.courseKey}${unknown}.`;
+  const pending = summary.alreadyPending > 0 ? `; ${summary.alreadyPending} already pending` : "";
+  return `Enqueued ${summary.enqueued} certificate generation job(s) for ${summary.learners} learner(s) in ${summary.courseKey}${pending}${unknown}.`;
+}
+
 export function generationJobs(courseKey: string, userIds: number[], config: GenerationConfig): JobRequest[] {
   return userIds.map((userId) => ({
     name: JobName.GenerateCertificate,

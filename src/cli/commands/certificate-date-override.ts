@@ -1,3 +1,4 @@
+import { parseOverrideDate } from "../../domain/certificates/override-date";
 import { CommandError } from "../../errors/command-error";
 import { PermanentJobError } from "../../errors/permanent-job-error";
 import { UsageError } from "../../errors/usage-error";
@@ -5,8 +6,6 @@ import { CertificateDateOverrideService } from "../../services/certificate-gener
 import { parseIds } from "../args";
 import { HELP_OPTION, type CommandBody } from "../command";
 import { withAppContext } from "../runtime";
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export const certificateDateOverrideCommand: CommandBody = {
   usage: "openedx-workers certificate-date-override --certificate-id ID --acting-user-id ID (--date YYYY-MM-DD --reason TEXT | --clear)",
@@ -31,8 +30,8 @@ acting user, on create and on edit; clearing deletes the row. Every change write
     let date: Date | undefined;
     if (!clear) {
       const text = String(options.date);
-      date = new Date(`${text}T00:00:00Z`);
-      if (!DATE.test(text) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== text) throw new UsageError(`invalid --date "${text}": use YYYY-MM-DD`);
+      date = parseOverrideDate(text) ?? undefined;
+      if (!date) throw new UsageError(`invalid --date "${text}": use YYYY-MM-DD`);
       if (!options.reason || String(options.reason).trim() === "") throw new UsageError("--reason is required with --date");
     }
     return withAppContext(io, [], async (ctx) => {

@@ -2,6 +2,7 @@ import { argumentsFromDatabase } from "../../producers/command-arguments";
 import { CertificateGenerationCommandConfiguration } from "../../entities/lms";
 import {
   GENERATION_SELECTION,
+  describeGenerationBatch,
   generationBatchFromOptions,
   runGenerationBatch,
 } from "../../producers/certificate-generation.producer";
@@ -34,19 +35,12 @@ DISABLE_HONOR_CERTIFICATES. Schedule the stored batch with CERTIFICATE_GENERATIO
         if (options["dry-run"]) opts["dry-run"] = true;
       }
       const batch = generationBatchFromOptions(opts);
-      const prefix = batch.dryRun ? "[DRY RUN] " : "";
       const summary = await runGenerationBatch(ctx, batch, {
         warn: (line) => io.err(`warning: ${line}`),
         out: (line) => io.out(line),
         progress: progressReporter(io, batch.dryRun ? "checked" : "enqueued"),
       });
-      const unknown = summary.unknown.length > 0 ? `; ${summary.unknown.length} unknown user(s) skipped: ${summary.unknown.join(", ")}` : "";
-      if (batch.dryRun) {
-        io.out(`${prefix}${summary.learners} generation job(s) would be enqueued for ${summary.courseKey}${unknown}.`);
-      } else {
-        const pending = summary.alreadyPending > 0 ? `; ${summary.alreadyPending} already pending` : "";
-        io.out(`Enqueued ${summary.enqueued} certificate generation job(s) for ${summary.learners} learner(s) in ${summary.courseKey}${pending}${unknown}.`);
-      }
+      io.out(describeGenerationBatch(summary, batch.dryRun));
       return 0;
     });
   },
