@@ -2,6 +2,7 @@ import path from "node:path";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { ConsoleContext } from "./console-context";
+import { CERTIFICATE_ADMIN_AREAS } from "./areas/certificate-admin-areas";
 import { foundationPlugin } from "./plugins/foundation";
 import { healthPlugin } from "./plugins/health";
 import { metricsPlugin } from "./plugins/metrics";
@@ -15,6 +16,7 @@ import { registerSignedInArea, type ConsoleArea } from "./signed-in-area";
 const CONSOLE_AREAS: ConsoleArea[] = [
   { name: "queues", nav: { href: "/queues", label: "Queues" }, plugin: queuesDashboardPlugin },
   { name: "retirement", nav: { href: "/retirement", label: "Retirement" }, plugin: retirementArea },
+  ...CERTIFICATE_ADMIN_AREAS,
 ];
 
 interface ConsoleServerOptions {

@@ -21,7 +21,8 @@ export interface ConsoleArea {
  * - authenticate (onRequest): a session (or a trusted SSO proxy header) naming an active staff user, re-read from
  *   auth_user on each request; otherwise 401 (APIs) or a redirect to /login (pages);
  * - every state-changing request (not GET/HEAD/OPTIONS) needs the admin role (403) and a CSRF token (403);
- * - pages get `staff`, `csrfToken` and `nav` for the shared layout, and the XSRF-TOKEN cookie bull-board's UI echoes.
+ * - pages (and forms shown again after a POST) get `staff`, `csrfToken` and `nav` for the shared layout; GETs also
+ *   set the XSRF-TOKEN cookie bull-board's UI echoes.
  */
 export async function registerSignedInArea(app: FastifyInstance, ctx: ConsoleContext, areas: ConsoleArea[]): Promise<void> {
   const nav = areas.flatMap((a) => (a.nav ? [a.nav] : []));
@@ -55,7 +56,7 @@ export async function registerSignedInArea(app: FastifyInstance, ctx: ConsoleCon
   async function locals(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const csrfToken = reply.generateCsrf();
     // Readable by bull-board's script (not HttpOnly), which sends it back as X-XSRF-TOKEN on its API calls.
-    reply.setCookie("XSRF-TOKEN", csrfToken, { path: "/", sameSite: "strict", secure: ctx.config.console.cookieSecure, httpOnly: false });
+    if (isSafeMethod(request)) reply.setCookie("XSRF-TOKEN", csrfToken, { path: "/", sameSite: "strict", secure: ctx.config.console.cookieSecure, httpOnly: false });
     reply.locals = { staff: request.staff, csrfToken, nav };
   }
 

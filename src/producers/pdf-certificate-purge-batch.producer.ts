@@ -15,7 +15,7 @@ export const PURGE_SELECTION: OptionSpecs = {
   "dry-run": { type: "boolean", aliases: ["--dry_run"], description: "Show what would be deleted and blanked; enqueue and change nothing" },
 };
 
-export type PurgeRequest = { dryRun: boolean } & ({ certificateIds: number[] } | { userIds: number[] } | { all: true });
+type PurgeRequest = { dryRun: boolean } & ({ certificateIds: number[] } | { userIds: number[] } | { all: true });
 
 /** Validates a purge selection with upstream's messages (the CLI, --args-from-database and the console share it). */
 export function purgeRequestFromOptions(opts: ParsedOptions): PurgeRequest {
@@ -33,7 +33,7 @@ export function purgeRequestFromOptions(opts: ParsedOptions): PurgeRequest {
   return { dryRun, certificateIds };
 }
 
-export interface PurgeBatchIo {
+interface PurgeBatchIo {
   out(line: string): void;
   err(line: string): void;
   progress?(done: number, total?: number, final?: boolean): void;
@@ -41,7 +41,7 @@ export interface PurgeBatchIo {
   plan?(certificateIds: number[]): Promise<number>;
 }
 
-export interface PurgeBatchSummary {
+interface PurgeBatchSummary {
   /** Certificates selected for a purge (existing, with links). */
   selected: number;
   /** Certificates in new jobs (the rest were already queued); 0 for a dry run. */

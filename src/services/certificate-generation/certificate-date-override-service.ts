@@ -12,6 +12,36 @@ interface DateOverrideRequest {
   actingUserId: number;
 }
 
+const CERTIFICATE_COLUMNS = "id, user_id, course_id, status, mode, grade, created_date, modified_date";
+
+export interface CertificateSummary {
+  id: number;
+  user_id: number;
+  course_id: string;
+  status: string;
+  mode: string;
+  grade: string;
+  created_date: Date;
+  modified_date: Date;
+}
+
+interface OverrideRow {
+  id: number;
+  created: Date;
+  modified: Date;
+  date: Date;
+  reason: string;
+  generated_certificate_id: number;
+  overridden_by_id: number;
+}
+
+interface OverrideHistoryRow extends OverrideRow {
+  history_id: number;
+  history_date: Date;
+  history_type: "+" | "~" | "-";
+  history_user_id: number | null;
+}
+
 type DateOverrideResult = { action: "created" | "updated"; overrideId: number } | { action: "cleared"; overrideId: number } | { action: "none" };
 
 /**
@@ -61,6 +91,31 @@ export class CertificateDateOverrideService {
       await this.events.record(m, { certificateId: req.certificateId, change: "touched" });
       return { action: "cleared", overrideId: existing.id };
     });
+  }
+
+  /** A certificate's non-PII columns (never `name`), for the console's override page; undefined if there is none. */
+  async certificate(certificateId: number): Promise<CertificateSummary | undefined> {
+    const rows: CertificateSummary[] = await this.ds.query(`SELECT ${CERTIFICATE_COLUMNS} FROM certificates_generatedcertificate WHERE id = ?`, [certificateId]);
+    return rows[0];
+  }
+
+  /** The certificate of a learner in a course run (unique upstream), by ids only. */
+  async certificateOf(userId: number, courseKey: string): Promise<CertificateSummary | undefined> {
+    const rows: CertificateSummary[] = await this.ds.query(`SELECT ${CERTIFICATE_COLUMNS} FROM certificates_generatedcertificate WHERE user_id = ? AND course_id = ?`, [userId, courseKey]);
+    return rows[0];
+  }
+
+  /** The override in force and every history row of the certificate's overrides, oldest first. */
+  async overrideAndHistory(certificateId: number): Promise<{ current: OverrideRow | undefined; history: OverrideHistoryRow[] }> {
+    const [current, history] = await Promise.all([
+      this.ds.query(`SELECT ${COLUMNS} FROM certificates_certificatedateoverride WHERE generated_certificate_id = ?`, [certificateId]),
+      this.ds.query(
+        `SELECT history_id, history_date, history_type, history_user_id, ${COLUMNS} FROM certificates_historicalcertificatedateoverride
+          WHERE generated_certificate_id = ? ORDER BY history_date, history_id`,
+        [certificateId],
+      ),
+    ]);
+    return { current: (current as OverrideRow[])[0], history: history as OverrideHistoryRow[] };
   }
 
   private async requireRows(m: EntityManager, certificateId: number, actingUserId: number): Promise<void> {

@@ -50,6 +50,18 @@ export class FailedTaskStore {
     return qb.getMany();
   }
 
+  /** Rows of these task names, newest first: unresolved ones only unless `includeResolved` (the console's list). */
+  async recent(taskNames: string[], opts: { includeResolved?: boolean; limit: number }): Promise<{ rows: FailedTask[]; total: number }> {
+    const qb = this.ds.getRepository(FailedTask).createQueryBuilder("t").where("t.task_name IN (:...taskNames)", { taskNames });
+    if (!opts.includeResolved) qb.andWhere("t.datetime_resolved IS NULL");
+    const [rows, total] = await qb.orderBy("t.id", "DESC").take(opts.limit).getManyAndCount();
+    return { rows, total };
+  }
+
+  async byId(id: string): Promise<FailedTask | null> {
+    return this.ds.getRepository(FailedTask).findOneBy({ id });
+  }
+
   /** Marks rows resolved unless something else already did; returns how many this call resolved. */
   async resolve(ids: string[], now = new Date()): Promise<number> {
     if (ids.length === 0) return 0;
