@@ -10,6 +10,12 @@ import { Harness } from "../support/harness";
 import { services } from "../support/services";
 import { insertCertificate, insertCourse, insertLearner } from "../certificate-generation/generation-fixtures";
 import { busEnv, readStream, WITH_CHANGED } from "./bus-support";
+import { QueueName } from "../../src/queues/registry";
+import { runCliInProcess } from "../support/cli";
+import { FakeHttpService } from "../support/fake-http-service";
+import { waitFor } from "../support/wait";
+import { lmsEnv } from "../retirement/http-fixtures";
+import { insertLearner as insertRetiringLearner, requestRetirements, stateOf } from "../retirement/retirement-fixtures";
 
 /** Published certificate events carry the learner's PII; retirement deletes exactly that learner's entries. */
 describe("certificate events: erasing a retired learner from the bus streams", () => {
@@ -73,5 +79,42 @@ describe("certificate events: erasing a retired learner from the bus streams", (
     expect(await eraser.eraseLearner(retiring), "idempotent").to.equal(0);
     // A learner without a certificate row costs one query and no scan.
     expect(await eraser.eraseLearner(999_999)).to.equal(0);
+  });
+});
+
+describe("certificate events: the LMS retired over HTTP (retirement_lms_retire)", function () {
+  this.timeout(60000);
+  let h: Harness;
+  let lms: FakeHttpService | undefined;
+  afterEach(async () => {
+    await h?.close();
+    await lms?.close();
+  });
+
+  it("erases the learner's bus entries once the LMS answered, before the step ends", async () => {
+    lms = await FakeHttpService.start();
+    lms.onToken().on("POST /api/user/v1/accounts/retire/", { status: 204 });
+    const pipeline = JSON.stringify([["LOCKING_ACCOUNT", "LOCKING_COMPLETE", "LMS", "lock_account"], ["RETIRING_LMS", "LMS_COMPLETE", "LMS", "retirement_lms_retire"]]);
+    const states = JSON.stringify(["PENDING", "LOCKING_ACCOUNT", "LOCKING_COMPLETE", "RETIRING_LMS", "LMS_COMPLETE", "ERRORED", "ABORTED", "COMPLETE"]);
+    const retirementEnv = lmsEnv(lms, { RETIREMENT_PIPELINE: pipeline, RETIREMENT_STATES: states });
+    h = await Harness.create({ env: retirementEnv });
+    const env = busEnv(h.prefix);
+    const learner = await insertRetiringLearner(h);
+    const config = h.config(env);
+    const bus = new EventBusRedis(config.eventBus.redisUrl);
+    try {
+      await new CertificateEventOutbox(config.eventBus).record(h.ds.manager, { change: "saved", certificateId: learner.certificateIds });
+      await new CertificateEventPublisher(h.ds, config.eventBus, bus, silentLogger()).drain();
+    } finally {
+      await bus.close();
+    }
+    const lifecycle = `${h.prefix}:bus-learning-certificate-lifecycle`;
+    expect(await readStream(lifecycle)).to.have.length.greaterThan(0);
+    await requestRetirements(h, [learner.userId], retirementEnv);
+    await h.worker({ queues: [QueueName.LearnerRetirement], env });
+    expect((await runCliInProcess(["retire-learners"], h.env(env))).code).to.equal(0);
+    await waitFor("COMPLETE", async () => (await stateOf(h.ds, learner.userId)) === "COMPLETE");
+    expect(lms.requests.map((r) => r.url)).to.include("/api/user/v1/accounts/retire/");
+    expect(await readStream(lifecycle)).to.deep.equal([]);
   });
 });

@@ -9,6 +9,7 @@ import { LearnerRefusedError, PipelineMismatchError, ServiceNotConfiguredError }
 import { HttpStepError, httpSteps } from "./http/http-steps";
 import { RetirementStatusStore, type LearnerStatus } from "./retirement-status-store";
 import { builtInSteps, type RetirementStep } from "./retirement-steps";
+import { withBusErasureAfterHttpLmsRetire } from "./bus-erasure-after-lms-retire";
 
 const COMPLETE = "COMPLETE";
 const ERRORED = "ERRORED";
@@ -45,7 +46,7 @@ export class RetirementEngine {
     this.store = new RetirementStatusStore(ctx.dataSource);
     this.pipeline = ctx.config.retirement.pipeline;
     this.missingSettings = missingServiceSettings(this.pipeline, ctx.config.retirement.services);
-    this.steps = new Map([...builtInSteps(ctx), ...(this.missingSettings.length === 0 ? httpSteps(ctx, this.store) : [])]);
+    this.steps = withBusErasureAfterHttpLmsRetire(new Map([...builtInSteps(ctx), ...(this.missingSettings.length === 0 ? httpSteps(ctx, this.store) : [])]), ctx);
   }
 
   /** `retry`: the bookkeeping of an HTTP step's earlier failed tries, carried by the job (see RetryLaterError). */
