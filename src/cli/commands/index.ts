@@ -39,6 +39,6 @@ export const COMMANDS: CommandEntry[] = [
   entry("archive-retirements", "Archive COMPLETE learners past the cool-off to RETIREMENT_ARCHIVE_BUCKET, then redact and delete their status rows (upstream's retirement_archive_and_cleanup + retirement_cleanup)", () => (require("./archive-retirements") as typeof import("./archive-retirements")).archiveRetirementsCommand),
   entry("sweep-stuck-work", "Re-enqueue work whose rows say unfinished while no job carries it: learners, lost generation and purge jobs (what the scheduled sweepers do)", () => (require("./sweep-stuck-work") as typeof import("./sweep-stuck-work")).sweepStuckWorkCommand),
   entry("backfill-organizations", "Create missing organizations and organization-course linkages from the course runs (backfill_orgs_and_org_courses)", () => (require("./backfill-organizations") as typeof import("./backfill-organizations")).backfillOrganizationsCommand),
-  entry("console", "Serve the operations console: queue dashboard (bull-board), sign-in with LMS staff accounts, /metrics, /healthz, /readyz", () => (require("./console") as typeof import("./console")).consoleCommand),
+  entry("console", "Serve the operations console: queue dashboard (bull-board), retirement and certificate admin pages, sign-in with LMS staff accounts, /metrics, /healthz, /readyz", () => (require("./console") as typeof import("./console")).consoleCommand),
   entry("config", "Validate the configuration and show every variable, its value and where it came from", () => (require("./config") as typeof import("./config")).configCommand),
 ];
