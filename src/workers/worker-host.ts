@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from "bullmq";
 import type { AppContext } from "../app/app-context";
 import { DomainRuleError } from "../domain/domain-rule-error";
@@ -58,6 +59,9 @@ export class WorkerHost {
       this.connections.push(connection);
       const worker = new Worker(queue, (job, token) => this.process(queue, job, token), {
         connection: connection as ConnectionOptions,
+        // BullMQ records it on each job it takes (processedBy): which host and process holds a job, for operators
+        // (bull-board shows it) and for the fault suite, which kills the process holding an active job.
+        name: `${hostname()}:${process.pid}`,
         prefix: this.ctx.config.queuePrefix,
         concurrency: this.opts.concurrency,
         ...stallSettings(queue, this.ctx.config.resilience.stall),

@@ -1,4 +1,5 @@
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { enqueuePurges } from "../../src/producers/pdf-certificate-purge.producer";
 import { QueueSet } from "../../src/queues/queue-set";
 import { ALL_QUEUES, QueueName } from "../../src/queues/registry";
 import { exitOf, runCliInProcess, spawnCli } from "../support/cli";
@@ -26,7 +27,24 @@ export interface Figures {
   piiInRedis: number;
   seconds: number;
   notes: string;
+  /** Each fault with the work still pending when it began and when it ended (certificates, learners). */
+  faults: FaultRecord[];
 }
+
+/** Work not yet done: certificates whose links remain, learners not COMPLETE, and jobs in Redis not yet finished. */
+export interface Pending {
+  certificates: number;
+  learners: number;
+  jobs: number;
+}
+
+export interface FaultRecord {
+  fault: string;
+  atStart: Pending;
+  atEnd?: Pending;
+}
+
+
 
 /** Settings that make the suite's fault recovery take seconds: short locks, fast backoff with a long budget. */
 const FAULT_ENV = {
@@ -61,13 +79,29 @@ export class FaultWorld {
   blankedEarly = 0;
   private monitoring = false;
   private monitor?: Promise<void>;
+  private dbProxy?: TcpGate;
+  private databaseUrl = "";
+  private concurrency = 2;
+  private purgeJobSize = 250;
+  readonly faults: FaultRecord[] = [];
+  private queueSet?: QueueSet;
 
-  static async create(opts: { purges: number; learners: number }): Promise<FaultWorld> {
+  /**
+   * `dbDelayMs` paces the workers: their database traffic goes through a proxy adding that much per request (a
+   * remote database), so the work lasts long enough for each fault to land while work is pending.
+   */
+  static async create(opts: { purges: number; learners: number; dbDelayMs?: number; concurrency?: number; purgeJobSize?: number }): Promise<FaultWorld> {
     const w = new FaultWorld();
+    w.purgeJobSize = opts.purgeJobSize ?? 250;
     w.h = await Harness.create({ bucket: true, env: FAULT_ENV });
+    w.concurrency = opts.concurrency ?? 2;
     const rgw = new URL(services.s3Endpoint);
     w.proxy = new TcpGate(rgw.hostname, Number(rgw.port));
     w.endpoint = await w.proxy.listen();
+    const db = new URL(w.h.db.url);
+    w.dbProxy = new TcpGate(db.hostname, Number(db.port || 3306), "requests", opts.dbDelayMs ?? 0);
+    await w.dbProxy.listen();
+    w.databaseUrl = w.h.db.url.replace(`@${db.host}/`, `@127.0.0.1:${w.dbProxy.listenPort}/`);
     await w.seed(opts.purges, opts.learners);
     return w;
   }
@@ -82,7 +116,8 @@ export class FaultWorld {
     }
     const all = [...this.certificates.flatMap((c) => c.keys), ...this.neighbours];
     for (let i = 0; i < all.length; i += 200) await bucket.put(all.slice(i, i + 200));
-    for (let i = 0; i < learners; i++) this.learners.push(await insertLearner(this.h));
+    // Every 5th learner has a PDF certificate too: its retirement deletes files through the S3 proxy.
+    for (let i = 0; i < learners; i++) this.learners.push(await insertLearner(this.h, { pdf: i % 5 === 0 }));
     if (learners > 0) await requestRetirements(this.h, this.learners.map((l) => l.userId));
     // Every blanking of a certificate's links is logged by the database itself, for the monitor below.
     await this.h.ds.query("CREATE TABLE fault_blank_log (seq INT AUTO_INCREMENT PRIMARY KEY, certificate_id INT NOT NULL)");
@@ -95,11 +130,11 @@ export class FaultWorld {
   }
 
   workerEnv(): Record<string, string> {
-    return this.h.env({ S3_ENDPOINT: this.endpoint });
+    return this.h.env({ S3_ENDPOINT: this.endpoint, ...(this.databaseUrl ? { DATABASE_URL: this.databaseUrl } : {}) });
   }
 
   async startWorker(): Promise<ReturnType<typeof spawnCli>> {
-    const child = spawnCli(["worker", "--queues", `${QueueName.CertificatePurge},${QueueName.LearnerRetirement}`, "--concurrency", "4"], { ...this.workerEnv(), LOG_LEVEL: "info" });
+    const child = spawnCli(["worker", "--queues", `${QueueName.CertificatePurge},${QueueName.LearnerRetirement}`, "--concurrency", String(this.concurrency)], { ...this.workerEnv(), LOG_LEVEL: "info" });
     this.workers.push(child);
     const deadline = Date.now() + 30000;
     while (!child.output().includes("worker started")) {
@@ -117,13 +152,94 @@ export class FaultWorld {
     this.workers.splice(this.workers.indexOf(child), 1);
   }
 
+  /**
+   * The purges: with the producer's full batches (`purge-pdf-certificates --all`: jobs of 250 certificates), or in
+   * smaller jobs (the producer's enqueue given slices of ids, as an operator running it per slice would) so that
+   * there are enough jobs for ten kills to each find one in flight; then the retirements through `retire-learners`.
+   */
   async enqueueAll(): Promise<void> {
-    const purge = await runCliInProcess(["purge-pdf-certificates", "--all"], this.workerEnv());
-    if (purge.code !== 0) throw new Error(`purge producer: ${purge.err}`);
+    if (this.purgeJobSize >= 250) {
+      const purge = await runCliInProcess(["purge-pdf-certificates", "--all"], this.workerEnv());
+      if (purge.code !== 0) throw new Error(`purge producer: ${purge.err}`);
+    } else {
+      const ids = this.certificates.map((c) => c.id);
+      for (let i = 0; i < ids.length; i += this.purgeJobSize) await enqueuePurges(this.queues(), ids.slice(i, i + this.purgeJobSize));
+    }
     if (this.learners.length > 0) {
       const retire = await runCliInProcess(["retire-learners"], this.workerEnv());
       if (retire.code !== 0) throw new Error(`retirement producer: ${retire.err}`);
     }
+  }
+
+  private queues(): QueueSet {
+    this.queueSet ??= new QueueSet(this.h.config(), { mode: "service" });
+    return this.queueSet;
+  }
+
+  /** What is still to do (from the database, read directly, and Redis); undefined while the database is down. */
+  async pending(): Promise<Pending | undefined> {
+    let jobs = 0;
+    for (const name of [QueueName.CertificatePurge, QueueName.LearnerRetirement]) {
+      const counts = await this.queues().queue(name).getJobCounts("active", "wait", "delayed", "prioritized");
+      jobs += Object.values(counts).reduce((a, b) => a + b, 0);
+    }
+    try {
+      const [{ certificates }] = await this.h.ds.query("SELECT COUNT(*) AS certificates FROM certificates_generatedcertificate WHERE download_uuid <> '' OR download_url <> ''");
+      const [{ learners }] = await this.h.ds.query(
+        `SELECT COUNT(*) AS learners FROM user_api_userretirementstatus s JOIN user_api_retirementstate r ON r.id = s.current_state_id WHERE r.state_name <> 'COMPLETE'`,
+      );
+      return { certificates: Number(certificates), learners: Number(learners), jobs };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Fraction of the work done (certificates and learners together). */
+  private doneFraction(p: Pending): number {
+    const total = this.certificates.length + this.learners.length;
+    return 1 - (p.certificates + p.learners) / total;
+  }
+
+  /** Waits until at least `fraction` of the work is done (and some remains): the moment to inject a fault. */
+  async waitUntilDone(fraction: number, timeoutMs = 120_000): Promise<Pending> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const p = await this.pending();
+      if (p && this.doneFraction(p) >= fraction) return p;
+      if (Date.now() > deadline) throw new Error(`less than ${fraction * 100}% of the work done after ${timeoutMs} ms\n${this.workerLogs()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Runs a fault, recording what was pending when it began and when it ended (read after the service is back). */
+  async fault(name: string, atStart: Pending, run: () => Promise<void>): Promise<FaultRecord> {
+    const record: FaultRecord = { fault: name, atStart };
+    this.faults.push(record);
+    await run();
+    record.atEnd = await this.pending();
+    return record;
+  }
+
+  /** Waits until a job of this queue is active (a worker is inside it): the moment to cut a service under it. */
+  async waitForActive(queue: QueueName, timeoutMs = 60_000): Promise<Pending> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.queues().queue(queue).getActiveCount()) === 0) {
+      if (Date.now() > deadline) throw new Error(`no ${queue} job became active within ${timeoutMs} ms\n${this.workerLogs()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return (await this.pending())!;
+  }
+
+  /** The worker processes holding an active job now (BullMQ's processedBy is "host:pid"). */
+  async busyWorkers(): Promise<Array<ReturnType<typeof spawnCli>>> {
+    const pids = new Set<number>();
+    for (const name of [QueueName.CertificatePurge, QueueName.LearnerRetirement]) {
+      for (const job of await this.queues().queue(name).getActive()) {
+        const pid = Number(String(job?.processedBy ?? "").split(":").pop());
+        if (pid) pids.add(pid);
+      }
+    }
+    return this.workers.filter((w) => w.pid !== undefined && pids.has(w.pid) && w.output().includes("worker started"));
   }
 
   /**
@@ -218,7 +334,7 @@ export class FaultWorld {
     const neighboursLost = this.neighbours.filter((k) => !keysLeft.has(k)).length;
     return {
       scenario, jobs: this.jobs, lost, doubled, stuck, blankedEarly: this.blankedEarly + blankWithFiles, neighboursLost, piiInRedis,
-      seconds: Math.round((Date.now() - started) / 100) / 10, notes,
+      seconds: Math.round((Date.now() - started) / 100) / 10, notes, faults: this.faults,
     };
   }
 
@@ -233,7 +349,9 @@ export class FaultWorld {
       w.kill("SIGTERM");
       await exitOf(w, 15000).catch(() => w.kill("SIGKILL"));
     }
+    await this.queueSet?.close().catch(() => this.queueSet?.connection.disconnect());
     await this.proxy.stop();
+    await this.dbProxy?.stop();
     await this.h.close();
   }
 }
@@ -243,4 +361,6 @@ export function printFigures(f: Figures): void {
     `      [faults] ${f.scenario}: jobs=${f.jobs} lost=${f.lost} doubled=${f.doubled} stuck=${f.stuck} ` +
       `blanked-before-deleted=${f.blankedEarly} neighbours-deleted=${f.neighboursLost} pii-in-redis=${f.piiInRedis} time=${f.seconds}s${f.notes ? ` (${f.notes})` : ""}\n`,
   );
+  const show = (p?: Pending) => (p ? `${p.certificates} certificates + ${p.learners} learners left, ${p.jobs} jobs` : "unknown");
+  for (const r of f.faults) process.stdout.write(`        ${r.fault}: at start ${show(r.atStart)}; at end ${show(r.atEnd)}\n`);
 }

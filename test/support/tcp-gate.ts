@@ -14,10 +14,15 @@ export class TcpGate {
   /** Number of chunks held while the gate was closed. */
   held = 0;
 
+  /**
+   * `delayMs`: every chunk from a client reaches the server this much later (order kept): a slower network, which
+   * paces the work through the proxy so that a fault lands while work is still pending.
+   */
   constructor(
     private readonly targetHost: string,
     private readonly targetPort: number,
     private readonly hold: "requests" | "responses" = "requests",
+    private readonly delayMs = 0,
   ) {}
 
   private port = 0;
@@ -50,8 +55,15 @@ export class TcpGate {
     return net.createServer((client) => {
       const upstream = net.connect(this.targetPort, this.targetHost);
       this.sockets.add(client).add(upstream);
+      let previous = Promise.resolve();
+      const delayed = (to: net.Socket) => (chunk: Buffer) => {
+        previous = previous.then(() => new Promise<void>((r) => setTimeout(r, this.delayMs))).then(() => {
+          if (!to.destroyed) to.write(chunk);
+        });
+      };
       const gated = (to: net.Socket) => (chunk: Buffer) => {
-        if (this.open) to.write(chunk);
+        if (this.delayMs > 0 && this.open) delayed(to)(chunk);
+        else if (this.open) to.write(chunk);
         else {
           this.held++;
           this.waiting.push(() => to.write(chunk));
