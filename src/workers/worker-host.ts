@@ -54,8 +54,10 @@ export class WorkerHost {
   start(): void {
     const redis = redisSettings(this.ctx.config);
     for (const queue of this.opts.queues) {
-      // Never gives up on a request (a blocking client); lazy, since BullMQ only connects the duplicates it makes.
-      const connection = createRedisClient(redis, "worker", { lazyConnect: true });
+      // Never gives up on a request (a blocking client). Not lazy: BullMQ connects a lazy client with connect(),
+      // which rejects when Redis goes away before the first connection is ready, and the worker then never takes
+      // a job again; a client already connecting is waited for through any outage (test/cli/bad-input.test.ts).
+      const connection = createRedisClient(redis, "worker");
       this.connections.push(connection);
       const worker = new Worker(queue, (job, token) => this.process(queue, job, token), {
         connection: connection as ConnectionOptions,

@@ -243,13 +243,17 @@ describe("bad input: malformed payloads and bad CLI/config values fail clearly a
       if (child.exitCode === null) child.kill("SIGKILL");
     });
     await waitFor("the worker to start", async () => child.output().includes("worker started"), { timeoutMs: 30000 });
+    // At once: Redis goes away while the worker's connections may still be coming up (a lazily connected client
+    // then never recovered, and the worker never took a job again).
     await redis.kill();
     await new Promise((r) => setTimeout(r, 3000)); // several reconnect attempts, each an ioredis 'error'
     await redis.up();
     const ctx = await h.context({ env: { REDIS_URL: redis.url } });
     const result = await runCliInProcess(["purge-pdf-certificates", "--certificate-ids", String(certificate.id)], h.env({ REDIS_URL: redis.url }));
     expect(result.code, result.err).to.equal(0);
-    await waitFor("the purge after the restart", async () => (await ctx.queues.queue(QueueName.CertificatePurge).getCompletedCount()) === 1, { timeoutMs: 30000 });
+    await waitFor("the purge after the restart", async () => (await ctx.queues.queue(QueueName.CertificatePurge).getCompletedCount()) === 1, { timeoutMs: 30000 }).catch((err: Error) => {
+      throw new Error(`${err.message}; the worker said:\n${child.output().slice(-3000)}`);
+    });
     child.kill("SIGTERM");
     expect((await exitOf(child, 15000)).code).to.equal(0);
     const lines = child.output().split("\n").filter((l) => l.trim() !== "");
