@@ -109,11 +109,15 @@ redis_ping() {
   fi
 }
 
-# Is a process with this executable name running? (/proc scan: procps may be absent.)
-proc_running() {
-  local f
-  for f in /proc/[0-9]*/comm; do
-    [[ $(cat "$f" 2>/dev/null) == "$1" ]] && return 0
+# Is a mariadbd meant for port 3306 running? (/proc scan: procps may be absent.) Test suites start throw-away servers of their own (--port=<spare>,
+# test/support/own-mariadb.ts); those must not stop this script from starting the shared one.
+default_mariadbd_running() {
+  local f cmd
+  for f in /proc/[0-9]*/cmdline; do
+    cmd=$(tr '\0' ' ' <"$f" 2>/dev/null) || continue
+    [[ $cmd == *mariadbd* ]] || continue
+    [[ $cmd == *--port=* && $cmd != *--port=3306* ]] && continue
+    return 0
   done
   return 1
 }
@@ -149,7 +153,7 @@ start_mariadb() {
   command -v mariadbd >/dev/null || [[ -x /usr/sbin/mariadbd ]] || apt_install mariadb-server mariadb-client
   # Package postinst may start it where policy-rc.d allows; don't start a second one.
   tcp_open 3306 && return 0
-  proc_running mariadbd &&
+  default_mariadbd_running &&
     die "mariadb: mariadbd runs but does not listen on 127.0.0.1:3306 (check its bind-address/port/skip-networking)"
 
   local mlog=$LOG_DIR/mariadb.log
