@@ -25,7 +25,7 @@ describe("Redis as operators run it: TLS (rediss://)", function () {
     await purgeEndToEnd(h, h.env({ REDIS_URL: redis.url, REDIS_TLS_CA_FILE: redis.ca }), { count: 2 });
   });
 
-  it("a CA that did not sign the server's certificate is refused with one line naming Redis, exit 1, for the worker and `queues`", async () => {
+  it("a CA that did not sign the server's certificate is refused with one line naming Redis, exit 1, for the worker and `queues`; an unreadable CA file is a config error", async () => {
     const redis = await OwnTlsRedis.start();
     cleanups.push(() => redis.stop());
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "owt-wrong-ca-"));
@@ -39,6 +39,10 @@ describe("Redis as operators run it: TLS (rediss://)", function () {
     const lines = queues.err.trim().split("\n");
     expect(lines, queues.err).to.have.length(1);
     expect(lines[0]).to.match(/Redis/).and.to.match(/certificate/i);
+
+    const missing = await runCliInProcess(["queues"], { ...env, REDIS_TLS_CA_FILE: path.join(dir, "no-such-ca.pem") });
+    expect(missing.code, "an unreadable CA file is a configuration error").to.equal(2);
+    expect(missing.err).to.contain(`REDIS_TLS_CA_FILE: cannot read ${path.join(dir, "no-such-ca.pem")} (ENOENT)`);
 
     const child = spawnCli(["worker", "--queues", QueueName.CertificatePurge], env);
     expect((await exitOf(child, 30000)).code, child.output()).to.equal(1);
