@@ -277,7 +277,11 @@ export class FaultWorld {
     }
   }
 
-  /** Polls the database until every certificate is blank and every learner COMPLETE (or the bound passes). */
+  /**
+   * Polls until every certificate is blank, every learner COMPLETE and no job is left waiting, active or delayed (or
+   * the bound passes). The queues are part of "done": after a Redis restart, jobs whose completion was lost are
+   * re-delivered after the effects already happened and run as no-ops; only jobs still unfinished at the bound are stuck.
+   */
   async waitForWork(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -286,13 +290,23 @@ export class FaultWorld {
         const [{ done }] = await this.h.ds.query(
           `SELECT COUNT(*) AS done FROM user_api_userretirementstatus s JOIN user_api_retirementstate r ON r.id = s.current_state_id WHERE r.state_name = 'COMPLETE'`,
         );
-        if (Number(remaining) === 0 && Number(done) === this.learners.length) return true;
+        if (Number(remaining) === 0 && Number(done) === this.learners.length && (await withinMs(5000, this.jobsInFlight())) === 0) return true;
       } catch {
-        // database down: keep waiting
+        // database or Redis down: keep waiting
       }
       await new Promise((r) => setTimeout(r, 500));
     }
     return false;
+  }
+
+  /** Jobs waiting, active, delayed or prioritized on every queue (failed ones are not in flight: figures() counts them). */
+  private async jobsInFlight(): Promise<number> {
+    let n = 0;
+    for (const name of ALL_QUEUES) {
+      const counts = await this.queues().queue(name).getJobCounts("active", "wait", "delayed", "prioritized");
+      n += Object.values(counts).reduce((a, b) => a + b, 0);
+    }
+    return n;
   }
 
   async figures(scenario: string, started: number, notes: string): Promise<Figures> {
@@ -363,4 +377,13 @@ export function printFigures(f: Figures): void {
   );
   const show = (p?: Pending) => (p ? `${p.certificates} certificates + ${p.learners} learners left, ${p.jobs} jobs` : "unknown");
   for (const r of f.faults) process.stdout.write(`        ${r.fault}: at start ${show(r.atStart)}; at end ${show(r.atEnd)}\n`);
+}
+
+/** The promise's value, or a rejection after ms (a Redis call must not hold the bounded wait past its bound). */
+function withinMs<T>(ms: number, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
