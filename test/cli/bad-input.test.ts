@@ -236,9 +236,10 @@ describe("bad input: malformed payloads and bad CLI/config values fail clearly a
     cleanups.push(() => redis.stop());
     const { certificate, keys } = await insertPdfCertificate(h.ds, h.bucket!.name);
     await h.bucket!.put(keys);
-    // Watchdog and nightly sweeper off: with a job scheduler's far-off delayed job, BullMQ's worker can sit idle after
-    // the restart until the watchdog restarts it (test/worker/job-boundary.test.ts); this test is about the log lines.
-    const child = spawnCli(["worker", "--queues", QueueName.CertificatePurge], h.env({ REDIS_URL: redis.url, LOG_LEVEL: "info", LOG_FORMAT: "json", WORKER_WATCHDOG_MS: "0", STUCK_JOB_SWEEPER_CRON: "off" }));
+    // Watchdog off, so the worker itself must take the job after the restart (nothing restarts it); the nightly sweeper
+    // stays on as in production (its scheduler's far-off delayed job once seemed to idle the worker: the cause was a
+    // lazily connecting BullMQ client, fixed in the worker).
+    const child = spawnCli(["worker", "--queues", QueueName.CertificatePurge], h.env({ REDIS_URL: redis.url, LOG_LEVEL: "info", LOG_FORMAT: "json", WORKER_WATCHDOG_MS: "0" }));
     cleanups.push(() => {
       if (child.exitCode === null) child.kill("SIGKILL");
     });
