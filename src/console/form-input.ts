@@ -3,6 +3,8 @@
  * FieldErrors and renders it next to that field (the templates show `errors.<field>`); nothing is written while
  * any field has an error.
  */
+import { parseCalendarDay } from "../domain/calendar-day";
+
 export type FieldErrors = Record<string, string>;
 
 /** A query or body value as one trimmed string ("" when absent; the first when repeated). */
@@ -18,14 +20,10 @@ export function checkbox(source: unknown, name: string): boolean {
   return v !== "" && v !== "0" && v.toLowerCase() !== "false";
 }
 
-const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-
 /** An optional calendar day YYYY-MM-DD (what `<input type="date">` sends); a message for anything else. */
 export function optionalDay(errors: FieldErrors, name: string, value: string): string | undefined {
   if (value === "") return undefined;
-  const m = ISO_DAY.exec(value);
-  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
-  if (!m || !d || d.toISOString().slice(0, 10) !== value) {
+  if (!parseCalendarDay(value)) {
     errors[name] = `"${value}" is not a date: use YYYY-MM-DD, e.g. 2026-12-03.`;
     return undefined;
   }
@@ -40,14 +38,23 @@ export function dayRange(errors: FieldErrors, fromName: string, toName: string, 
   return { from, to };
 }
 
-/** An optional positive integer id (a keyset cursor, a user id). */
+/** A positive whole number (an id) from a form, query or path value, or null. */
+export function positiveId(value: unknown): number | null {
+  const text = typeof value === "string" ? value.trim() : "";
+  if (!/^\d{1,15}$/.test(text)) return null;
+  const n = Number(text);
+  return n >= 1 && Number.isSafeInteger(n) ? n : null;
+}
+
+/** An optional positive integer id that fits a signed 32-bit column (a keyset cursor, a user id). */
 export function optionalId(errors: FieldErrors, name: string, value: string, what = "a positive whole number"): number | undefined {
   if (value === "") return undefined;
-  if (!/^\d{1,10}$/.test(value) || Number(value) < 1 || Number(value) > 2 ** 31 - 1) {
+  const id = positiveId(value);
+  if (value.length > 10 || id === null || id > 2 ** 31 - 1) {
     errors[name] = `"${value}" is not ${what}.`;
     return undefined;
   }
-  return Number(value);
+  return id;
 }
 
 /** A required free text (a reason), at most `max` characters. */

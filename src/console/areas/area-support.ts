@@ -22,10 +22,3 @@ export function page(reply: FastifyReply, view: string, data: Record<string, unk
   return reply.code(status).type("text/html").render(view, data);
 }
 
-/** A positive whole number (an id) from a form or query value, or null. */
-export function positiveId(value: unknown): number | null {
-  const text = typeof value === "string" ? value.trim() : "";
-  if (!/^\d{1,15}$/.test(text)) return null;
-  const n = Number(text);
-  return n >= 1 && Number.isSafeInteger(n) ? n : null;
-}

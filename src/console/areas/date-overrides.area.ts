@@ -5,8 +5,8 @@ import { PermanentJobError } from "../../errors/permanent-job-error";
 import { CertificateDateOverrideService, type CertificateSummary } from "../../services/certificate-generation/certificate-date-override-service";
 import { CertificateEventOutbox } from "../../services/event-bus/certificate-event-outbox";
 import type { ConsoleContext } from "../console-context";
-import { field, type FieldErrors } from "../form-input";
-import { page, positiveId } from "./area-support";
+import { field, positiveId, type FieldErrors } from "../form-input";
+import { page } from "./area-support";
 
 export const DATE_OVERRIDES_PATH = "/certificates/date-override";
 /** The reason is a longtext upstream; a page of text is plenty. */

@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { GENERATION_TASK_NAMES, reapplyFailedGeneration } from "../../producers/certificate-generation-reapply.producer";
 import { FailedTaskStore } from "../../services/certificate-generation/failed-task-store";
 import type { ConsoleContext } from "../console-context";
-import { field } from "../form-input";
-import { page, positiveId, producerContext } from "./area-support";
+import { field, positiveId } from "../form-input";
+import { page, producerContext } from "./area-support";
 
 export const FAILED_TASKS_PATH = "/generation/failed-tasks";
 const PAGE_SIZE = 200;
