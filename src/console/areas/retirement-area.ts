@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { END_STATES } from "../../domain/retirement/retirement-states";
 import { TransitionRefusedError } from "../../domain/retirement/state-transitions";
 import { enqueueRetirements } from "../../producers/retirement-queue.producer";
-import { QueueSet } from "../../queues/queue-set";
 import { rewindErroredLearner, setLearnerState, type OperatorMoveOutcome } from "../../services/retirement/retirement-operator-actions";
 import { completedPerDay, learnersPerState, learnerView, listStatuses, type StatusFilter } from "../../services/retirement/retirement-status-listing";
 import { RetirementStatusStore } from "../../services/retirement/retirement-status-store";
@@ -11,6 +10,7 @@ import type { ConsoleContext } from "../console-context";
 import { checkbox, dayRange, field, optionalId, queryString, requiredText, type FieldErrors } from "../form-input";
 import { dailyColumns, funnelChart } from "../svg-charts";
 import { retirementStatesRoutes } from "./retirement-states-routes";
+import { producerContext } from "./area-support";
 
 export const RETIREMENT_PATH = "/retirement";
 const PAGE_SIZE = 50;
@@ -33,9 +33,8 @@ export async function retirementArea(app: FastifyInstance, opts: { ctx: ConsoleC
   const { ctx } = opts;
   const ds = ctx.dataSource;
   const store = new RetirementStatusStore(ds);
-  // Producer connection for rewind's enqueue, opened on first use (most visits only read).
-  let queueSet: QueueSet | undefined;
-  app.addHook("onClose", async () => queueSet?.close());
+  // Producer connection for rewind's enqueue: the areas' shared one, whose close is bounded when Redis is down.
+  const { queues } = producerContext(app, ctx);
 
   app.get(RETIREMENT_PATH, async (_request, reply) => {
     const [perState, perDay] = await Promise.all([learnersPerState(ds), completedPerDay(ds, COMPLETED_DAYS)]);
@@ -178,8 +177,7 @@ export async function retirementArea(app: FastifyInstance, opts: { ctx: ConsoleC
     });
     if (outcome.status !== "moved") return refusedMove(request, reply, userId, outcome, "rewind_reason", values);
     if (enqueue) {
-      queueSet ??= new QueueSet(ctx.config, { mode: "service" });
-      await enqueueRetirements(queueSet, [userId]);
+      await enqueueRetirements(queues, [userId]);
     }
     ctx.logger.info("console: errored learner rewound", { userId, staffUserId: request.staff!.id, to: outcome.to.stateName, enqueued: enqueue });
     return reply.redirect(`${RETIREMENT_PATH}/learners/${userId}?done=${enqueue ? "rewound-enqueued" : "rewound"}`, 303);
