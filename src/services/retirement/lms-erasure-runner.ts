@@ -78,9 +78,21 @@ export class LmsErasureRunner {
   /** Applies every active erasure of the phase; returns the names of the skipped ones (for the step's response). */
   async run(em: EntityManager, learner: LearnerStatus, phase: ErasurePhase): Promise<string[]> {
     const plan = await this.load(em);
-    for (const erasure of plan.active) {
-      if (erasure.phase === phase) await erasure.apply({ em, learner, retirement: this.retirement, present: plan.present });
-    }
+    const context = { learner, retirement: this.retirement, present: plan.present };
+    for (const erasure of await this.withRows(em, plan.active.filter((e) => e.phase === phase), context)) await erasure.apply({ em, ...context });
     return plan.skipped.filter((s) => s.erasure.phase === phase).map((s) => s.erasure.name);
+  }
+
+  /**
+   * The erasures with something to change for this learner, found with ONE query of every erasure's probe. Read in
+   * the step's transaction, after it locked the learner's status row; a row the LMS adds after this read is the
+   * same as one added just after the erasure's own statement (upstream has that window too).
+   */
+  private async withRows(em: EntityManager, erasures: LmsErasure[], context: Parameters<LmsErasure["probe"]>[0]): Promise<LmsErasure[]> {
+    const conditions = erasures.map((e) => e.probe(context));
+    const columns = conditions.map((list, i) => (list.length === 0 ? `0 AS p${i}` : `(${list.map((c) => c.sql).join(" OR ")}) AS p${i}`));
+    if (columns.length === 0) return [];
+    const [row] = await em.query(`SELECT ${columns.join(", ")}`, conditions.flatMap((list) => list.flatMap((c) => c.params)));
+    return erasures.filter((_, i) => Number(row[`p${i}`]) === 1);
   }
 }
