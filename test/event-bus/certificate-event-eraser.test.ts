@@ -49,11 +49,12 @@ describe("certificate events: erasing a retired learner from the bus streams", (
     const bus = new EventBusRedis(config.eventBus.redisUrl);
     buses.push(bus);
     const course = await insertCourse(h.ds);
-    const [retiring, other] = [await insertLearner(h.ds, course), await insertLearner(h.ds, course)];
-    const certs = [await insertCertificate(h.ds, retiring, course, { status: "downloadable" }), await insertCertificate(h.ds, other, course, { status: "downloadable" })];
+    const [retiring, other, alsoRetiring] = [await insertLearner(h.ds, course), await insertLearner(h.ds, course), await insertLearner(h.ds, course)];
+    const certs = [retiring, other, alsoRetiring].map(async (u) => insertCertificate(h.ds, u, course, { status: "downloadable" }));
+    const [first, second, third] = await Promise.all(certs);
     const outbox = new CertificateEventOutbox(config.eventBus);
-    await outbox.record(h.ds.manager, { change: "saved", certificateId: certs });
-    await outbox.record(h.ds.manager, { change: "revoked", certificateId: certs[0] });
+    await outbox.record(h.ds.manager, { change: "saved", certificateId: [first, second, third] });
+    await outbox.record(h.ds.manager, { change: "revoked", certificateId: first });
     await new CertificateEventPublisher(h.ds, config.eventBus, bus, silentLogger()).drain();
     const lifecycle = `${h.prefix}:bus-learning-certificate-lifecycle`;
     const old = `${h.prefix}:bus-old-topic`;
@@ -63,7 +64,7 @@ describe("certificate events: erasing a retired learner from the bus streams", (
     for (let i = 0; i < 600; i++) pipeline.xadd(lifecycle, "*", ...toStreamFields(sample as BusEvent));
     pipeline.xadd(lifecycle, "*", "type", "org.openedx.learning.certificate.created.v1", "event_data", "not avro");
     await pipeline.exec();
-    await outbox.record(h.ds.manager, { change: "saved", certificateId: certs[0] });
+    await outbox.record(h.ds.manager, { change: "saved", certificateId: first });
     await new CertificateEventPublisher(h.ds, config.eventBus, bus, silentLogger()).drain();
     const before = { lifecycle: await userIds(lifecycle), old: await userIds(old) };
     expect(before.lifecycle.filter((id) => id === retiring)).to.have.length(3);
@@ -71,11 +72,14 @@ describe("certificate events: erasing a retired learner from the bus streams", (
 
     const eraser = new CertificateEventEraser(h.ds, config.eventBus, bus, silentLogger());
     expect(eraser.streams()).to.deep.equal([lifecycle, old].sort());
-    // created + revoked + created on the lifecycle topic; changed twice + changed on the old topic.
-    expect(await eraser.eraseLearner(retiring)).to.equal(6);
+    // Two learners erased together (one lock, one scan): created + revoked + created on the lifecycle topic and
+    // changed three times on the old topic for the first; created and changed for the other.
+    expect(await Promise.all([eraser.eraseLearner(retiring), eraser.eraseLearner(alsoRetiring)])).to.deep.equal([6, 2]);
 
-    expect(await userIds(lifecycle)).to.deep.equal(before.lifecycle.filter((id) => id !== retiring));
-    expect(await userIds(old)).to.deep.equal(before.old.filter((id) => id !== retiring));
+    const gone = (id: number | null) => id !== retiring && id !== alsoRetiring;
+    expect(await userIds(lifecycle)).to.deep.equal(before.lifecycle.filter(gone));
+    expect(await userIds(old)).to.deep.equal(before.old.filter(gone));
+    expect((await userIds(lifecycle)).filter((id) => id === other), "the other learner's created event and 600 copies").to.have.length(601);
     expect(await eraser.eraseLearner(retiring), "idempotent").to.equal(0);
     // A learner without a certificate row costs one query and no scan.
     expect(await eraser.eraseLearner(999_999)).to.equal(0);

@@ -24,7 +24,7 @@ describe("learner retirement: database-only steps batched in one transaction", f
 
   /** Statements of this test's database waiting on the held enrollment rows (unenroll's locking read). */
   async function blockedOnEnrollments(): Promise<number> {
-    const rows = await h.ds.query("SELECT INFO FROM information_schema.PROCESSLIST WHERE DB = ? AND COMMAND = 'Query' AND INFO LIKE 'SELECT course_id FROM student_courseenrollment%'", [h.db.name]);
+    const rows = await h.ds.query("SELECT INFO FROM information_schema.PROCESSLIST WHERE DB = ? AND COMMAND = 'Query' AND INFO LIKE 'SELECT user_id, course_id FROM student_courseenrollment%'", [h.db.name]);
     return rows.length;
   }
 
@@ -93,5 +93,48 @@ describe("learner retirement: database-only steps batched in one transaction", f
     }
     const [optouts] = await h.ds.query("SELECT COUNT(*) AS n FROM bulk_email_optout WHERE user_id IN (?)", [ids]);
     expect(Number(optouts.n), "one opt-out per enrolled course (3 each)").to.equal(3 * ids.length);
+  });
+
+  it("learners reaching the same step together share one transaction; a poisoned one fails alone, its batch-mates COMPLETE with each move once", async () => {
+    h = await Harness.create({ bucket: true, env: { ...RETIREMENT_ENV, JOB_ATTEMPTS: "2", JOB_BACKOFF_MS: "50" } });
+    const gates = [await insertLearner(h), await insertLearner(h)];
+    const mates = [await insertLearner(h), await insertLearner(h), await insertLearner(h)];
+    const poisoned = mates[1];
+    await h.ds.query(
+      `CREATE TRIGGER poisoned_learner BEFORE UPDATE ON auth_user FOR EACH ROW
+       BEGIN IF NEW.id = ${Number(poisoned.userId)} AND NEW.is_active = 0 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'poisoned learner'; END IF; END`,
+    );
+    // Two batches held in flight (the most one step runs at once) by their learners' status rows, locked here.
+    await requestRetirements(h, gates.map((g) => g.userId));
+    held = await createConnection({ uri: h.db.url });
+    await held.query("START TRANSACTION");
+    await held.query("SELECT id FROM user_api_userretirementstatus WHERE user_id IN (?) FOR UPDATE", [gates.map((g) => g.userId)]);
+    expect((await runCliInProcess(["retire-learners"], h.env())).code).to.equal(0);
+    const { logger, text } = capturedLogger();
+    await h.worker({ queues: [QueueName.LearnerRetirement], logger, concurrency: 8 });
+    const waitingOnStatusRows = async () =>
+      (await h.ds.query("SELECT INFO FROM information_schema.PROCESSLIST WHERE DB = ? AND COMMAND = 'Query' AND INFO LIKE 'SELECT user_id AS userId, current_state_id%FOR UPDATE'", [h.db.name])).length;
+    await waitFor("both gate batches blocked", async () => (await waitingOnStatusRows()) === 2);
+    // The next three arrive while both batches of lock_account run: they wait and form one batch.
+    await requestRetirements(h, mates.map((m) => m.userId));
+    expect((await runCliInProcess(["retire-learners"], h.env())).code).to.equal(0);
+    await waitFor("the three waiting for the running batches", async () => text().split("\n").filter((line) => line.includes("waiting for a running batch of the same step")).length === 3);
+    await held.query("ROLLBACK");
+
+    const all = [...gates, ...mates].map((l) => l.userId);
+    await waitFor("every learner in an end state", async () => {
+      const states = await Promise.all(all.map((id) => stateOf(h.ds, id)));
+      return states.every((s) => s === "COMPLETE" || s === "ERRORED");
+    }, { timeoutMs: 30000 });
+    const batchFailures = text().split("\n").filter((line) => line.includes("a batched retirement transaction failed"));
+    expect(batchFailures.map((line) => JSON.parse(line).learners), "the three shared one transaction, which the poisoned one failed").to.include(3);
+    expect(await stateOf(h.ds, poisoned.userId)).to.equal("ERRORED");
+    expect(await responsesOf(h.ds, poisoned.userId)).to.contain("poisoned learner");
+    for (const l of [...gates, mates[0], mates[2]]) {
+      expect(await stateOf(h.ds, l.userId), `user ${l.userId}`).to.equal("COMPLETE");
+      expect(transitions(await responsesOf(h.ds, l.userId)), "each move exactly once, in order").to.deep.equal(DEFAULT_TRANSITIONS);
+    }
+    const [user] = await h.ds.query("SELECT is_active FROM auth_user WHERE id = ?", [poisoned.userId]);
+    expect(Number(user.is_active), "nothing of the poisoned learner's step committed").to.equal(1);
   });
 });

@@ -8,6 +8,7 @@ import { OUTBOX_LOCK_SQL } from "./certificate-event-publisher";
 import type { EventBusRedis } from "./event-bus-redis";
 import { CERTIFICATE_EVENT_TYPES } from "./event-types";
 import { fromStreamFields } from "./stream-entry";
+import { Coalescer } from "../../util/coalescer";
 
 /** Entries read per XRANGE while looking for a learner's events. */
 const SCAN_CHUNK = 500;
@@ -36,26 +37,45 @@ export class CertificateEventEraser {
     private readonly logger: Logger,
   ) {}
 
+  /** One batch at a time: the drainer's lock admits one eraser anyway, and those waiting form the next batch. */
+  private readonly batches = new Coalescer<string, number, number>(async (_, userIds) => {
+    const deleted = await this.eraseLearners(userIds);
+    return userIds.map((u) => deleted.get(u) ?? 0);
+  }, { maxBatch: 500, maxInFlight: 1 });
+
   /** Every stream a certificate event type is routed to, enabled or not (a topic disabled since still holds entries). */
   streams(): string[] {
     const topics = CERTIFICATE_EVENT_TYPES.flatMap((type) => Object.keys(this.config.producer[type] ?? {}));
     return [...new Set(topics)].map((topic) => streamName(this.config.topicPrefix, topic)).sort();
   }
 
-  /** Deletes the learner's entries from every certificate stream; returns how many were deleted. */
-  async eraseLearner(userId: number): Promise<number> {
-    // Only a learner with a certificate row can have certificate events: most learners cost one query.
-    const [cert] = await this.ds.query("SELECT 1 AS one FROM certificates_generatedcertificate WHERE user_id = ? LIMIT 1", [userId]);
-    if (!cert) return 0;
+  /**
+   * Deletes the learner's entries from every certificate stream; returns how many were deleted. The learners of
+   * the retirement jobs this process finishes at about the same time are erased together (one lock, one scan of
+   * each stream): the drainer's lock admits one eraser at a time, so erasing them one by one queued every retiring
+   * learner behind a full scan of the streams.
+   */
+  eraseLearner(userId: number): Promise<number> {
+    return this.batches.submit("all", userId);
+  }
+
+  /** Deletes these learners' entries from every certificate stream; returns how many were deleted, by learner. */
+  async eraseLearners(userIds: number[]): Promise<Map<number, number>> {
+    const deleted = new Map<number, number>();
+    // Only a learner with a certificate row can have certificate events: most learners cost no scan.
+    const withCertificates: Array<{ userId: number }> = await this.ds.query("SELECT DISTINCT user_id AS userId FROM certificates_generatedcertificate WHERE user_id IN (?)", [userIds]);
+    const wanted = new Set(withCertificates.map((r) => Number(r.userId)));
+    if (wanted.size === 0) return deleted;
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     try {
       const [{ got }] = await runner.query(`SELECT GET_LOCK(${OUTBOX_LOCK_SQL}, ?) AS got`, [LOCK_WAIT_SECONDS]);
-      if (Number(got) !== 1) throw new TransientJobError(`certificate events of user ${userId} not erased yet: the outbox drain held its lock for ${LOCK_WAIT_SECONDS} s`);
+      if (Number(got) !== 1) throw new TransientJobError(`certificate events of ${wanted.size} learner(s) not erased yet: the outbox drain held its lock for ${LOCK_WAIT_SECONDS} s`);
       try {
-        let deleted = 0;
-        for (const stream of this.streams()) deleted += await this.eraseFrom(stream, userId);
-        if (deleted > 0) this.logger.info("retired learner's certificate events deleted from the bus", { userId, entries: deleted });
+        for (const stream of this.streams()) {
+          for (const [userId, n] of await this.eraseFrom(stream, wanted)) deleted.set(userId, (deleted.get(userId) ?? 0) + n);
+        }
+        for (const [userId, entries] of deleted) this.logger.info("retired learner's certificate events deleted from the bus", { userId, entries });
         return deleted;
       } finally {
         await runner.query(`SELECT RELEASE_LOCK(${OUTBOX_LOCK_SQL})`).catch(() => undefined);
@@ -65,14 +85,17 @@ export class CertificateEventEraser {
     }
   }
 
-  private async eraseFrom(stream: string, userId: number): Promise<number> {
+  private async eraseFrom(stream: string, userIds: ReadonlySet<number>): Promise<Map<number, number>> {
     const redis = this.bus.redis;
     let start = "-";
-    let deleted = 0;
+    const deleted = new Map<number, number>();
     for (;;) {
       const entries = (await redis.xrangeBuffer(stream, start, "+", "COUNT", SCAN_CHUNK)) as Entry[];
-      const mine = entries.filter(([, fields]) => this.userOf(fields) === userId).map(([id]) => id.toString());
-      if (mine.length > 0) deleted += await redis.xdel(stream, ...mine);
+      const mine = entries.map(([id, fields]) => ({ id: id.toString(), userId: this.userOf(fields) })).filter((e) => e.userId !== undefined && userIds.has(e.userId));
+      if (mine.length > 0) {
+        await redis.xdel(stream, ...mine.map((e) => e.id));
+        for (const e of mine) deleted.set(e.userId!, (deleted.get(e.userId!) ?? 0) + 1);
+      }
       if (entries.length < SCAN_CHUNK) return deleted;
       start = `(${entries[entries.length - 1][0].toString()}`;
     }

@@ -75,17 +75,20 @@ export class LmsErasureRunner {
     return plan;
   }
 
-  /** Applies every active erasure of the phase; returns the names of the skipped ones (for the step's response). */
-  async run(em: EntityManager, learner: LearnerStatus, phase: ErasurePhase): Promise<string[]> {
+  /**
+   * Applies every active erasure of the phase to these learners (one statement per table for all of them); returns
+   * the names of the erasures skipped for missing tables (for the steps' responses).
+   */
+  async run(em: EntityManager, learners: readonly LearnerStatus[], phase: ErasurePhase): Promise<string[]> {
     const plan = await this.load(em);
-    const context = { learner, retirement: this.retirement, present: plan.present };
+    const context = { learners, retirement: this.retirement, present: plan.present };
     for (const erasure of await this.withRows(em, plan.active.filter((e) => e.phase === phase), context)) await erasure.apply({ em, ...context });
     return plan.skipped.filter((s) => s.erasure.phase === phase).map((s) => s.erasure.name);
   }
 
   /**
-   * The erasures with something to change for this learner, found with ONE query of every erasure's probe. Read in
-   * the step's transaction, after it locked the learner's status row; a row the LMS adds after this read is the
+   * The erasures with something to change for these learners, found with ONE query of every erasure's probe. Read
+   * in the step's transaction, after it locked the learners' status rows; a row the LMS adds after this read is the
    * same as one added just after the erasure's own statement (upstream has that window too).
    */
   private async withRows(em: EntityManager, erasures: LmsErasure[], context: Parameters<LmsErasure["probe"]>[0]): Promise<LmsErasure[]> {

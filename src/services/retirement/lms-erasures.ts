@@ -8,15 +8,17 @@ export type ErasurePhase = "retire_misc" | "retire_lms";
 
 interface ErasureContext {
   em: EntityManager;
-  learner: LearnerStatus;
+  /** The learners whose step runs now (one, or several jobs' learners batched in one transaction). */
+  learners: readonly LearnerStatus[];
   retirement: Pick<RetirementConfig, "salts">;
   /** The tables of this LMS (read once per process), for the optional history tables. */
   present: ReadonlySet<string>;
 }
 
 /**
- * One upstream erasure of an app's LMS tables, with upstream's exact values. Each runs inside the step's
- * transaction (the learner's status row is held) and is idempotent: running it twice changes nothing more.
+ * One upstream erasure of an app's LMS tables, with upstream's exact values, for a set of learners at once (one
+ * statement per table, `IN (…)`). Each runs inside the step's transaction (the learners' status rows are held) and
+ * is idempotent: running it twice changes nothing more.
  * `tables` are the app's own tables: an LMS without one of them (the app is not installed) skips the erasure.
  * `historyTables` are simple-history tables an LMS may lack (older releases, history turned off): a missing one
  * only skips that table's redaction.
@@ -29,9 +31,9 @@ export interface LmsErasure {
   tables: string[];
   historyTables: string[];
   /**
-   * SQL conditions (each an `EXISTS(…)` over an indexed column) true when this learner may have rows the erasure
-   * changes; the runner evaluates every erasure's in one query and skips the erasures with none true, so a
-   * learner without wiki, credit or enterprise rows costs one round trip instead of one per table.
+   * SQL conditions (each an `EXISTS(…)` over an indexed column) true when one of the learners may have rows the
+   * erasure changes; the runner evaluates every erasure's in one query and skips the erasures with none true, so
+   * learners without wiki, credit or enterprise rows cost one round trip instead of one per table.
    */
   probe(c: Omit<ErasureContext, "em">): SqlCondition[];
   apply(c: ErasureContext): Promise<void>;
@@ -43,10 +45,12 @@ export interface SqlCondition {
   params: unknown[];
 }
 
-/** Rows of `table` whose `column` holds `value`. */
-function rowsWhere(table: string, column: string, value: unknown): SqlCondition {
-  return { sql: `EXISTS(SELECT 1 FROM \`${table}\` WHERE \`${column}\` = ?)`, params: [value] };
+/** Rows of `table` whose `column` holds one of `values`. */
+function rowsWhere(table: string, column: string, values: unknown[]): SqlCondition {
+  return { sql: `EXISTS(SELECT 1 FROM \`${table}\` WHERE \`${column}\` IN (?))`, params: [values] };
 }
+
+const userIds = (learners: readonly LearnerStatus[]) => learners.map((l) => l.userId);
 
 /** Which of the learner's values finds their rows in a table. */
 type LearnerKey = "userId" | "originalUsername" | "originalEmail";
@@ -73,27 +77,38 @@ interface TableAction {
   delete?: true;
 }
 
-function sqlOf(value: Value, learner: LearnerStatus): { sql: string; params: unknown[] } {
+/**
+ * The SQL of a value for a set of learners whose rows are found by `match`: a learner's own value (the retired
+ * username or email) is a CASE on the match column, so one statement sets each learner's row to its own value.
+ */
+function sqlOf(value: Value, learners: readonly LearnerStatus[], match: [string, LearnerKey]): { sql: string; params: unknown[] } {
   if (value === null) return { sql: "NULL", params: [] };
   if (typeof value === "string") return { sql: "?", params: [value] };
   if ("sql" in value) return { sql: value.sql, params: [] };
-  return { sql: "?", params: [learner[value.retired]] };
+  const [column, key] = match;
+  return { sql: `CASE \`${column}\`${" WHEN ? THEN ?".repeat(learners.length)} END`, params: learners.flatMap((l) => [l[key], l[value.retired]]) };
 }
 
-async function applyAction(em: EntityManager, learner: LearnerStatus, action: TableAction): Promise<void> {
+async function applyAction(em: EntityManager, learners: readonly LearnerStatus[], action: TableAction): Promise<void> {
   const [column, key] = action.match;
-  let matchValue: unknown = learner[key];
+  let matchValues: unknown[] = learners.map((l) => l[key]);
   if (action.set) {
-    const sets = Object.entries(action.set).map(([col, value]) => ({ col, ...sqlOf(value, learner) }));
-    await em.query(`UPDATE \`${action.table}\` SET ${sets.map((s) => `\`${s.col}\` = ${s.sql}`).join(", ")} WHERE \`${column}\` = ?`, [
+    const sets = Object.entries(action.set).map(([col, value]) => ({ col, ...sqlOf(value, learners, action.match) }));
+    await em.query(`UPDATE \`${action.table}\` SET ${sets.map((s) => `\`${s.col}\` = ${s.sql}`).join(", ")} WHERE \`${column}\` IN (?)`, [
       ...sets.flatMap((s) => s.params),
-      matchValue,
+      matchValues,
     ]);
-    // The rows are now found by their new value when the match column itself was redacted.
+    // The rows are now found by their new values when the match column itself was redacted.
     const redacted = action.set[column];
-    if (redacted !== undefined) matchValue = sqlOf(redacted, learner).params[0];
+    if (redacted !== undefined) matchValues = redactedValues(redacted, learners);
   }
-  if (action.delete) await em.query(`DELETE FROM \`${action.table}\` WHERE \`${column}\` = ?`, [matchValue]);
+  if (action.delete) await em.query(`DELETE FROM \`${action.table}\` WHERE \`${column}\` IN (?)`, [matchValues]);
+}
+
+/** The values a redacted match column now holds (only learner values and constants can be matched again). */
+function redactedValues(value: Value, learners: readonly LearnerStatus[]): unknown[] {
+  if (value === null || (typeof value === "object" && "sql" in value)) throw new Error("internal: a match column can only be redacted to a constant or a retired value");
+  return typeof value === "string" ? [value] : learners.map((l) => l[value.retired]);
 }
 
 /**
@@ -105,11 +120,11 @@ function tableErasure(meta: Pick<LmsErasure, "name" | "upstream" | "phase">, act
     ...meta,
     tables: [...new Set(actions.map((a) => a.table))],
     historyTables: [...new Set(history.map((a) => a.table))],
-    probe: ({ learner, present }) =>
-      [...actions, ...history.filter((a) => present.has(a.table))].map((a) => rowsWhere(a.table, a.match[0], learner[a.match[1]])),
-    async apply({ em, learner, present }) {
-      for (const action of actions) await applyAction(em, learner, action);
-      for (const action of history) if (present.has(action.table)) await applyAction(em, learner, action);
+    probe: ({ learners, present }) =>
+      [...actions, ...history.filter((a) => present.has(a.table))].map((a) => rowsWhere(a.table, a.match[0], learners.map((l) => l[a.match[1]]))),
+    async apply({ em, learners, present }) {
+      for (const action of actions) await applyAction(em, learners, action);
+      for (const action of history) if (present.has(action.table)) await applyAction(em, learners, action);
     },
   };
 }
@@ -157,11 +172,11 @@ export const LMS_ERASURES: LmsErasure[] = [
     phase: "retire_misc",
     tables: ["program_enrollments_programenrollment"],
     historyTables: ["program_enrollments_historicalprogramenrollment"],
-    probe: ({ learner }) => [rowsWhere("program_enrollments_programenrollment", "user_id", learner.userId)],
-    async apply({ em, learner, retirement, present }) {
+    probe: ({ learners }) => [rowsWhere("program_enrollments_programenrollment", "user_id", userIds(learners))],
+    async apply({ em, learners, retirement, present }) {
       const rows: Array<{ id: number; external_user_key: string | null }> = await em.query(
-        "SELECT id, external_user_key FROM program_enrollments_programenrollment WHERE user_id = ? ORDER BY id",
-        [learner.userId],
+        "SELECT id, external_user_key FROM program_enrollments_programenrollment WHERE user_id IN (?) ORDER BY id",
+        [userIds(learners)],
       );
       for (const row of rows) {
         if (row.external_user_key === null) continue;
@@ -193,18 +208,19 @@ export const LMS_ERASURES: LmsErasure[] = [
     phase: "retire_misc",
     tables: ["bulk_email_optout"],
     historyTables: [],
-    probe: ({ learner }) => [rowsWhere("student_courseenrollment", "user_id", learner.userId)],
-    async apply({ em, learner }) {
+    probe: ({ learners }) => [rowsWhere("student_courseenrollment", "user_id", userIds(learners))],
+    async apply({ em, learners }) {
       // Read, then a plain multi-row INSERT: an INSERT … SELECT takes the table's AUTO-INC lock for the whole
       // statement and shared locks on what it reads, so concurrent learners deadlocked on it ("Failed to read
-      // auto-increment value", errno 1467) and ended ERRORED. Only one worker runs this learner's step at a time
-      // (the step holds the status row), so the read cannot go stale before the insert.
-      const missing: Array<{ course_id: string }> = await em.query(
-        `SELECT DISTINCT e.course_id FROM student_courseenrollment e
-         WHERE e.user_id = ? AND NOT EXISTS (SELECT 1 FROM bulk_email_optout o WHERE o.user_id = e.user_id AND o.course_id = e.course_id)`,
-        [learner.userId],
+      // auto-increment value", errno 1467) and ended ERRORED. Only one worker runs a learner's step at a time
+      // (the step holds the status rows), so the read cannot go stale before the insert.
+      const missing: Array<{ user_id: number; course_id: string }> = await em.query(
+        `SELECT DISTINCT e.user_id, e.course_id FROM student_courseenrollment e
+         WHERE e.user_id IN (?) AND NOT EXISTS (SELECT 1 FROM bulk_email_optout o WHERE o.user_id = e.user_id AND o.course_id = e.course_id)
+         ORDER BY e.user_id, e.course_id`,
+        [userIds(learners)],
       );
-      if (missing.length > 0) await em.query("INSERT INTO bulk_email_optout (user_id, course_id) VALUES ?", [missing.map((r) => [learner.userId, r.course_id])]);
+      if (missing.length > 0) await em.query("INSERT INTO bulk_email_optout (user_id, course_id) VALUES ?", [missing.map((r) => [r.user_id, r.course_id])]);
     },
   },
 
@@ -215,12 +231,12 @@ export const LMS_ERASURES: LmsErasure[] = [
     phase: "retire_lms",
     tables: ["entitlements_courseentitlement", "entitlements_courseentitlementsupportdetail"],
     historyTables: [],
-    probe: ({ learner }) => [rowsWhere("entitlements_courseentitlement", "user_id", learner.userId)],
-    async apply({ em, learner }) {
+    probe: ({ learners }) => [rowsWhere("entitlements_courseentitlement", "user_id", userIds(learners))],
+    async apply({ em, learners }) {
       await em.query(
         `UPDATE entitlements_courseentitlementsupportdetail d JOIN entitlements_courseentitlement e ON e.id = d.entitlement_id
-         SET d.comments = '' WHERE e.user_id = ?`,
-        [learner.userId],
+         SET d.comments = '' WHERE e.user_id IN (?)`,
+        [userIds(learners)],
       );
     },
   },
@@ -252,8 +268,8 @@ export const LMS_ERASURES: LmsErasure[] = [
     phase: "retire_lms",
     tables: ["enterprise_enterprisecustomeruser", "enterprise_enterprisecourseenrollment", "sap_success_factors_sapsuccessfactorslearnerdatatransmission3ce5"],
     historyTables: [],
-    probe: ({ learner }) => [rowsWhere("enterprise_enterprisecustomeruser", "user_id", learner.userId)],
-    apply: ({ em, learner }) => blankEnterpriseAudit(em, learner, "sap_success_factors_sapsuccessfactorslearnerdatatransmission3ce5", "sapsf_user_id"),
+    probe: ({ learners }) => [rowsWhere("enterprise_enterprisecustomeruser", "user_id", userIds(learners))],
+    apply: ({ em, learners }) => blankEnterpriseAudit(em, learners, "sap_success_factors_sapsuccessfactorslearnerdatatransmission3ce5", "sapsf_user_id"),
   },
   {
     name: "Degreed audits",
@@ -261,8 +277,8 @@ export const LMS_ERASURES: LmsErasure[] = [
     phase: "retire_lms",
     tables: ["enterprise_enterprisecustomeruser", "enterprise_enterprisecourseenrollment", "degreed_degreedlearnerdatatransmissionaudit"],
     historyTables: [],
-    probe: ({ learner }) => [rowsWhere("enterprise_enterprisecustomeruser", "user_id", learner.userId)],
-    apply: ({ em, learner }) => blankEnterpriseAudit(em, learner, "degreed_degreedlearnerdatatransmissionaudit", "degreed_user_email"),
+    probe: ({ learners }) => [rowsWhere("enterprise_enterprisecustomeruser", "user_id", userIds(learners))],
+    apply: ({ em, learners }) => blankEnterpriseAudit(em, learners, "degreed_degreedlearnerdatatransmissionaudit", "degreed_user_email"),
   },
   tableErasure(
     {
@@ -276,13 +292,13 @@ export const LMS_ERASURES: LmsErasure[] = [
 ];
 
 /** upstream's retire_sapsf/degreed_data_transmission: the audit rows of the learner's enterprise enrollments blanked. */
-async function blankEnterpriseAudit(em: EntityManager, learner: LearnerStatus, table: string, column: string): Promise<void> {
+async function blankEnterpriseAudit(em: EntityManager, learners: readonly LearnerStatus[], table: string, column: string): Promise<void> {
   await em.query(
     `UPDATE \`${table}\` a
      JOIN enterprise_enterprisecourseenrollment ece ON ece.id = a.enterprise_course_enrollment_id
      JOIN enterprise_enterprisecustomeruser ecu ON ecu.id = ece.enterprise_customer_user_id
-     SET a.\`${column}\` = '' WHERE ecu.user_id = ?`,
-    [learner.userId],
+     SET a.\`${column}\` = '' WHERE ecu.user_id IN (?)`,
+    [userIds(learners)],
   );
 }
 

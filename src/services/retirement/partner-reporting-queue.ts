@@ -11,18 +11,28 @@ const NO_ORG = "outdated_entry";
  * UserRetirementPartnerReportingStatus row is created (get_or_create: an existing row is kept) with the original
  * username, email and name from the status row. That row holds PII on purpose: upstream's partner report
  * (`retirement_partner_report.py`) reads it through the LMS API, sends each org its list, and deletes the rows it
- * reported (`retirement_partner_report_cleanup/`). Returns the orgs found (upstream answers 204 either way).
+ * reported (`retirement_partner_report_cleanup/`). For several learners at once; returns each one's orgs (upstream
+ * answers 204 either way).
  */
-export async function addToPartnerQueue(em: EntityManager, learner: LearnerStatus): Promise<string[]> {
-  const enrollments: Array<{ course_id: string }> = await em.query("SELECT DISTINCT course_id FROM student_courseenrollment WHERE user_id = ?", [learner.userId]);
-  const orgs = [...new Set(enrollments.map((e) => courseRunOrg(e.course_id)).filter((o): o is string => !!o && o !== NO_ORG))].sort();
-  if (orgs.length === 0) return orgs;
+export async function addToPartnerQueue(em: EntityManager, learners: readonly LearnerStatus[]): Promise<Map<number, string[]>> {
+  const enrollments: Array<{ user_id: number; course_id: string }> = await em.query(
+    "SELECT DISTINCT user_id, course_id FROM student_courseenrollment WHERE user_id IN (?)",
+    [learners.map((l) => l.userId)],
+  );
+  const orgs = new Map<number, string[]>();
+  for (const l of learners) {
+    const courses = enrollments.filter((e) => Number(e.user_id) === l.userId).map((e) => courseRunOrg(e.course_id));
+    orgs.set(l.userId, [...new Set(courses.filter((o): o is string => !!o && o !== NO_ORG))].sort());
+  }
+  const reported = learners.filter((l) => orgs.get(l.userId)!.length > 0).map((l) => l.userId);
+  if (reported.length === 0) return orgs;
   await em.query(
     `INSERT INTO user_api_userretirementpartnerreportingstatus (created, modified, original_username, original_email, original_name, is_being_processed, user_id)
      SELECT UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), s.original_username, s.original_email, s.original_name, 0, s.user_id
        FROM user_api_userretirementstatus s
-      WHERE s.user_id = ? AND NOT EXISTS (SELECT 1 FROM user_api_userretirementpartnerreportingstatus p WHERE p.user_id = s.user_id)`,
-    [learner.userId],
+      WHERE s.user_id IN (?) AND NOT EXISTS (SELECT 1 FROM user_api_userretirementpartnerreportingstatus p WHERE p.user_id = s.user_id)
+      ORDER BY s.user_id`,
+    [reported],
   );
   return orgs;
 }

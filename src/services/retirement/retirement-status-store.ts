@@ -60,18 +60,6 @@ export class RetirementStatusStore {
     };
   }
 
-  /** The row's `modified` to the microsecond, as text (a JS Date would drop the microseconds). */
-  async modifiedToken(userId: number, em: EntityManager = this.ds.manager): Promise<string | undefined> {
-    const [row] = await em.query(`SELECT ${TOKEN} AS m FROM user_api_userretirementstatus WHERE user_id = ?`, [userId]);
-    return row?.m;
-  }
-
-  /** Sets `modified` to now (later than its current value) and returns the new token. */
-  async touch(userId: number, em: EntityManager = this.ds.manager): Promise<string | undefined> {
-    await em.query("UPDATE user_api_userretirementstatus SET modified = GREATEST(UTC_TIMESTAMP(6), modified + INTERVAL 1 MICROSECOND) WHERE user_id = ?", [userId]);
-    return this.modifiedToken(userId, em);
-  }
-
   /**
    * Moves the learner from `from` to `to` only if it is still in `from`, appending upstream's
    * "Moved from … to …" text and setting last_state. Returns whether this call made the move.
@@ -96,6 +84,46 @@ export class RetirementStatusStore {
       [path[path.length - 1].id, path[path.length - 2].id, text, userId, path[0].id, ...(opts.modified === undefined ? [] : [opts.modified])],
     );
     return affectedRows(result) === 1;
+  }
+
+  /**
+   * The same moves (one `path`) for several learners in one statement, each appending its own texts: what `advance`
+   * does for each. Returns how many learners this call moved (all, inside a transaction holding their rows).
+   */
+  async advanceMany(moves: ReadonlyArray<{ userId: number; responses: readonly string[] }>, path: readonly RetirementStateRow[], em: EntityManager): Promise<number> {
+    if (moves.length === 0) return 0;
+    if (path.length < 2 || moves.some((m) => m.responses.length !== path.length - 1)) throw new Error(`internal: a move needs states and one response per step`);
+    const texts = moves.flatMap((m) => [m.userId, m.responses.map((r, i) => transitionText(path[i], path[i + 1], r)).join("")]);
+    const result = await em.query(
+      `UPDATE user_api_userretirementstatus
+          SET current_state_id = ?, last_state_id = ?, responses = CONCAT(responses, CASE user_id${" WHEN ? THEN ?".repeat(moves.length)} END), modified = UTC_TIMESTAMP(6)
+        WHERE user_id IN (?) AND current_state_id = ?`,
+      [path[path.length - 1].id, path[path.length - 2].id, ...texts, moves.map((m) => m.userId), path[0].id],
+    );
+    return affectedRows(result);
+  }
+
+  /**
+   * Locks these learners' status rows (in user id order, so two batches never wait on each other in a cycle) for
+   * the rest of `em`'s transaction; returns each one's state id and `modified` token (absent: no row).
+   */
+  async lockRows(userIds: readonly number[], em: EntityManager): Promise<Map<number, { stateId: number; modified: string }>> {
+    const rows: Array<{ userId: number; stateId: number; m: string }> = await em.query(
+      `SELECT user_id AS userId, current_state_id AS stateId, ${TOKEN} AS m FROM user_api_userretirementstatus WHERE user_id IN (?) ORDER BY user_id FOR UPDATE`,
+      [userIds],
+    );
+    return new Map(rows.map((r) => [Number(r.userId), { stateId: Number(r.stateId), modified: r.m }]));
+  }
+
+  /**
+   * Sets these learners' `modified` to now (later than its current value; a two-phase step's claim) and returns
+   * each one's new token: two statements in all.
+   */
+  async touchMany(userIds: readonly number[], em: EntityManager): Promise<Map<number, string>> {
+    if (userIds.length === 0) return new Map();
+    await em.query("UPDATE user_api_userretirementstatus SET modified = GREATEST(UTC_TIMESTAMP(6), modified + INTERVAL 1 MICROSECOND) WHERE user_id IN (?)", [userIds]);
+    const rows: Array<{ userId: number; m: string }> = await em.query(`SELECT user_id AS userId, ${TOKEN} AS m FROM user_api_userretirementstatus WHERE user_id IN (?)`, [userIds]);
+    return new Map(rows.map((r) => [Number(r.userId), r.m]));
   }
 
   /**

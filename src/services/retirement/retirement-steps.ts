@@ -22,11 +22,13 @@ interface StepRun {
  * the DB changes inside the transaction that also moves the learner to the step's END state, while that
  * transaction holds the learner's status row: the changes and the move commit together or not at all, so a
  * crash or a second worker can never apply them twice or interleave them with another step.
- * Both must be safe to repeat. Returns the response text recorded in `responses`.
+ * `apply` takes several learners (the jobs of this process that reach the same step together run it in one
+ * transaction, one statement per table for all of them; see RetirementEngine) and returns each learner's response
+ * text, recorded in `responses`. Both must be safe to repeat.
  */
 export interface RetirementStep {
   prepare?(learner: LearnerStatus, jobId: string, run?: StepRun): Promise<unknown>;
-  apply?(em: EntityManager, learner: LearnerStatus, prepared: unknown): Promise<string>;
+  apply?(em: EntityManager, learners: readonly LearnerStatus[], prepared: readonly unknown[]): Promise<string[]>;
   /** For a step without `apply` (no DB changes of its own): the response text of what `prepare` returned. */
   describe?(prepared: unknown): string;
   /**
@@ -40,24 +42,38 @@ export interface RetirementStep {
 /** What upstream's driver records for an endpoint that answers 204 No Content. */
 const NO_CONTENT = "None";
 
-/** Locks the account: unusable password (kept if already unusable), inactive. */
+const ids = (learners: readonly LearnerStatus[]) => learners.map((l) => l.userId);
+
+/** `CASE <column> WHEN <id> THEN <value> … END`: each learner's own value in one statement over all of them. */
+function perLearner(column: string, learners: readonly LearnerStatus[], value: (l: LearnerStatus) => unknown): { sql: string; params: unknown[] } {
+  return { sql: `CASE ${column}${" WHEN ? THEN ?".repeat(learners.length)} END`, params: learners.flatMap((l) => [l.userId, value(l)]) };
+}
+
+/** Locks the account: unusable password (each its own random one; kept if already unusable), inactive. */
 const lockAccount: RetirementStep = {
-  async apply(em, learner) {
-    await em.query("UPDATE auth_user SET password = IF(password LIKE CONCAT(?, '%'), password, ?), is_active = 0 WHERE id = ?", [UNUSABLE_PASSWORD_PREFIX, unusablePassword(), learner.userId]);
-    return NO_CONTENT;
+  async apply(em, learners) {
+    const password = perLearner("id", learners, () => unusablePassword());
+    await em.query(`UPDATE auth_user SET password = IF(password LIKE CONCAT(?, '%'), password, ${password.sql}), is_active = 0 WHERE id IN (?)`, [
+      UNUSABLE_PASSWORD_PREFIX,
+      ...password.params,
+      ids(learners),
+    ]);
+    return learners.map(() => NO_CONTENT);
   },
 };
 
 /** Upstream's unenroll endpoint: deactivates every active enrollment and answers with their course ids. */
 const unenroll: RetirementStep = {
-  async apply(em, learner) {
-    const rows: Array<{ course_id: string }> = await em.query(
-      "SELECT course_id FROM student_courseenrollment WHERE user_id = ? AND is_active = 1 ORDER BY id FOR UPDATE",
-      [learner.userId],
+  async apply(em, learners) {
+    const rows: Array<{ user_id: number; course_id: string }> = await em.query(
+      "SELECT user_id, course_id FROM student_courseenrollment WHERE user_id IN (?) AND is_active = 1 ORDER BY user_id, id FOR UPDATE",
+      [ids(learners)],
     );
-    if (rows.length === 0) return NO_CONTENT;
-    await em.query("UPDATE student_courseenrollment SET is_active = 0 WHERE user_id = ? AND is_active = 1", [learner.userId]);
-    return JSON.stringify(rows.map((r) => r.course_id));
+    if (rows.length > 0) await em.query("UPDATE student_courseenrollment SET is_active = 0 WHERE user_id IN (?) AND is_active = 1", [ids(learners)]);
+    return learners.map((l) => {
+      const courses = rows.filter((r) => Number(r.user_id) === l.userId).map((r) => r.course_id);
+      return courses.length === 0 ? NO_CONTENT : JSON.stringify(courses);
+    });
   },
 };
 
@@ -68,15 +84,17 @@ const unenroll: RetirementStep = {
  * USER_RETIRE_LMS_MISC and USER_RETIRE_MAILINGS receivers) whose tables this LMS has.
  */
 const retireMisc = (erasures: LmsErasureRunner): RetirementStep => ({
-  async apply(em, learner) {
-    await em.query("DELETE FROM student_pendingnamechange WHERE user_id = ?", [learner.userId]);
+  async apply(em, learners) {
+    await em.query("DELETE FROM student_pendingnamechange WHERE user_id IN (?)", [ids(learners)]);
+    const retiredEmail = perLearner("e.user_id", learners, (l) => l.retiredEmail);
     await em.query(
       `UPDATE student_manualenrollmentaudit a JOIN student_courseenrollment e ON e.id = a.enrollment_id
-       SET a.enrolled_email = ?, a.reason = '' WHERE e.user_id = ?`,
-      [learner.retiredEmail, learner.userId],
+       SET a.enrolled_email = ${retiredEmail.sql}, a.reason = '' WHERE e.user_id IN (?)`,
+      [...retiredEmail.params, ids(learners)],
     );
-    await em.query("UPDATE user_api_userorgtag SET value = 'False', modified = UTC_TIMESTAMP(6) WHERE user_id = ? AND `key` = 'email-optin'", [learner.userId]);
-    return withSkipped(NO_CONTENT, await erasures.run(em, learner, "retire_misc"));
+    await em.query("UPDATE user_api_userorgtag SET value = 'False', modified = UTC_TIMESTAMP(6) WHERE user_id IN (?) AND `key` = 'email-optin'", [ids(learners)]);
+    const response = withSkipped(NO_CONTENT, await erasures.run(em, learners, "retire_misc"));
+    return learners.map(() => response);
   },
 });
 
@@ -123,43 +141,48 @@ function retireLms(purger: PdfCertificatePurger, images: ProfileImageEraser, era
       await busEvents.eraseLearner(learner.userId);
       await purgeLearnerPdfCertificates(purger, learner, jobId);
     },
-    async apply(em, learner) {
-      const id = learner.userId;
+    async apply(em, learners) {
+      const users = ids(learners);
+      const originalEmails = learners.map((l) => l.originalEmail);
       await em.query(
         `UPDATE auth_userprofile SET name = '', meta = '', location = '', year_of_birth = NULL, gender = NULL,
            mailing_address = NULL, city = NULL, country = NULL, bio = NULL, phone_number = NULL,
            profile_image_uploaded_at = NULL
-         WHERE user_id = ?`,
-        [id],
+         WHERE user_id IN (?)`,
+        [users],
       );
-      await em.query("DELETE sl FROM student_sociallink sl JOIN auth_userprofile p ON p.id = sl.user_profile_id WHERE p.user_id = ?", [id]);
-      await em.query("UPDATE certificates_generatedcertificate SET name = '' WHERE user_id = ? AND name <> ''", [id]);
-      await em.query("UPDATE certificates_historicalgeneratedcertificate SET name = '' WHERE user_id = ? AND name <> ''", [id]);
-      await em.query("DELETE FROM student_pendingemailchange WHERE user_id = ?", [id]);
-      await em.query("DELETE FROM user_api_userorgtag WHERE user_id = ?", [id]);
+      await em.query("DELETE sl FROM student_sociallink sl JOIN auth_userprofile p ON p.id = sl.user_profile_id WHERE p.user_id IN (?)", [users]);
+      await em.query("UPDATE certificates_generatedcertificate SET name = '' WHERE user_id IN (?) AND name <> ''", [users]);
+      await em.query("UPDATE certificates_historicalgeneratedcertificate SET name = '' WHERE user_id IN (?) AND name <> ''", [users]);
+      await em.query("DELETE FROM student_pendingemailchange WHERE user_id IN (?)", [users]);
+      await em.query("DELETE FROM user_api_userorgtag WHERE user_id IN (?)", [users]);
       // Redact, then delete: replication tools that turn deletes into soft deletes then keep no PII.
-      await em.query("UPDATE student_pendingsecondaryemailchange SET new_secondary_email = 'redacted' WHERE user_id = ?", [id]);
-      await em.query("DELETE FROM student_pendingsecondaryemailchange WHERE user_id = ?", [id]);
-      await em.query("UPDATE student_accountrecovery SET secondary_email = ?, is_active = 0 WHERE user_id = ?", [learner.retiredEmail, id]);
-      await em.query("DELETE FROM student_accountrecovery WHERE user_id = ?", [id]);
-      await em.query("DELETE FROM student_courseenrollmentallowed WHERE email = ?", [learner.originalEmail]);
-      await em.query("DELETE FROM course_groups_unregisteredlearnercohortassignments WHERE email = ?", [learner.originalEmail]);
-      const skipped = await erasures.run(em, learner, "retire_lms");
-      await em.query("UPDATE auth_user SET first_name = '', last_name = '', is_active = 0, username = ?, email = ? WHERE id = ?", [
-        learner.retiredUsername,
-        learner.retiredEmail,
-        id,
+      await em.query("UPDATE student_pendingsecondaryemailchange SET new_secondary_email = 'redacted' WHERE user_id IN (?)", [users]);
+      await em.query("DELETE FROM student_pendingsecondaryemailchange WHERE user_id IN (?)", [users]);
+      const recovery = perLearner("user_id", learners, (l) => l.retiredEmail);
+      await em.query(`UPDATE student_accountrecovery SET secondary_email = ${recovery.sql}, is_active = 0 WHERE user_id IN (?)`, [...recovery.params, users]);
+      await em.query("DELETE FROM student_accountrecovery WHERE user_id IN (?)", [users]);
+      await em.query("DELETE FROM student_courseenrollmentallowed WHERE email IN (?)", [originalEmails]);
+      await em.query("DELETE FROM course_groups_unregisteredlearnercohortassignments WHERE email IN (?)", [originalEmails]);
+      const skipped = await erasures.run(em, learners, "retire_lms");
+      const username = perLearner("id", learners, (l) => l.retiredUsername);
+      const email = perLearner("id", learners, (l) => l.retiredEmail);
+      await em.query(`UPDATE auth_user SET first_name = '', last_name = '', is_active = 0, username = ${username.sql}, email = ${email.sql} WHERE id IN (?)`, [
+        ...username.params,
+        ...email.params,
+        users,
       ]);
-      return withSkipped(NO_CONTENT, skipped);
+      const response = withSkipped(NO_CONTENT, skipped);
+      return learners.map(() => response);
     },
   };
 }
 
 /** upstream's partner queue step (its `retirement_partner_queue`), on the database; responds `None` like upstream's 204. */
 const partnerQueue: RetirementStep = {
-  async apply(em, learner) {
-    await addToPartnerQueue(em, learner);
-    return NO_CONTENT;
+  async apply(em, learners) {
+    await addToPartnerQueue(em, learners);
+    return learners.map(() => NO_CONTENT);
   },
 };
 
