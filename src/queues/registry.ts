@@ -19,6 +19,7 @@ export enum JobName {
   PurgePdfCertificate = "purge-pdf-certificate",
   PurgePdfCertificates = "purge-pdf-certificates",
   GenerateCertificate = "generate-certificate",
+  GenerateCertificates = "generate-certificates",
   GenerateCertificatesFromDatabase = "generate-certificates-from-database",
   RetireLearner = "retire-learner",
   RetireLearners = "retire-learners",
@@ -39,6 +40,11 @@ export interface JobPayloads {
   [JobName.PurgePdfCertificates]: { certificateIds: number[] };
   /** One learner in one course run (the course key is public, not PII). */
   [JobName.GenerateCertificate]: { userId: number; courseKey: string };
+  /**
+   * Up to GENERATION_CHUNK_MAX learners of one course run, decided and written together; each keeps its own outcome.
+   * After a partial failure the job's data shrinks to the learners still to do, so a retry runs only those.
+   */
+  [JobName.GenerateCertificates]: { courseKey: string; userIds: number[] };
   /** Fan-out of the batch stored in certificates_certificategenerationcommandconfiguration. */
   [JobName.GenerateCertificatesFromDatabase]: Record<string, never>;
   /**
@@ -68,6 +74,7 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.PurgePdfCertificate]: QueueName.CertificatePurge,
   [JobName.PurgePdfCertificates]: QueueName.CertificatePurge,
   [JobName.GenerateCertificate]: QueueName.CertificateGeneration,
+  [JobName.GenerateCertificates]: QueueName.CertificateGeneration,
   [JobName.GenerateCertificatesFromDatabase]: QueueName.CertificateGeneration,
   [JobName.RetireLearner]: QueueName.LearnerRetirement,
   [JobName.RetireLearners]: QueueName.LearnerRetirement,
@@ -92,15 +99,28 @@ export const jobIds = {
    * certificates again finds the same job; overlapping batches are harmless (the compare-and-set purges once).
    */
   purgePdfCertificates: (sortedIds: number[]) =>
-    `purge-pdf-certificates.${sortedIds[0]}-${sortedIds[sortedIds.length - 1]}.${sortedIds.length}.${createHash("sha1").update(sortedIds.join(",")).digest("hex").slice(0, 12)}`,
+    `purge-pdf-certificates.${sortedIds[0]}-${sortedIds[sortedIds.length - 1]}.${sortedIds.length}.${digestOf(sortedIds)}`,
   /** Course keys hold ':', '+' and '/': percent-encoded, so the id has no ':' and splits unambiguously. */
   generateCertificate: (userId: number, courseKey: string) => `generate-certificate.${userId}.${encodeURIComponent(courseKey)}`,
+  /**
+   * A chunk of learners is named like a purge batch (id range, size, digest of its exact ids ascending), after its
+   * course run: enqueueing the same chunk again finds the same job.
+   */
+  generateCertificates: (courseKey: string, sortedIds: number[]) =>
+    `generate-certificates.${encodeURIComponent(courseKey)}.${sortedIds[0]}-${sortedIds[sortedIds.length - 1]}.${sortedIds.length}.${digestOf(sortedIds)}`,
   markCertificateNotPassing: (userId: number, courseKey: string) => `mark-certificate-notpassing.${userId}.${encodeURIComponent(courseKey)}`,
   /** One id per learner: BullMQ then holds at most one job per learner at a time. */
   retireLearner: (userId: number) => `retire-learner.${userId}`,
   /** One id per (backfill run, chunk number): enqueueing a run's chunks again adds nothing. */
   backfillOrganizationsChunk: (backfillId: string, chunk: number) => `backfill-organizations-chunk.${backfillId}.${chunk}`,
 };
+
+function digestOf(sortedIds: number[]): string {
+  return createHash("sha1").update(sortedIds.join(",")).digest("hex").slice(0, 12);
+}
+
+/** Learners in one generate-certificates job at most (its payload schema's bound). */
+export const GENERATION_CHUNK_MAX = 250;
 
 export const ALL_QUEUES: QueueName[] = Object.values(QueueName);
 

@@ -2,6 +2,7 @@ import type { AppContext } from "../app/app-context";
 import { JobName } from "../queues/registry";
 import { purgePdfCertificateJob, purgePdfCertificatesJob } from "./certificate-purge/purge-pdf-certificate.job";
 import { generateCertificateJob } from "./certificate-generation/generate-certificate.job";
+import { generateCertificatesJob } from "./certificate-generation/generate-certificates.job";
 import { generateCertificatesFromDatabaseJob } from "./certificate-generation/generate-certificates-from-database.job";
 import type { JobDefinition, JobDefinitionFactory } from "./job-handler";
 import { retireLearnerJob } from "./retirement/retire-learner.job";
@@ -18,6 +19,7 @@ const FACTORIES: { [J in JobName]: JobDefinitionFactory<J> } = {
   [JobName.PurgePdfCertificate]: purgePdfCertificateJob,
   [JobName.PurgePdfCertificates]: purgePdfCertificatesJob,
   [JobName.GenerateCertificate]: generateCertificateJob,
+  [JobName.GenerateCertificates]: generateCertificatesJob,
   [JobName.GenerateCertificatesFromDatabase]: generateCertificatesFromDatabaseJob,
   [JobName.RetireLearner]: retireLearnerJob,
   [JobName.RetireLearners]: retireLearnersJob,

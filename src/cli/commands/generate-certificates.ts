@@ -12,8 +12,11 @@ import { progressReporter, withAppContext } from "../runtime";
 
 export const generateCertificatesCommand: CommandBody = {
   usage: "openedx-workers generate-certificates --course-key KEY (--user-ids ID… | --all-enrolled | --args-from-database) [--dry-run]",
-  details: `One job per (learner, course run), id generate-certificate.<user id>.<url-encoded course key>: asking again
-while a learner's job is still waiting does nothing; asking again after it finished runs the rules again.
+  details: `Learners go in generate-certificates jobs of up to 250 (ids ascending), each decided and written together,
+id generate-certificates.<url-encoded course key>.<first id>-<last id>.<count>.<digest of the ids>: asking again
+while a chunk is still waiting does nothing; asking again after it finished runs the rules again. A learner that
+fails is retried on its own (the others stay done) and, failing for good, is recorded as its own failed
+generate-certificate.<user id>.<url-encoded course key> task, as reapply-failed-generation expects.
 The worker decides as edx-platform's generation_handler (allowlist or regular path, then the common checks) and
 upserts certificates_generatedcertificate, or records unavailable / unverified / notpassing, or leaves things.
 Unknown user ids are skipped with a warning ("User N could not be found") and counted.

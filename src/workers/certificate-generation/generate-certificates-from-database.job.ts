@@ -9,7 +9,7 @@ import { recordFinalFailure } from "./record-failure";
 
 /**
  * The scheduled `cert_generation --args-from-database`: reads the newest
- * certificates_certificategenerationcommandconfiguration row and fans out one job per learner. A disabled row is
+ * certificates_certificategenerationcommandconfiguration row and fans out its learners in generate-certificates chunks. A disabled row is
  * not a failure here (the schedule simply has nothing to do); stored arguments that are wrong are permanent.
  */
 export function generateCertificatesFromDatabaseJob(ctx: AppContext): JobDefinition<JobName.GenerateCertificatesFromDatabase> {
@@ -30,7 +30,7 @@ export function generateCertificatesFromDatabaseJob(ctx: AppContext): JobDefinit
         warn: (line) => ctx.logger.warn(line, { jobId: job.id }),
         out: (line) => ctx.logger.info(line, { jobId: job.id }),
       });
-      return { status: "done", courseKey: summary.courseKey, learners: summary.learners, unknownUsers: summary.unknown.length, enqueued: summary.enqueued, alreadyPending: summary.alreadyPending, dryRun: batch.dryRun };
+      return { status: "done", courseKey: summary.courseKey, learners: summary.learners, unknownUsers: summary.unknown.length, jobs: summary.jobs, enqueued: summary.enqueued, alreadyPending: summary.alreadyPending, dryRun: batch.dryRun };
     },
     onFinalFailure: recordFinalFailure(ctx),
   };
