@@ -1,11 +1,25 @@
 import type { AppContext } from "../app/app-context";
 import type { FailedTask } from "../entities/worker";
 import type { JobRequest } from "../queues/queue-set";
-import { JobName, jobIds } from "../queues/registry";
+import { JobName, jobIds, type JobPayloads } from "../queues/registry";
 import { FailedTaskStore } from "../services/certificate-generation/failed-task-store";
 import { enqueueGenerations, generationJobs } from "./certificate-generation.producer";
 
 export const GENERATION_TASK_NAMES: string[] = [JobName.GenerateCertificate, JobName.GenerateCertificatesFromDatabase];
+
+/**
+ * The failed-task rows a failed generation job stands for: its own, or for a generate-certificates chunk one per
+ * learner it still held (recorded under each learner's generate-certificate id, see recordLearnerFailures).
+ */
+export function failedTaskIdsOf(job: { id?: string; name: string; data: unknown }): string[] {
+  if (job.name === JobName.GenerateCertificates) {
+    const { courseKey, userIds } = (job.data ?? {}) as Partial<JobPayloads[JobName.GenerateCertificates]>;
+    // A malformed chunk failed at the boundary and recorded nothing.
+    if (typeof courseKey !== "string" || !Array.isArray(userIds)) return [];
+    return userIds.map((userId) => jobIds.generateCertificate(userId, courseKey));
+  }
+  return job.id ? [job.id] : [];
+}
 
 interface ReapplySummary {
   /** Failed jobs put back on the queue (rows now resolved). */

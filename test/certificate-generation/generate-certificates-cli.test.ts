@@ -25,11 +25,13 @@ describe("generate-certificates (producer CLI)", () => {
   });
   const env = () => h.env({ QUEUE_PREFIX: prefix });
   const run = (...argv: string[]) => runCliInProcess(["generate-certificates", ...argv], env());
-  async function queued(): Promise<Array<{ id: string; data: { userId: number; courseKey: string }; attempts?: number }>> {
+  async function queued(): Promise<Array<{ id: string; name: string; data: { userIds: number[]; courseKey: string }; attempts?: number }>> {
     const ctx = await h.context({ env: { QUEUE_PREFIX: prefix } });
     const jobs = await ctx.queues.queue(QueueName.CertificateGeneration).getJobs(["waiting", "delayed", "active"]);
-    return jobs.map((j) => ({ id: j.id!, data: j.data, attempts: j.opts.attempts })).sort((a, b) => a.data.userId - b.data.userId);
+    return jobs.map((j) => ({ id: j.id!, name: j.name, data: j.data, attempts: j.opts.attempts })).sort((a, b) => a.data.userIds[0] - b.data.userIds[0]);
   }
+  /** Every learner of the queued chunks, in chunk order. */
+  const queuedLearners = async () => (await queued()).flatMap((j) => j.data.userIds);
   async function storeArguments(rows: Array<{ enabled: boolean; arguments: string; changeDate: Date }>) {
     const repo = h.ds.getRepository(CertificateGenerationCommandConfiguration);
     for (const r of rows) await repo.insert({ ...r, changedById: null });
@@ -61,24 +63,47 @@ describe("generate-certificates (producer CLI)", () => {
     expect(await queued()).to.deep.equal([]);
   });
 
-  it("enqueues one job per learner with a deterministic, ':'-free id and upstream's attempts; unknown users are skipped, warned and counted", async () => {
+  it("enqueues the learners as one chunk job with a deterministic, ':'-free id and upstream's attempts; unknown users are skipped, warned and counted", async () => {
     const course = await insertCourse(h.ds);
     const a = await insertLearner(h.ds, course);
     const b = await insertLearner(h.ds, course);
-    const result = await run("--course-key", course, "--user-ids", String(a), "999999", String(b), "999998");
+    const result = await run("--course-key", course, "--user-ids", String(b), "999999", String(a), "999998");
     expect(result.code).to.equal(0);
     expect(result.err).to.contain("User 999999 could not be found");
     expect(result.err).to.contain("User 999998 could not be found");
-    expect(result.out).to.contain(`Enqueued 2 certificate generation job(s) for 2 learner(s) in ${course}; 2 unknown user(s) skipped: 999999, 999998.`);
+    expect(result.out).to.contain(`Enqueued 1 certificate generation job(s) for 2 learner(s) in ${course}; 2 unknown user(s) skipped: 999999, 999998.`);
     const jobs = await queued();
-    expect(jobs.map((j) => j.id)).to.deep.equal([jobIds.generateCertificate(a, course), jobIds.generateCertificate(b, course)]);
-    expect(jobs[0].id).to.equal(`generate-certificate.${a}.${encodeURIComponent(course)}`).and.not.contain(":");
-    expect(jobs[0].data).to.deep.equal({ userId: a, courseKey: course });
-    expect(jobs[0].attempts).to.equal(3);
+    expect(jobs.map((j) => [j.id, j.name, j.data, j.attempts])).to.deep.equal([[jobIds.generateCertificates(course, [a, b]), "generate-certificates", { courseKey: course, userIds: [a, b] }, 3]]);
+    expect(jobs[0].id).to.match(/^generate-certificates\.[^:]+\.[0-9a-f]{12}$/).and.satisfy((id: string) => id.startsWith(`generate-certificates.${encodeURIComponent(course)}.${a}-${b}.2.`));
 
     const again = await run("-c", course, "-u", String(a), String(b));
-    expect(again.out).to.contain("Enqueued 0 certificate generation job(s) for 2 learner(s)").and.contain("2 already pending");
-    expect(await queued()).to.have.length(2);
+    expect(again.out).to.contain("Enqueued 0 certificate generation job(s) for 2 learner(s)").and.contain("1 job(s) already pending (2 learner(s))");
+    expect(await queued()).to.have.length(1);
+  });
+
+  it("asking again while a chunk waits to retry some learners gives the learners it already did a job of their own", async () => {
+    const course = await insertCourse(h.ds);
+    const ids = [await insertLearner(h.ds, course), await insertLearner(h.ds, course), await insertLearner(h.ds, course)];
+    await run("--course-key", course, "--user-ids", ...ids.map(String));
+    const ctx = await h.context({ env: { QUEUE_PREFIX: prefix } });
+    const queue = ctx.queues.queue(QueueName.CertificateGeneration);
+    // What a partly failed attempt leaves: the chunk narrowed to the learner still to do.
+    await (await queue.getJob(jobIds.generateCertificates(course, ids)))!.updateData({ courseKey: course, userIds: [ids[1]] });
+    const again = await run("--course-key", course, "--user-ids", ...ids.map(String));
+    expect(again.out).to.contain("1 job(s) already pending (3 learner(s))");
+    const jobs = await queue.getJobs(["waiting"]);
+    expect(jobs.map((j) => j.id).sort()).to.deep.equal([jobIds.generateCertificates(course, ids), jobIds.generateCertificate(ids[0], course), jobIds.generateCertificate(ids[2], course)].sort());
+  });
+
+  it("splits a large batch into chunks of up to 250 learners, ids ascending", async () => {
+    const course = await insertCourse(h.ds);
+    const ids: number[] = [];
+    for (let i = 0; i < 260; i++) ids.push(await insertLearner(h.ds, course));
+    const result = await run("--course-key", course, "--user-ids", ...[...ids].reverse().map(String));
+    expect(result.out).to.contain(`Enqueued 2 certificate generation job(s) for 260 learner(s) in ${course}.`);
+    const jobs = await queued();
+    expect(jobs.map((j) => j.data.userIds.length)).to.deep.equal([250, 10]);
+    expect(jobs.flatMap((j) => j.data.userIds)).to.deep.equal(ids);
   });
 
   it("Redis holds ids only: no username, email or profile name", async () => {
@@ -87,7 +112,7 @@ describe("generate-certificates (producer CLI)", () => {
     const [row] = await h.ds.query(`SELECT username, email FROM auth_user WHERE id = ?`, [user]);
     await run("--course-key", course, "--user-ids", String(user));
     const dump = await dumpPrefix(prefix);
-    expect(dump).to.contain(`\\"userId\\":${user}`);
+    expect(dump).to.contain(`\\"userIds\\":[${user}]`);
     for (const pii of [row.username, row.email, "Secret Person Name"]) expect(dump).not.to.contain(pii);
   });
 
@@ -99,18 +124,19 @@ describe("generate-certificates (producer CLI)", () => {
     const result = await run("--course-key", course, "--all-enrolled");
     expect(result.code).to.equal(0);
     expect(result.err).to.contain("enqueued: 3/3");
-    expect((await queued()).map((j) => j.data.userId)).to.deep.equal(ids);
+    expect(await queuedLearners()).to.deep.equal(ids);
   });
 
-  it("--dry-run enqueues nothing and reports each learner's job and likely outcome", async () => {
+  it("--dry-run enqueues nothing and reports each chunk's job and each learner's likely outcome", async () => {
     const course = await insertCourse(h.ds);
     const passing = await insertLearner(h.ds, course);
     const failing = await insertLearner(h.ds, course, { percent: 0.1, passed: false });
     const result = await run("--course-key", course, "--user-ids", String(passing), String(failing), "--dry-run");
     expect(result.code).to.equal(0);
-    expect(result.out).to.contain(`[DRY RUN] would enqueue ${jobIds.generateCertificate(passing, course)}; now it would give downloadable (regular)`);
-    expect(result.out).to.contain(`[DRY RUN] would enqueue ${jobIds.generateCertificate(failing, course)}; now it would give nothing: not-passing`);
-    expect(result.out).to.contain(`[DRY RUN] 2 generation job(s) would be enqueued for ${course}.`);
+    expect(result.out).to.contain(`[DRY RUN] would enqueue ${jobIds.generateCertificates(course, [passing, failing])} (2 learner(s))`);
+    expect(result.out).to.contain(`[DRY RUN] learner ${passing}: now it would give downloadable (regular)`);
+    expect(result.out).to.contain(`[DRY RUN] learner ${failing}: now it would give nothing: not-passing`);
+    expect(result.out).to.contain(`[DRY RUN] 1 generation job(s) would be enqueued for 2 learner(s) in ${course}.`);
     expect(await queued()).to.deep.equal([]);
     const [{ n }] = await h.ds.query(`SELECT COUNT(*) AS n FROM certificates_generatedcertificate WHERE course_id = ?`, [course]);
     expect(Number(n)).to.equal(0);
@@ -126,7 +152,7 @@ describe("generate-certificates (producer CLI)", () => {
     ]);
     const result = await run("--args-from-database");
     expect(result.code, result.err).to.equal(0);
-    expect((await queued()).map((j) => j.data.userId)).to.deep.equal([a, b]);
+    expect(await queuedLearners()).to.deep.equal([a, b]);
 
     await storeArguments([{ enabled: false, arguments: `-u ${a} -c ${course}`, changeDate: new Date("2025-03-01T00:00:00Z") }]);
     const disabled = await run("--args-from-database");

@@ -3,7 +3,7 @@ import { silentLogger } from "../../src/logging/logger";
 import { QueueName, jobIds } from "../../src/queues/registry";
 import { CertificateEventOutbox } from "../../src/services/event-bus/certificate-event-outbox";
 import { CertificateGenerator } from "../../src/services/certificate-generation/certificate-generator";
-import { runCliInProcess } from "../support/cli";
+import { enqueueGenerations, generationJobs } from "../../src/producers/certificate-generation.producer";
 import { Harness } from "../support/harness";
 import { waitFor } from "../support/wait";
 import { allowlist, certificateRow, historyRows, insertCertificate, insertCourse, insertLearner } from "./generation-fixtures";
@@ -76,7 +76,7 @@ describe("certificate generation in batches", function () {
     }
   });
 
-  it("through the queue: the poisoned learner's job fails and is recorded as a failed task; every other learner's job completes", async () => {
+  it("single-learner jobs through the queue (as the event consumer and reapply enqueue them) share batches: the poisoned learner's job fails and is recorded as a failed task; every other learner's job completes", async () => {
     const course = await insertCourse(h.ds);
     const learners: number[] = [];
     for (let i = 0; i < 8; i++) learners.push(await insertLearner(h.ds, course));
@@ -84,8 +84,7 @@ describe("certificate generation in batches", function () {
     await poison(h, poisoned);
     // Concurrency above the batch: the jobs run at the same moment and share batches.
     const { ctx } = await h.worker({ queues: [QueueName.CertificateGeneration], concurrency: 16 });
-    const result = await runCliInProcess(["generate-certificates", "--course-key", course, "--all-enrolled"], h.env());
-    expect(result.code).to.equal(0);
+    await enqueueGenerations(ctx.queues, generationJobs(course, learners, ctx.config.generation));
     const queue = ctx.queues.queue(QueueName.CertificateGeneration);
     await waitFor("every job to finish", async () => {
       const c = await queue.getJobCounts("wait", "active", "delayed", "completed", "failed");

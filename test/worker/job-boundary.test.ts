@@ -52,6 +52,11 @@ describe("worker: the job boundary (payload schemas, queue membership, stalls, h
       [QueueName.CertificatePurge, JobName.RetireLearner, { userId: u }, /^job "retire-learner" does not belong to queue certificate-purge \(it belongs to learner-retirement\)$/],
       [QueueName.LearnerRetirement, JobName.PurgePdfCertificate, { certificateId: c }, /does not belong to queue learner-retirement/],
       [QueueName.CertificateGeneration, JobName.GenerateCertificate, { userId: u, courseKey: "not a key" }, /courseKey: is not a course run key/],
+      [QueueName.CertificateGeneration, JobName.GenerateCertificates, { userIds: [u, u], courseKey: "course-v1:A+B+C" }, /^malformed generate-certificates payload: userIds: has repeated ids$/],
+      [QueueName.CertificateGeneration, JobName.GenerateCertificates, { userIds: [], courseKey: "course-v1:A+B+C" }, /userIds: /],
+      [QueueName.CertificateGeneration, JobName.GenerateCertificates, { userIds: Array.from({ length: 251 }, (_, i) => i + 1), courseKey: "course-v1:A+B+C" }, /userIds: .*250/],
+      [QueueName.CertificateGeneration, JobName.GenerateCertificates, { userIds: [u, 0], courseKey: "course-v1:A+B+C" }, /userIds\.1: /],
+      [QueueName.CertificateGeneration, JobName.GenerateCertificates, { userIds: [u], courseKey: "course-v1:A+B+C", usernames: ["ada"] }, /Unrecognized key/i],
       [QueueName.CertificatePurge, "drop-everything", { certificateId: c }, /^unknown job name "drop-everything" on queue certificate-purge$/],
     ];
     await h.worker({ queues: [QueueName.CertificatePurge, QueueName.LearnerRetirement, QueueName.CertificateGeneration] });

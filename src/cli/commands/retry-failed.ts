@@ -1,8 +1,8 @@
-import type { Queue } from "bullmq";
+import type { Job, Queue } from "bullmq";
 import type { DataSource } from "typeorm";
 import { loadConfig, type AppConfig } from "../../config";
 import { openDataSource } from "../../db/data-source";
-import { GENERATION_TASK_NAMES } from "../../producers/certificate-generation-reapply.producer";
+import { GENERATION_TASK_NAMES, failedTaskIdsOf } from "../../producers/certificate-generation-reapply.producer";
 import { FailedTaskStore } from "../../services/certificate-generation/failed-task-store";
 import { ServiceUnavailableError } from "../../errors/service-unavailable-error";
 import { UsageError } from "../../errors/usage-error";
@@ -21,19 +21,19 @@ const RETRY_BATCH = 100;
  * again). Queue.retryJobs would keep attemptsMade, leaving a re-run job a single attempt. Working from a snapshot,
  * a job that fails again at once (a permanent failure) is not retried twice.
  */
-async function retryFailedJobs(queue: Queue): Promise<string[]> {
+async function retryFailedJobs(queue: Queue): Promise<Array<Pick<Job, "id" | "name" | "data">>> {
   const ids: string[] = [];
   for (let start = 0; ; start += PAGE) {
     const page = await queue.getFailed(start, start + PAGE - 1);
     ids.push(...page.filter((j) => j?.id).map((j) => j.id!));
     if (page.length < PAGE) break;
   }
-  const retried: string[] = [];
+  const retried: Array<Pick<Job, "id" | "name" | "data">> = [];
   for (let i = 0; i < ids.length; i += RETRY_BATCH) {
     const results = await Promise.allSettled(ids.slice(i, i + RETRY_BATCH).map(async (id) => {
       const job = await queue.getJob(id);
       await job?.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
-      return job ? id : undefined;
+      return job;
     }));
     // A job removed or re-run by someone else meanwhile is not an error: it is no longer failed.
     for (const r of results) if (r.status === "fulfilled" && r.value) retried.push(r.value);
@@ -85,7 +85,8 @@ reapply-failed-generation, which works from that table like upstream, does), so 
         const queue = queues.queue(name);
         const retried = options["dry-run"] ? undefined : await retryFailedJobs(queue);
         const failed = retried ? retried.length : await queue.getFailedCount();
-        if (name === QueueName.CertificateGeneration && retried) generation = retried;
+        // A chunk's failed learners each have their own row (see failedTaskIdsOf).
+        if (name === QueueName.CertificateGeneration && retried) generation = retried.flatMap(failedTaskIdsOf);
         total += failed;
         io.out(`${name}: ${failed} failed job(s)${options["dry-run"] ? "" : " re-enqueued"}`);
       }
