@@ -100,10 +100,11 @@ export async function generationFamily(h: Harness, count: number, opts: FamilyOp
     async () => {
       const rows: Array<{ status: string; n: number }> = await h.ds.query(`SELECT status, COUNT(*) AS n FROM certificates_generatedcertificate WHERE course_id = ? GROUP BY status ORDER BY status`, [courseKey]);
       const [failed] = await h.ds.query(`SELECT COUNT(*) AS n FROM openedx_workers_failed_task`);
-      const downloadable = Number(rows.find((r) => r.status === "downloadable")?.n ?? 0);
-      // Branches 0, 1, 3, 4 and 9 of GENERATION_BRANCHES end downloadable.
-      const expected = userIds.filter((_, i) => [0, 1, 3, 4, 9].includes(i % GENERATION_BRANCHES.length)).length;
-      const ok = downloadable === expected && Number(failed.n) === 0;
+      // The status each branch of GENERATION_BRANCHES ends in (the others write nothing): every learner's outcome.
+      const endsIn: Record<string, number[]> = { downloadable: [0, 1, 3, 4, 9], unavailable: [8], unverified: [10], notpassing: [11] };
+      const expected = (branches: number[]) => userIds.filter((_, i) => branches.includes(i % GENERATION_BRANCHES.length)).length;
+      const statusesOk = rows.length === Object.keys(endsIn).length && Object.entries(endsIn).every(([status, branches]) => Number(rows.find((r) => r.status === status)?.n ?? 0) === expected(branches));
+      const ok = statusesOk && Number(failed.n) === 0;
       return `${ok ? "ok" : "WRONG"}: ${rows.map((r) => `${r.status} ${r.n}`).join(", ")}; failed tasks ${failed.n}`;
     },
   );

@@ -79,7 +79,9 @@ export class StuckWorkSweeper {
    * Certificate generation whose failure is recorded (an unresolved failed-task row, older than the threshold):
    * reapplied, as reapply-failed-generation does, when its job is gone from Redis or failed for a reason a new run
    * can fix (stalled out, attempts used up); a row whose job completed since is resolved; a job refused for good
-   * (a permanent error) is left to the operator, as is a row whose job is live.
+   * (a permanent error) is left to the operator, as is a row whose job is live. A learner that failed inside a
+   * generate-certificates chunk has a row under its own generate-certificate id, which no job holds: it is
+   * reapplied as a single-learner job (one refused for good fails again at once, and is then left as refused).
    */
   async generation(stuckAfterMinutes: number): Promise<SweepCounts> {
     const cutoff = new Date(Date.now() - stuckAfterMinutes * 60_000);

@@ -107,8 +107,8 @@ describe("admin pages: command configuration, date overrides, failed tasks (head
     expect(rows).to.deep.equal([{ enabled: 1, arguments: `-c ${course} -u ${a} ${b}`, changed_by_id: adminId }]);
 
     await submit(page, "#run-now");
-    expect(await page.locator("#run-output").innerText()).to.include(`Enqueued 2 certificate generation job(s) for 2 learner(s) in ${course}`);
-    for (const id of [a, b]) expect(await generation.getJobState(jobIds.generateCertificate(id, course))).to.equal("waiting");
+    expect(await page.locator("#run-output").innerText()).to.include(`Enqueued 1 certificate generation job(s) for 2 learner(s) in ${course}`);
+    expect(await generation.getJobState(jobIds.generateCertificates(course, [a, b].sort((x, y) => x - y)))).to.equal("waiting");
 
     await h.worker({ queues: [QueueName.CertificateGeneration] });
     for (const id of [a, b]) await waitFor(`learner ${id}'s certificate`, async () => (await certificateRow(h.ds, id, course))?.status === "downloadable");

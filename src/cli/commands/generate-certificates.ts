@@ -12,11 +12,12 @@ import { progressReporter, withAppContext } from "../runtime";
 
 export const generateCertificatesCommand: CommandBody = {
   usage: "openedx-workers generate-certificates --course-key KEY (--user-ids ID… | --all-enrolled | --args-from-database) [--dry-run]",
-  details: `Learners go in generate-certificates jobs of up to 250 (ids ascending), each decided and written together,
-id generate-certificates.<url-encoded course key>.<first id>-<last id>.<count>.<digest of the ids>: asking again
-while a chunk is still waiting does nothing; asking again after it finished runs the rules again. A learner that
-fails is retried on its own (the others stay done) and, failing for good, is recorded as its own failed
-generate-certificate.<user id>.<url-encoded course key> task, as reapply-failed-generation expects.
+  details: `Learners go in generate-certificates jobs of up to 250 (ids ascending), each chunk decided and written
+together, id generate-certificates.<url-encoded course key>.<first id>-<last id>.<count>.<digest of the ids>:
+asking again while a chunk is still waiting adds nothing (it reads fresh facts when it runs); asking again after
+it finished runs the rules again. A learner that fails is retried on its own (the others stay done) and, failing
+for good, is recorded as its own failed task generate-certificate.<user id>.<url-encoded course key>, which
+reapply-failed-generation re-enqueues as a single-learner job.
 The worker decides as edx-platform's generation_handler (allowlist or regular path, then the common checks) and
 upserts certificates_generatedcertificate, or records unavailable / unverified / notpassing, or leaves things.
 Unknown user ids are skipped with a warning ("User N could not be found") and counted.
