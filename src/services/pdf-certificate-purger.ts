@@ -132,17 +132,21 @@ export class PdfCertificatePurger {
     return result;
   }
 
-  /** Ids of a learner's certificates that still reference PDF files. */
-  async pdfCertificateIdsOfUser(userId: number): Promise<number[]> {
+  /** Ids of each learner's certificates that still reference PDF files, in id order (one query for all). */
+  async pdfCertificateIdsOfUsers(userIds: readonly number[]): Promise<Map<number, number[]>> {
+    const byUser = new Map<number, number[]>(userIds.map((u) => [u, []]));
+    if (userIds.length === 0) return byUser;
     const rows = await this.ds
       .getRepository(GeneratedCertificate)
       .createQueryBuilder("c")
       .select("c.id", "id")
-      .where("c.user_id = :userId", { userId })
+      .addSelect("c.user_id", "userId")
+      .where("c.user_id IN (:...userIds)", { userIds })
       .andWhere(PDF_LINKS_CONDITION)
       .orderBy("c.id")
-      .getRawMany<{ id: number }>();
-    return rows.map((r) => Number(r.id));
+      .getRawMany<{ id: number; userId: number }>();
+    for (const r of rows) byUser.get(Number(r.userId))?.push(Number(r.id));
+    return byUser;
   }
 
   private async readLinks(ids: number[], em: EntityManager = this.ds.manager, lock = false): Promise<CertificateLinksRow[]> {

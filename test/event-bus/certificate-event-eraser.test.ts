@@ -74,15 +74,15 @@ describe("certificate events: erasing a retired learner from the bus streams", (
     expect(eraser.streams()).to.deep.equal([lifecycle, old].sort());
     // Two learners erased together (one lock, one scan): created + revoked + created on the lifecycle topic and
     // changed three times on the old topic for the first; created and changed for the other.
-    expect(await Promise.all([eraser.eraseLearner(retiring), eraser.eraseLearner(alsoRetiring)])).to.deep.equal([6, 2]);
+    expect(await eraser.eraseLearners([retiring, alsoRetiring])).to.deep.equal(new Map([[retiring, 6], [alsoRetiring, 2]]));
 
     const gone = (id: number | null) => id !== retiring && id !== alsoRetiring;
     expect(await userIds(lifecycle)).to.deep.equal(before.lifecycle.filter(gone));
     expect(await userIds(old)).to.deep.equal(before.old.filter(gone));
     expect((await userIds(lifecycle)).filter((id) => id === other), "the other learner's created event and 600 copies").to.have.length(601);
-    expect(await eraser.eraseLearner(retiring), "idempotent").to.equal(0);
+    expect(await eraser.eraseLearners([retiring]), "idempotent").to.deep.equal(new Map());
     // A learner without a certificate row costs one query and no scan.
-    expect(await eraser.eraseLearner(999_999)).to.equal(0);
+    expect(await eraser.eraseLearners([999_999])).to.deep.equal(new Map());
   });
 });
 

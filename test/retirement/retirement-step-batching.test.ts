@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { createConnection, type Connection } from "mysql2/promise";
-import { QueueName } from "../../src/queues/registry";
+import { JobName, QueueName, jobIds } from "../../src/queues/registry";
 import { exitOf, runCliInProcess, spawnCli } from "../support/cli";
 import { Harness } from "../support/harness";
 import { expireJobLock } from "../support/job-locks";
@@ -97,28 +97,28 @@ describe("learner retirement: database-only steps batched in one transaction", f
 
   it("learners reaching the same step together share one transaction; a poisoned one fails alone, its batch-mates COMPLETE with each move once", async () => {
     h = await Harness.create({ bucket: true, env: { ...RETIREMENT_ENV, JOB_ATTEMPTS: "2", JOB_BACKOFF_MS: "50" } });
-    const gates = [await insertLearner(h), await insertLearner(h)];
+    const gates = [await insertLearner(h)];
     const mates = [await insertLearner(h), await insertLearner(h), await insertLearner(h)];
     const poisoned = mates[1];
     await h.ds.query(
       `CREATE TRIGGER poisoned_learner BEFORE UPDATE ON auth_user FOR EACH ROW
        BEGIN IF NEW.id = ${Number(poisoned.userId)} AND NEW.is_active = 0 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'poisoned learner'; END IF; END`,
     );
-    // Two batches held in flight (the most one step runs at once) by their learners' status rows, locked here.
-    await requestRetirements(h, gates.map((g) => g.userId));
+    await requestRetirements(h, [...gates, ...mates].map((l) => l.userId));
+    // A batch held in flight (one batch of a step runs at a time) by its learner's status row, locked here.
     held = await createConnection({ uri: h.db.url });
     await held.query("START TRANSACTION");
     await held.query("SELECT id FROM user_api_userretirementstatus WHERE user_id IN (?) FOR UPDATE", [gates.map((g) => g.userId)]);
-    expect((await runCliInProcess(["retire-learners"], h.env())).code).to.equal(0);
     const { logger, text } = capturedLogger();
-    await h.worker({ queues: [QueueName.LearnerRetirement], logger, concurrency: 8 });
+    const { ctx } = await h.worker({ queues: [QueueName.LearnerRetirement], logger, concurrency: 8 });
+    const enqueue = (learners: typeof mates) => ctx.queues.addMany(learners.map((l) => ({ name: JobName.RetireLearner, data: { userId: l.userId }, jobId: jobIds.retireLearner(l.userId) })));
+    await enqueue(gates);
     const waitingOnStatusRows = async () =>
       (await h.ds.query("SELECT INFO FROM information_schema.PROCESSLIST WHERE DB = ? AND COMMAND = 'Query' AND INFO LIKE 'SELECT user_id AS userId, current_state_id%FOR UPDATE'", [h.db.name])).length;
-    await waitFor("both gate batches blocked", async () => (await waitingOnStatusRows()) === 2);
-    // The next three arrive while both batches of lock_account run: they wait and form one batch.
-    await requestRetirements(h, mates.map((m) => m.userId));
-    expect((await runCliInProcess(["retire-learners"], h.env())).code).to.equal(0);
-    await waitFor("the three waiting for the running batches", async () => text().split("\n").filter((line) => line.includes("waiting for a running batch of the same step")).length === 3);
+    await waitFor("the gate's batch blocked", async () => (await waitingOnStatusRows()) === 1);
+    // The next three arrive while a batch of lock_account runs: they wait and form the next batch.
+    await enqueue(mates);
+    await waitFor("the three waiting for the running batch", async () => text().split("\n").filter((line) => line.includes("waiting for a running batch of the same step")).length === 3);
     await held.query("ROLLBACK");
 
     const all = [...gates, ...mates].map((l) => l.userId);

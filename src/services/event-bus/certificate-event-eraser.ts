@@ -8,7 +8,6 @@ import { OUTBOX_LOCK_SQL } from "./certificate-event-publisher";
 import type { EventBusRedis } from "./event-bus-redis";
 import { CERTIFICATE_EVENT_TYPES } from "./event-types";
 import { fromStreamFields } from "./stream-entry";
-import { Coalescer } from "../../util/coalescer";
 
 /** Entries read per XRANGE while looking for a learner's events. */
 const SCAN_CHUNK = 500;
@@ -37,12 +36,6 @@ export class CertificateEventEraser {
     private readonly logger: Logger,
   ) {}
 
-  /** One batch at a time: the drainer's lock admits one eraser anyway, and those waiting form the next batch. */
-  private readonly batches = new Coalescer<string, number, number>(async (_, userIds) => {
-    const deleted = await this.eraseLearners(userIds);
-    return userIds.map((u) => deleted.get(u) ?? 0);
-  }, { maxBatch: 500, maxInFlight: 1 });
-
   /** Every stream a certificate event type is routed to, enabled or not (a topic disabled since still holds entries). */
   streams(): string[] {
     const topics = CERTIFICATE_EVENT_TYPES.flatMap((type) => Object.keys(this.config.producer[type] ?? {}));
@@ -50,16 +43,11 @@ export class CertificateEventEraser {
   }
 
   /**
-   * Deletes the learner's entries from every certificate stream; returns how many were deleted. The learners of
-   * the retirement jobs this process finishes at about the same time are erased together (one lock, one scan of
-   * each stream): the drainer's lock admits one eraser at a time, so erasing them one by one queued every retiring
-   * learner behind a full scan of the streams.
+   * Deletes these learners' entries from every certificate stream; returns how many were deleted, by learner. The
+   * retirement engine erases the learners whose jobs finish retire_lms together in one call: one lock, one scan of
+   * each stream (the drainer's lock admits one eraser at a time, so one call per learner queued every retiring
+   * learner behind a full scan).
    */
-  eraseLearner(userId: number): Promise<number> {
-    return this.batches.submit("all", userId);
-  }
-
-  /** Deletes these learners' entries from every certificate stream; returns how many were deleted, by learner. */
   async eraseLearners(userIds: number[]): Promise<Map<number, number>> {
     const deleted = new Map<number, number>();
     // Only a learner with a certificate row can have certificate events: most learners cost no scan.

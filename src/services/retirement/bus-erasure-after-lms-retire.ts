@@ -16,8 +16,9 @@ export function withBusErasureAfterHttpLmsRetire(steps: Map<string, RetirementSt
   const eraser = new CertificateEventEraser(ctx.dataSource, ctx.config.eventBus, ctx.eventBus, ctx.logger);
   return new Map(steps).set(HTTP_LMS_RETIRE, {
     ...step,
-    finish: async (learner) => {
-      await eraser.eraseLearner(learner.userId);
+    finish: async (learners) => {
+      await eraser.eraseLearners(learners.map((l) => l.userId));
+      return learners.map(() => undefined);
     },
   });
 }

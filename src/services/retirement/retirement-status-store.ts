@@ -35,29 +35,37 @@ export class RetirementStatusStore {
     return rows.map((r) => ({ ...r, isDeadEndState: Boolean(r.isDeadEndState), required: Boolean(r.required) }));
   }
 
+  /**
+   * Several learners' status rows in one query, by user id (absent: no row). A row pointing at a state the table
+   * lacks is that learner's Error, not the others'.
+   */
+  async loadMany(userIds: readonly number[], states: RetirementStateRow[]): Promise<Map<number, LearnerStatus | Error>> {
+    const rows = await this.ds.getRepository(UserRetirementStatus).createQueryBuilder("s").where("s.user_id IN (:...userIds)", { userIds }).getMany();
+    return new Map(rows.map((row): [number, LearnerStatus | Error] => {
+      try {
+        return [row.userId, toLearner(row, states)];
+      } catch (err) {
+        return [row.userId, err as Error];
+      }
+    }));
+  }
+
+  /** `peek` for several learners in one query (absent: no row). */
+  async peekMany(userIds: readonly number[]): Promise<Map<number, { stateId: number; modified: string }>> {
+    const rows: Array<{ userId: number; stateId: number; m: string }> = await this.ds.query(
+      `SELECT user_id AS userId, current_state_id AS stateId, ${TOKEN} AS m FROM user_api_userretirementstatus WHERE user_id IN (?)`,
+      [userIds],
+    );
+    return new Map(rows.map((r) => [Number(r.userId), { stateId: Number(r.stateId), modified: r.m }]));
+  }
+
   async load(userId: number, opts: { em?: EntityManager; states?: RetirementStateRow[]; lock?: boolean } = {}): Promise<LearnerStatus | null> {
     const em = opts.em ?? this.ds.manager;
     const query = em.getRepository(UserRetirementStatus).createQueryBuilder("s").where("s.user_id = :userId", { userId });
     if (opts.lock) query.setLock("pessimistic_write");
     const row = await query.getOne();
     if (!row) return null;
-    const states = opts.states ?? (await this.states(em));
-    const byId = (id: number | null) => states.find((s) => s.id === id);
-    const currentState = byId(row.currentStateId);
-    if (!currentState) throw new Error(`retirement status of user ${userId} points at unknown state id ${row.currentStateId}`);
-    return {
-      statusId: row.id,
-      userId: row.userId,
-      created: row.created,
-      modified: row.modified,
-      originalUsername: row.originalUsername,
-      originalEmail: row.originalEmail,
-      retiredUsername: row.retiredUsername,
-      retiredEmail: row.retiredEmail,
-      responses: row.responses,
-      currentState,
-      lastState: byId(row.lastStateId),
-    };
+    return toLearner(row, opts.states ?? (await this.states(em)));
   }
 
   /**
@@ -135,12 +143,6 @@ export class RetirementStatusStore {
     return row ? { stateId: Number(row.stateId), modified: row.m } : undefined;
   }
 
-  /** The learner's state id and `modified` token as they are now, without a lock. */
-  async peek(userId: number): Promise<{ stateId: number; modified: string } | undefined> {
-    const [row] = await this.ds.query(`SELECT current_state_id AS stateId, ${TOKEN} AS m FROM user_api_userretirementstatus WHERE user_id = ?`, [userId]);
-    return row ? { stateId: Number(row.stateId), modified: row.m } : undefined;
-  }
-
   /** Appends a note to `responses` while the learner is still in `state` (e.g. a failed HTTP try); no state change. */
   async appendResponse(userId: number, state: RetirementStateRow, text: string): Promise<boolean> {
     const result = await this.ds
@@ -162,4 +164,24 @@ export class RetirementStatusStore {
     const to = checkTransition(opts.states, learner.currentState, toName, opts.force);
     return { moved: await this.compareAndSet(learner.userId, learner.currentState, to, response), to };
   }
+}
+
+/** A status row with its states resolved; throws when it points at a state the table lacks. */
+function toLearner(row: UserRetirementStatus, states: RetirementStateRow[]): LearnerStatus {
+  const byId = (id: number | null) => states.find((s) => s.id === id);
+  const currentState = byId(row.currentStateId);
+  if (!currentState) throw new Error(`retirement status of user ${row.userId} points at unknown state id ${row.currentStateId}`);
+  return {
+    statusId: row.id,
+    userId: row.userId,
+    created: row.created,
+    modified: row.modified,
+    originalUsername: row.originalUsername,
+    originalEmail: row.originalEmail,
+    retiredUsername: row.retiredUsername,
+    retiredEmail: row.retiredEmail,
+    responses: row.responses,
+    currentState,
+    lastState: byId(row.lastStateId),
+  };
 }

@@ -36,13 +36,14 @@ export interface RetirementStep {
    * and must then leave every other erasure done). When present, `apply` commits first, then `finish` runs with no
    * DB lock, then a second transaction moves the learner to END; all three are safe to repeat after a crash.
    */
-  finish?(learner: LearnerStatus, jobId: string): Promise<void>;
+  finish?(learners: readonly LearnerStatus[], jobIds: readonly string[]): Promise<Array<Error | undefined>>;
 }
 
 /** What upstream's driver records for an endpoint that answers 204 No Content. */
 const NO_CONTENT = "None";
 
 const ids = (learners: readonly LearnerStatus[]) => learners.map((l) => l.userId);
+const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
 
 /** `CASE <column> WHEN <id> THEN <value> … END`: each learner's own value in one statement over all of them. */
 function perLearner(column: string, learners: readonly LearnerStatus[], value: (l: LearnerStatus) => unknown): { sql: string; params: unknown[] } {
@@ -99,12 +100,11 @@ const retireMisc = (erasures: LmsErasureRunner): RetirementStep => ({
 });
 
 /**
- * Purges every legacy PDF certificate of the learner, files then links, through the foundation's purge. A refused
+ * Purges a learner's legacy PDF certificates (`ids`), files then links, through the foundation's purge. A refused
  * certificate (hostile link) does not stop the others: they are all purged first, then the refusal is raised naming
  * every refused certificate, so the learner goes to ERRORED with nothing else left undone.
  */
-async function purgeLearnerPdfCertificates(purger: PdfCertificatePurger, learner: LearnerStatus, jobId: string): Promise<number[]> {
-  const ids = await purger.pdfCertificateIdsOfUser(learner.userId);
+async function purgeLearnerPdfCertificates(purger: PdfCertificatePurger, ids: number[], jobId: string): Promise<number[]> {
   const refused: Error[] = [];
   // In batches (one DeleteObjects and one compare-and-set each); a certificate's retryable failure retries the step.
   for (let i = 0; i < ids.length; i += PURGE_BATCH_SIZE) {
@@ -137,9 +137,12 @@ function withSkipped(response: string, skipped: string[]): string {
 function retireLms(purger: PdfCertificatePurger, images: ProfileImageEraser, erasures: LmsErasureRunner, busEvents: CertificateEventEraser): RetirementStep {
   return {
     prepare: (learner, jobId) => images.erase(learner, jobId),
-    finish: async (learner, jobId) => {
-      await busEvents.eraseLearner(learner.userId);
-      await purgeLearnerPdfCertificates(purger, learner, jobId);
+    // For the learners whose jobs reach it together: one bus scan and one certificate read for all of them, then
+    // each learner's own purge, whose refusal or S3 failure is that learner's alone.
+    finish: async (learners, jobIds) => {
+      await busEvents.eraseLearners(ids(learners));
+      const pdfs = await purger.pdfCertificateIdsOfUsers(ids(learners));
+      return Promise.all(learners.map((l, k) => purgeLearnerPdfCertificates(purger, pdfs.get(l.userId)!, jobIds[k]).then(() => undefined, asError)));
     },
     async apply(em, learners) {
       const users = ids(learners);
@@ -189,7 +192,7 @@ const partnerQueue: RetirementStep = {
 /** The PDF purge alone, for operators who give it its own states. Answers with the purged certificate ids. */
 function purgePdfCertificates(purger: PdfCertificatePurger): RetirementStep {
   return {
-    prepare: (learner, jobId) => purgeLearnerPdfCertificates(purger, learner, jobId),
+    prepare: async (learner, jobId) => purgeLearnerPdfCertificates(purger, (await purger.pdfCertificateIdsOfUsers([learner.userId])).get(learner.userId)!, jobId),
     describe: (prepared) => JSON.stringify(prepared),
   };
 }
