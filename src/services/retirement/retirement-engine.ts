@@ -10,47 +10,10 @@ import { HttpStepError, httpSteps } from "./http/http-steps";
 import { RetirementStatusStore, type LearnerStatus } from "./retirement-status-store";
 import { builtInSteps, type RetirementStep } from "./retirement-steps";
 import { withBusErasureAfterHttpLmsRetire } from "./bus-erasure-after-lms-retire";
-import { Coalescer } from "../../util/coalescer";
+import { COMPLETE, COMPLETE_TEXT, movesOf, type StepDone } from "../../domain/retirement/step-moves";
+import { RetirementBatches } from "./retirement-batches";
 
-const COMPLETE = "COMPLETE";
 const ERRORED = "ERRORED";
-const COMPLETE_TEXT = "Learner retirement complete.";
-
-/** One completed step's move, as `responses` records it. */
-interface StepDone {
-  start: RetirementStateRow;
-  end: RetirementStateRow;
-  response: string;
-}
-
-/** A run of database-only steps one learner's job has reached: from `at` through `steps` on to `next`. */
-interface DatabaseRun {
-  learner: LearnerStatus;
-  at: RetirementStateRow;
-  steps: PipelineStep[];
-  next: RetirementStateRow;
-  state: (name: string) => RetirementStateRow;
-}
-
-/** The DB phase of a two-phase step one learner's job has reached, with the row's `modified` it saw. */
-interface FirstPhase {
-  learner: LearnerStatus;
-  step: PipelineStep;
-  start: RetirementStateRow;
-  seen: string;
-  prepared: unknown;
-}
-
-/**
- * Learners whose jobs reach the same database work while a batch of it is running are run together in one
- * transaction, one statement per table for all of them (group commit, see Coalescer): a lone learner runs at once,
- * and under load the batches grow with it. One batch of a work at a time: measured (N=1,000, concurrency 32), two
- * at once made batches half as large (19 statements per learner instead of 16) for no gain in throughput.
- */
-const BATCHING = { maxBatch: 64, maxInFlight: 1 };
-
-/** A two-phase step's DB phase done: its response, and the `modified` token that is its claim; null when lost. */
-type Claimed = { response: string; claim: string } | null;
 
 /**
  * Advances one learner through the pipeline, like upstream's retire_one_learner but safe under a queue:
@@ -65,49 +28,28 @@ type Claimed = { response: string; claim: string } | null;
  * transaction that records all their moves at its end; a step whose DB part is only its record (an HTTP step) ends
  * with one compare-and-set statement, no transaction. Every move is still recorded once, in order, in `responses`,
  * and a crash at any point leaves the learner in the state of the last commit, from which the job resumes.
+ * The database work of the jobs that reach the same point together is done for all of them at once
+ * (RetirementBatches): one transaction and one statement per table for the batch, not per learner.
  */
 export class RetirementEngine {
   private readonly store: RetirementStatusStore;
   private readonly steps: Map<string, RetirementStep>;
   private readonly pipeline: PipelineStep[];
   private readonly missingSettings: string[];
-  private readonly databaseRuns: Coalescer<string, DatabaseRun, boolean>;
-  private readonly firstPhases: Coalescer<string, FirstPhase, Claimed>;
-  private readonly finishes: Coalescer<string, { learner: LearnerStatus; jobId: string; step: PipelineStep }, true>;
-  /** Reads batched like the writes: a job's first read (the state table and its learner) and a two-phase step's peek. */
-  private readonly loads: Coalescer<string, number, { table: RetirementStateRow[]; learner: LearnerStatus | null }>;
-  private readonly peeks: Coalescer<string, number, { stateId: number; modified: string } | null>;
+  private readonly batches: RetirementBatches;
 
   constructor(private readonly ctx: AppContext) {
-    const onWait = (_: string, input: { learner: LearnerStatus }) => ctx.logger.debug("waiting for a running batch of the same step", { userId: input.learner.userId });
-    this.databaseRuns = new Coalescer<string, DatabaseRun, boolean>((_, runs) => this.eachAloneOnFailure(runs, (batch) => this.databaseRunsTx(batch)), { ...BATCHING, onWait });
-    this.firstPhases = new Coalescer<string, FirstPhase, Claimed>((_, phases) => this.eachAloneOnFailure(phases, (batch) => this.firstPhasesTx(batch)), { ...BATCHING, onWait });
-    this.finishes = new Coalescer((_, items) => this.eachAloneOnFailure(items, async (batch) => {
-      const results = await this.impl(batch[0].step).finish!(batch.map((i) => i.learner), batch.map((i) => i.jobId));
-      return results.map((r) => r ?? (true as const));
-    }), BATCHING);
-    this.loads = new Coalescer(async (_, userIds) => {
-      const table = await this.store.states();
-      const learners = await this.store.loadMany(userIds, table);
-      return userIds.map((u) => {
-        const learner = learners.get(u);
-        return learner instanceof Error ? learner : { table, learner: learner ?? null };
-      });
-    }, BATCHING);
-    this.peeks = new Coalescer(async (_, userIds) => {
-      const rows = await this.store.peekMany(userIds);
-      return userIds.map((u) => rows.get(u) ?? null);
-    }, BATCHING);
     this.store = new RetirementStatusStore(ctx.dataSource);
     this.pipeline = ctx.config.retirement.pipeline;
     this.missingSettings = missingServiceSettings(this.pipeline, ctx.config.retirement.services);
     this.steps = withBusErasureAfterHttpLmsRetire(new Map([...builtInSteps(ctx), ...(this.missingSettings.length === 0 ? httpSteps(ctx, this.store) : [])]), ctx);
+    this.batches = new RetirementBatches(ctx.dataSource, this.store, ctx.logger, (step) => this.impl(step));
   }
 
   /** `retry`: the bookkeeping of an HTTP step's earlier failed tries, carried by the job (see RetryLaterError). */
   async retire(userId: number, jobId: string, retry?: StepRetryState): Promise<JobResult> {
     if (this.missingSettings.length > 0) throw new ServiceNotConfiguredError(this.missingSettings);
-    const { table, learner } = await this.loads.submit("load", userId);
+    const { table, learner } = await this.batches.load(userId);
     const mismatch = pipelineProblems(this.pipeline, table.map((s) => s.stateName), "user_api_retirementstate");
     if (mismatch.length > 0) throw new PipelineMismatchError(mismatch);
     const state = (name: string) => table.find((s) => s.stateName === name)!;
@@ -131,7 +73,7 @@ export class RetirementEngine {
       if (!this.impl(steps[i]).prepare && !this.impl(steps[i]).finish) {
         let j = i;
         while (j < steps.length && !this.impl(steps[j]).prepare && !this.impl(steps[j]).finish) j++;
-        if (!(await this.runDatabaseSteps(learner, at, steps.slice(i, j), state, after(j)))) return this.lostRace(log, at);
+        if (!(await this.batches.runDatabaseSteps(learner, at, steps.slice(i, j), state, after(j)))) return this.lostRace(log, at);
         for (const step of steps.slice(i, j)) this.stepDone(log, step);
         at = after(j);
         i = j;
@@ -164,71 +106,6 @@ export class RetirementEngine {
   }
 
   /**
-   * Database-only steps, one after the other, in one transaction holding the learner's status row: each step's
-   * changes, then every move (from `at` through each START and END to `next`) in one statement. False if the
-   * learner is no longer in `at`. Batched with the other jobs of this process at the same point (databaseRunsTx).
-   */
-  private runDatabaseSteps(learner: LearnerStatus, at: RetirementStateRow, steps: PipelineStep[], state: (name: string) => RetirementStateRow, next: RetirementStateRow): Promise<boolean> {
-    const key = `${at.id}|${steps.map((s) => s.startState).join(",")}|${next.id}`;
-    return this.databaseRuns.submit(key, { learner, at, steps, next, state });
-  }
-
-  /** Several learners' runs of the same steps in ONE transaction holding all their status rows. */
-  private databaseRunsTx(runs: DatabaseRun[]): Promise<boolean[]> {
-    const { at, steps, next, state } = runs[0];
-    return this.ctx.dataSource.transaction(async (em) => {
-      const rows = await this.store.lockRows(runs.map((r) => r.learner.userId), em);
-      const ours = runs.filter((r) => rows.get(r.learner.userId)?.stateId === at.id).map((r) => r.learner);
-      if (ours.length > 0) {
-        const done: StepDone[][] = ours.map(() => []);
-        for (const step of steps) {
-          const texts = await this.impl(step).apply!(em, ours, ours.map(() => undefined));
-          texts.forEach((response, k) => done[k].push({ start: state(step.startState), end: state(step.endState), response }));
-        }
-        await this.moveOnMany(ours, at, done, next, em);
-      }
-      return runs.map((r) => ours.includes(r.learner));
-    });
-  }
-
-  /** The DB phase of a two-phase step for several learners in one transaction: apply, then touch (the claims). */
-  private firstPhasesTx(phases: FirstPhase[]): Promise<Array<Claimed>> {
-    const impl = this.impl(phases[0].step);
-    return this.ctx.dataSource.transaction(async (em) => {
-      const rows = await this.store.lockRows(phases.map((p) => p.learner.userId), em);
-      const ours = phases.filter((p) => {
-        const row = rows.get(p.learner.userId);
-        return row?.stateId === p.start.id && row.modified === p.seen;
-      });
-      if (ours.length === 0) return phases.map(() => null);
-      const responses = impl.apply
-        ? await impl.apply(em, ours.map((p) => p.learner), ours.map((p) => p.prepared))
-        : ours.map((p) => impl.describe?.(p.prepared) ?? String(p.prepared));
-      const claims = await this.store.touchMany(ours.map((p) => p.learner.userId), em);
-      return phases.map((p) => {
-        const k = ours.indexOf(p);
-        return k < 0 ? null : { response: responses[k], claim: claims.get(p.learner.userId)! };
-      });
-    });
-  }
-
-  /**
-   * Runs a batch; if its transaction fails, runs each learner alone, so one poisoned learner fails only its own
-   * job (the batch's changes were rolled back together). The error's code is logged, never its text: a database
-   * error may quote a value.
-   */
-  private async eachAloneOnFailure<I, O>(inputs: I[], run: (batch: I[]) => Promise<Array<O | Error>>): Promise<Array<O | Error>> {
-    const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
-    try {
-      return await run(inputs);
-    } catch (err) {
-      if (inputs.length === 1) return [asError(err)];
-      this.ctx.logger.debug("a batched retirement transaction failed; running its learners one by one", { learners: inputs.length, code: (err as { code?: string }).code });
-      return Promise.all(inputs.map((input) => run([input]).then((r) => r[0], asError)));
-    }
-  }
-
-  /**
    * A step with external work, the learner in its START: prepare (no lock), then the DB part and the move to END
    * and on to `next`; false if the learner moved meanwhile.
    */
@@ -237,12 +114,12 @@ export class RetirementEngine {
     const userId = learner.userId;
     // A two-phase step's claim starts from the row's `modified` as it is now (see below); its external work runs
     // only while the learner is really in this step (an operator may have aborted it meanwhile).
-    const seen = impl.finish ? await this.peeks.submit("peek", userId) : undefined;
+    const seen = impl.finish ? await this.batches.peek(userId) : undefined;
     if (seen !== undefined && seen?.stateId !== start.id) return false;
     const prepared = impl.prepare ? await impl.prepare(learner, jobId, { state: start, retry }) : undefined;
     if (!impl.finish) {
       // Only its record to write (an HTTP step): the move itself is the compare-and-set, no transaction needed.
-      if (!impl.apply) return this.store.advance(userId, ...this.moves(start, [{ start, end, response: impl.describe?.(prepared) ?? String(prepared) }], next));
+      if (!impl.apply) return this.store.advance(userId, ...movesOf(start, [{ start, end, response: impl.describe?.(prepared) ?? String(prepared) }], next));
       return this.underLock(userId, start, undefined, async (em) => {
         const [response] = await impl.apply!(em, [learner], [prepared]);
         await this.moveOn(userId, start, [{ start, end, response }], next, { em });
@@ -254,38 +131,15 @@ export class RetirementEngine {
     // is the claim: phase 1 proceeds only if nobody touched the row since this worker looked, and touches it; the
     // move to END only if the row still carries this worker's touch (one statement comparing both). The loser
     // stops, as with a lost state compare-and-set.
-    const applied = await this.firstPhases.submit(`${start.id}|${step.service}.${step.method}`, { learner, step, start, seen: seen!.modified, prepared });
+    const applied = await this.batches.applyFirstPhase(learner, step, start, seen!.modified, prepared);
     if (!applied) return false;
-    await this.finishes.submit(`${step.service}.${step.method}`, { learner, jobId, step });
-    return this.store.advance(userId, ...this.moves(start, [{ start, end, response: applied.response }], next), { modified: applied.claim });
-  }
-
-  /** The path and texts of moving from `at` through each done step's START and END to `next`. */
-  private moves(at: RetirementStateRow, done: StepDone[], next: RetirementStateRow): [RetirementStateRow[], string[]] {
-    const path = [at];
-    const texts: string[] = [];
-    const to = (s: RetirementStateRow, text: string) => {
-      path.push(s);
-      texts.push(text);
-    };
-    for (const d of done) {
-      if (path[path.length - 1].id !== d.start.id) to(d.start, `Starting: ${d.start.stateName}`);
-      to(d.end, `Ending: ${d.end.stateName} with response:\n${d.response}`);
-    }
-    to(next, next.stateName === COMPLETE ? COMPLETE_TEXT : `Starting: ${next.stateName}`);
-    return [path, texts];
-  }
-
-  /** moveOn for several learners making the same moves, in one statement. */
-  private async moveOnMany(learners: LearnerStatus[], at: RetirementStateRow, done: StepDone[][], next: RetirementStateRow, em: EntityManager): Promise<void> {
-    const [path] = this.moves(at, done[0], next);
-    const moved = await this.store.advanceMany(learners.map((l, k) => ({ userId: l.userId, responses: this.moves(at, done[k], next)[1] })), path, em);
-    if (moved !== learners.length) throw new Error(`internal: ${learners.length - moved} learner(s) left ${at.stateName} while their rows were locked`);
+    await this.batches.finish(step, learner, jobId);
+    return this.store.advance(userId, ...movesOf(start, [{ start, end, response: applied.response }], next), { modified: applied.claim });
   }
 
   /** Inside a transaction holding the status row: the moves must succeed (the lock rules out anyone else). */
   private async moveOn(userId: number, at: RetirementStateRow, done: StepDone[], next: RetirementStateRow, opts: { em: EntityManager }): Promise<void> {
-    if (!(await this.store.advance(userId, ...this.moves(at, done, next), opts))) throw new Error(`internal: user ${userId} left ${at.stateName} while its row was locked`);
+    if (!(await this.store.advance(userId, ...movesOf(at, done, next), opts))) throw new Error(`internal: user ${userId} left ${at.stateName} while its row was locked`);
   }
 
   /**
