@@ -31,6 +31,20 @@ interface Finish {
   step: PipelineStep;
 }
 
+/** A learner's moves along `path` (see RetirementStatusStore.advance), with the claim it must still hold if any. */
+interface Advance {
+  userId: number;
+  path: RetirementStateRow[];
+  responses: string[];
+  modified?: string;
+}
+
+/**
+ * Fewer moves than this are made one statement each: a locked batch costs four (begin, lock, update, commit), and
+ * a batch's single UPDATE cannot tell which of its rows matched, so it needs the lock to stay exact.
+ */
+const MIN_LOCKED_MOVES = 4;
+
 /** A two-phase step's DB phase done: its response, and the `modified` token that is its claim; null when lost. */
 export type Claimed = { response: string; claim: string } | null;
 
@@ -56,6 +70,7 @@ export class RetirementBatches {
   private readonly databaseRuns: Coalescer<string, DatabaseRun, boolean>;
   private readonly firstPhases: Coalescer<string, FirstPhase, Claimed>;
   private readonly finishes: Coalescer<string, Finish, true>;
+  private readonly advances: Coalescer<string, Advance, boolean>;
 
   constructor(
     private readonly ds: DataSource,
@@ -79,6 +94,19 @@ export class RetirementBatches {
     this.databaseRuns = new Coalescer<string, DatabaseRun, boolean>((_, runs) => this.eachAloneOnFailure(runs, (batch) => this.databaseRunsTx(batch)), { ...BATCHING, onWait });
     this.firstPhases = new Coalescer<string, FirstPhase, Claimed>((_, phases) => this.eachAloneOnFailure(phases, (batch) => this.firstPhasesTx(batch)), { ...BATCHING, onWait });
     this.finishes = new Coalescer((_, items) => this.eachAloneOnFailure(items, (batch) => this.finishBatch(batch)), BATCHING);
+    this.advances = new Coalescer(async (_, moves) => {
+      if (moves.length < MIN_LOCKED_MOVES) return Promise.all(moves.map((m) => this.store.advance(m.userId, m.path, m.responses, { modified: m.modified })));
+      return this.eachAloneOnFailure(moves, (batch) => this.advancesTx(batch));
+    }, BATCHING);
+  }
+
+  /**
+   * RetirementStatusStore.advance, batched with the same moves of other jobs (an HTTP step's record, a two-phase
+   * step's last move): true if this call made the moves.
+   */
+  advance(userId: number, path: RetirementStateRow[], responses: string[], opts: { modified?: string } = {}): Promise<boolean> {
+    const key = `${path.map((s) => s.id).join(">")}${opts.modified === undefined ? "" : "|claimed"}`;
+    return this.advances.submit(key, { userId, path, responses, modified: opts.modified });
   }
 
   /** The state table (execution order) and the learner's status row (null: none). */
@@ -152,6 +180,21 @@ export class RetirementBatches {
         const k = ours.indexOf(p);
         return k < 0 ? null : { response: responses[k], claim: claims.get(p.learner.userId)! };
       });
+    });
+  }
+
+  /** Moves along one path for several learners: those still where (and as) their jobs left them, in one UPDATE. */
+  private advancesTx(moves: Advance[]): Promise<boolean[]> {
+    const { path } = moves[0];
+    return this.ds.transaction(async (em) => {
+      const rows = await this.store.lockRows(moves.map((m) => m.userId), em);
+      const ours = moves.filter((m) => {
+        const row = rows.get(m.userId);
+        return row?.stateId === path[0].id && (m.modified === undefined || row.modified === m.modified);
+      });
+      const moved = await this.store.advanceMany(ours.map((m) => ({ userId: m.userId, responses: m.responses })), path, em);
+      if (moved !== ours.length) throw new Error(`internal: ${ours.length - moved} learner(s) left ${path[0].stateName} while their rows were locked`);
+      return moves.map((m) => ours.includes(m));
     });
   }
 

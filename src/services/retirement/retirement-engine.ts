@@ -119,7 +119,7 @@ export class RetirementEngine {
     const prepared = impl.prepare ? await impl.prepare(learner, jobId, { state: start, retry }) : undefined;
     if (!impl.finish) {
       // Only its record to write (an HTTP step): the move itself is the compare-and-set, no transaction needed.
-      if (!impl.apply) return this.store.advance(userId, ...movesOf(start, [{ start, end, response: impl.describe?.(prepared) ?? String(prepared) }], next));
+      if (!impl.apply) return this.batches.advance(userId, ...movesOf(start, [{ start, end, response: impl.describe?.(prepared) ?? String(prepared) }], next));
       return this.underLock(userId, start, undefined, async (em) => {
         const [response] = await impl.apply!(em, [learner], [prepared]);
         await this.moveOn(userId, start, [{ start, end, response }], next, { em });
@@ -134,7 +134,7 @@ export class RetirementEngine {
     const applied = await this.batches.applyFirstPhase(learner, step, start, seen!.modified, prepared);
     if (!applied) return false;
     await this.batches.finish(step, learner, jobId);
-    return this.store.advance(userId, ...movesOf(start, [{ start, end, response: applied.response }], next), { modified: applied.claim });
+    return this.batches.advance(userId, ...movesOf(start, [{ start, end, response: applied.response }], next), { modified: applied.claim });
   }
 
   /** Inside a transaction holding the status row: the moves must succeed (the lock rules out anyone else). */
