@@ -16,9 +16,11 @@ describe("learner retirement: database-only steps batched in one transaction", f
   this.timeout(60000);
   let h: Harness;
   let held: Connection | undefined;
+  let heldToo: Connection | undefined;
   afterEach(async () => {
     await held?.end().catch(() => undefined);
-    held = undefined;
+    await heldToo?.end().catch(() => undefined);
+    held = heldToo = undefined;
     await h?.close();
   });
 
@@ -136,5 +138,50 @@ describe("learner retirement: database-only steps batched in one transaction", f
     }
     const [user] = await h.ds.query("SELECT is_active FROM auth_user WHERE id = ?", [poisoned.userId]);
     expect(Number(user.is_active), "nothing of the poisoned learner's step committed").to.equal(1);
+  });
+
+  it("a worker SIGKILLed inside a batch of three learners leaves nothing of theirs; the re-run retires each once", async () => {
+    h = await Harness.create({ bucket: true, env: RETIREMENT_ENV });
+    const gate = await insertLearner(h);
+    const mates = [await insertLearner(h), await insertLearner(h), await insertLearner(h)];
+    const ids = mates.map((m) => m.userId);
+    await requestRetirements(h, [gate.userId, ...ids]);
+    // The gate's status row holds lock_account's first batch while the three arrive; the three's enrollments then
+    // hold their batch inside unenroll, after lock_account and retire_misc ran for all three in its transaction.
+    held = await createConnection({ uri: h.db.url });
+    await held.query("START TRANSACTION");
+    await held.query("SELECT id FROM user_api_userretirementstatus WHERE user_id = ? FOR UPDATE", [gate.userId]);
+    heldToo = await createConnection({ uri: h.db.url });
+    await heldToo.query("START TRANSACTION");
+    await heldToo.query("SELECT id FROM student_courseenrollment WHERE user_id IN (?) AND is_active = 1 FOR UPDATE", [ids]);
+    const producer = await h.context();
+    const enqueue = (userIds: number[]) => producer.queues.addMany(userIds.map((userId) => ({ name: JobName.RetireLearner, data: { userId }, jobId: jobIds.retireLearner(userId) })));
+    const child = spawnCli(["worker", "--queues", QueueName.LearnerRetirement, "--concurrency", "8"], h.env({ LOG_LEVEL: "debug" }));
+    await enqueue([gate.userId]);
+    const blocked = async (sql: string) => (await h.ds.query("SELECT INFO FROM information_schema.PROCESSLIST WHERE DB = ? AND COMMAND = 'Query' AND INFO LIKE ?", [h.db.name, sql])).length;
+    await waitFor("the gate's batch blocked", async () => (await blocked("SELECT user_id AS userId, current_state_id%FOR UPDATE")) === 1);
+    await enqueue(ids);
+    await waitFor("the three waiting for the running batch", async () => child.output().split("\n").filter((l) => l.includes("waiting for a running batch of the same step")).length === 3);
+    await held.query("ROLLBACK");
+    await waitFor("the three's batch blocked inside unenroll", async () => (await blocked("SELECT user_id, course_id FROM student_courseenrollment%")) === 1);
+    child.kill("SIGKILL");
+    expect((await exitOf(child)).signal).to.equal("SIGKILL");
+    await heldToo.query("ROLLBACK");
+
+    for (const id of ids) {
+      expect(await stateOf(h.ds, id), `user ${id}: nothing of the batch committed`).to.equal("PENDING");
+      const [user] = await h.ds.query("SELECT is_active FROM auth_user WHERE id = ?", [id]);
+      expect(Number(user.is_active), "lock_account rolled back").to.equal(1);
+      const [names] = await h.ds.query("SELECT COUNT(*) AS n FROM student_pendingnamechange WHERE user_id = ?", [id]);
+      expect(Number(names.n), "retire_misc rolled back").to.equal(1);
+    }
+    for (const id of [gate.userId, ...ids]) await expireJobLock(h.prefix, id);
+    await h.worker({ queues: [QueueName.LearnerRetirement], concurrency: 8 });
+    for (const id of [gate.userId, ...ids]) await waitFor(`user ${id} COMPLETE`, async () => (await stateOf(h.ds, id)) === "COMPLETE", { timeoutMs: 30000 });
+    for (const id of [gate.userId, ...ids]) {
+      expect(transitions(await responsesOf(h.ds, id)), "each move exactly once, in order").to.deep.equal(DEFAULT_TRANSITIONS);
+      const [optouts] = await h.ds.query("SELECT COUNT(*) AS n FROM bulk_email_optout WHERE user_id = ?", [id]);
+      expect(Number(optouts.n), "one opt-out per enrolled course").to.equal(3);
+    }
   });
 });
