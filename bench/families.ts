@@ -36,6 +36,8 @@ export interface FamilyOptions {
   tag: string;
   /** How long the local LMS takes to answer each retirement HTTP step (forums, notes). */
   httpLatencyMs: number;
+  /** Learners per retirement job (retire-learners --chunk-size). */
+  retirementChunk: number;
 }
 
 /**
@@ -141,7 +143,7 @@ async function retireThrough(h: Harness, userIds: number[], opts: FamilyOptions,
   const count = userIds.length;
   return runFamily(
     h, QueueName.LearnerRetirement, count, opts, env,
-    async (producer) => retireLearners(producer, { coolOffDays: 7, limit: count, abortAbove: count, dryRun: false }),
+    async (producer) => retireLearners(producer, { coolOffDays: 7, limit: count, abortAbove: count, dryRun: false, chunkSize: opts.retirementChunk }),
     async () => {
       const rows: Array<{ state_name: string; n: number }> = await h.ds.query(
         `SELECT r.state_name, COUNT(*) AS n FROM user_api_userretirementstatus s JOIN user_api_retirementstate r ON r.id = s.current_state_id WHERE s.user_id IN (?) GROUP BY r.state_name`,

@@ -25,6 +25,8 @@ const HELP = `npm run bench -- [options]
   --worker-node-options O  the worker's NODE_OPTIONS (default "${WORKER_NODE_OPTIONS}", as in docker-compose.yml;
                      "" for none)
   --http-latency-ms  how long the local LMS takes to answer each retirement HTTP step (default 20)
+  --retirement-chunk N  learners per retirement job, as retire-learners --chunk-size (default 32, the README's
+                     setting for a backlog; 1 measures one retire-learner job per learner)
   --label TEXT       stored in the JSON (e.g. "before", "after")
   --out FILE         JSON path (default bench/results/<date>.json)
   --help`;
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
       "log-level": { type: "string", default: "info" },
       "worker-node-options": { type: "string", default: WORKER_NODE_OPTIONS },
       "http-latency-ms": { type: "string", default: "20" },
+      "retirement-chunk": { type: "string", default: "32" },
       label: { type: "string", default: "" },
       out: { type: "string" },
       help: { type: "boolean", default: false },
@@ -60,7 +63,7 @@ async function main(): Promise<void> {
     node: process.version,
     loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
   };
-  console.log(`bench: sizes ${sizes.join(" and ")}, concurrency ${concurrency}, families ${families.join(",")}; ${machine.cpus} CPUs, load average ${machine.loadAverageAtStart.join(" ")}`);
+  console.log(`bench: sizes ${sizes.join(" and ")}, concurrency ${concurrency}, families ${families.join(",")}, retirement chunks of ${values["retirement-chunk"]}; ${machine.cpus} CPUs, load average ${machine.loadAverageAtStart.join(" ")}`);
 
   const started = new Date();
   const results: SizeResult[] = [];
@@ -72,7 +75,7 @@ async function main(): Promise<void> {
       const r: SizeResult = { size, families: {} };
       log("ceiling: BullMQ no-op jobs");
       r.bullmq = await bullmqCeiling(h, size, concurrency);
-      const familyOpts = { concurrency, logLevel: values["log-level"], workerNodeOptions: values["worker-node-options"], tag, httpLatencyMs: Number(values["http-latency-ms"]) };
+      const familyOpts = { concurrency, logLevel: values["log-level"], workerNodeOptions: values["worker-node-options"], tag, httpLatencyMs: Number(values["http-latency-ms"]), retirementChunk: positive(values["retirement-chunk"], "--retirement-chunk") };
       if (families.includes("purge")) {
         log("ceiling: S3 DeleteObjects");
         r.s3 = await s3DeleteCeiling(h, size);
@@ -102,7 +105,7 @@ async function main(): Promise<void> {
     label: values.label,
     startedAt: started.toISOString(),
     seconds: Math.round((Date.now() - started.getTime()) / 1000),
-    options: { n, scale, concurrency, families, logLevel: values["log-level"], workerNodeOptions: values["worker-node-options"], httpLatencyMs: Number(values["http-latency-ms"]) },
+    options: { n, scale, concurrency, families, logLevel: values["log-level"], workerNodeOptions: values["worker-node-options"], httpLatencyMs: Number(values["http-latency-ms"]), retirementChunk: Number(values["retirement-chunk"]) },
     machine: { ...machine, loadAverageAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))) },
     results,
   };

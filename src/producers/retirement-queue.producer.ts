@@ -13,6 +13,8 @@ interface RetireLearnersOptions {
   limit: number;
   abortAbove: number;
   dryRun: boolean;
+  /** Learners per job: 1 (default) is one retire-learner job each; more enqueues retire-learners-chunk jobs. */
+  chunkSize?: number;
 }
 
 interface RetireLearnersOutcome {
@@ -21,7 +23,7 @@ interface RetireLearnersOutcome {
   eligible: number;
   /** The batch taken, by status row id: user ids and their current state. */
   batch: Array<{ userId: number; state: string }>;
-  /** Jobs newly created (the rest were already queued or running). */
+  /** Learners in jobs newly created (the rest were already queued or running). */
   enqueued: number;
 }
 
@@ -52,7 +54,9 @@ export async function retireLearners(ctx: AppContext, opts: RetireLearnersOption
     [states, opts.coolOffDays, opts.limit],
   );
   const batch = rows.map((r) => ({ userId: Number(r.user_id), state: r.state_name }));
-  const enqueued = opts.dryRun ? 0 : await enqueueRetirements(ctx.queues, batch.map((b) => b.userId));
+  const userIds = batch.map((b) => b.userId);
+  const chunkSize = opts.chunkSize ?? 1;
+  const enqueued = opts.dryRun ? 0 : chunkSize > 1 ? await enqueueRetirementChunks(ctx.queues, userIds, chunkSize) : await enqueueRetirements(ctx.queues, userIds);
   return { states, eligible, batch, enqueued };
 }
 
@@ -66,4 +70,18 @@ export async function enqueueRetirements(queues: QueueSet, userIds: number[]): P
     userIds.map((userId) => ({ name: JobName.RetireLearner, data: { userId }, jobId: jobIds.retireLearner(userId) })),
     { rerunFinished: true },
   );
+}
+
+/**
+ * Learners in chunk jobs of up to `chunkSize` (ids ascending), id retire-learners-chunk.<range>.<count>.<digest>:
+ * asking again for the same learners finds the same jobs. A learner may meanwhile also be in another chunk or its
+ * own job (a different selection): harmless, since every move is a compare-and-set and the second walk finds the
+ * learner moved on. Returns how many learners are in newly created jobs.
+ */
+export async function enqueueRetirementChunks(queues: QueueSet, userIds: number[], chunkSize: number): Promise<number> {
+  const sorted = [...new Set(userIds)].sort((a, b) => a - b);
+  const chunks: number[][] = [];
+  for (let i = 0; i < sorted.length; i += chunkSize) chunks.push(sorted.slice(i, i + chunkSize));
+  const created = new Set(await queues.addManyNew(chunks.map((ids) => ({ name: JobName.RetireLearnersChunk, data: { userIds: ids }, jobId: jobIds.retireLearnersChunk(ids) })), { rerunFinished: true }));
+  return chunks.filter((ids) => created.has(jobIds.retireLearnersChunk(ids))).reduce((n, ids) => n + ids.length, 0);
 }

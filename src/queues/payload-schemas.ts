@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { PURGE_BATCH_SIZE } from "../domain/certificates/pdf-certificate-files";
 import { parseCourseKey } from "../domain/course-key";
-import { GENERATION_CHUNK_MAX, JOB_QUEUE, JobName, type JobPayloads, type QueueName } from "./registry";
+import { GENERATION_CHUNK_MAX, JOB_QUEUE, RETIREMENT_CHUNK_MAX, JobName, type JobPayloads, type QueueName } from "./registry";
 
 /**
  * The boundary of every processor: a job's payload is checked against its job name's schema before anything runs.
@@ -38,6 +38,9 @@ const PAYLOAD_SCHEMAS: { [J in JobName]: z.ZodType<JobPayloads[J]> } = {
   [JobName.GenerateCertificatesFromDatabase]: empty as unknown as z.ZodType<Record<string, never>>,
   [JobName.RetireLearner]: z.object({ userId: id, retry: retryState.optional() }).strict(),
   [JobName.RetireLearners]: empty as unknown as z.ZodType<Record<string, never>>,
+  [JobName.RetireLearnersChunk]: z.object({
+    userIds: z.array(id).min(1).max(RETIREMENT_CHUNK_MAX).refine((ids) => new Set(ids).size === ids.length, { message: "has repeated ids" }),
+  }).strict(),
   [JobName.BackfillOrganizationsChunk]: z.object({
     backfillId,
     chunk: z.number().int().min(0).max(MAX_INT_ID),

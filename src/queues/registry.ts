@@ -23,6 +23,7 @@ export enum JobName {
   GenerateCertificatesFromDatabase = "generate-certificates-from-database",
   RetireLearner = "retire-learner",
   RetireLearners = "retire-learners",
+  RetireLearnersChunk = "retire-learners-chunk",
   BackfillOrganizationsChunk = "backfill-organizations-chunk",
   BackfillOrganizations = "backfill-organizations",
   ArchiveRetirements = "archive-retirements",
@@ -52,6 +53,11 @@ export interface JobPayloads {
    * bookkeeping of an HTTP step waiting as a delayed job (state name, counts, times).
    */
   [JobName.RetireLearner]: { userId: number; retry?: StepRetryState };
+  /**
+   * Several learners advanced through the pipeline at once (retire-learners --chunk-size): their database work is
+   * batched across the chunk. A learner that cannot finish in the chunk continues in its own retire-learner job.
+   */
+  [JobName.RetireLearnersChunk]: { userIds: number[] };
   /** Scheduled sweep: enqueue every learner due for retirement (retire-learners with the configured defaults). */
   [JobName.RetireLearners]: Record<string, never>;
   /** One keyset chunk of an organizations backfill: course-overview id bounds and organization short names (public ids). */
@@ -78,6 +84,7 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.GenerateCertificatesFromDatabase]: QueueName.CertificateGeneration,
   [JobName.RetireLearner]: QueueName.LearnerRetirement,
   [JobName.RetireLearners]: QueueName.LearnerRetirement,
+  [JobName.RetireLearnersChunk]: QueueName.LearnerRetirement,
   [JobName.BackfillOrganizationsChunk]: QueueName.Organizations,
   [JobName.BackfillOrganizations]: QueueName.Organizations,
   [JobName.ArchiveRetirements]: QueueName.LearnerRetirement,
@@ -111,6 +118,9 @@ export const jobIds = {
   markCertificateNotPassing: (userId: number, courseKey: string) => `mark-certificate-notpassing.${userId}.${encodeURIComponent(courseKey)}`,
   /** One id per learner: BullMQ then holds at most one job per learner at a time. */
   retireLearner: (userId: number) => `retire-learner.${userId}`,
+  /** Named like a purge batch: asking for the same learners again finds the same job. */
+  retireLearnersChunk: (sortedIds: number[]) =>
+    `retire-learners-chunk.${sortedIds[0]}-${sortedIds[sortedIds.length - 1]}.${sortedIds.length}.${digestOf(sortedIds)}`,
   /** One id per (backfill run, chunk number): enqueueing a run's chunks again adds nothing. */
   backfillOrganizationsChunk: (backfillId: string, chunk: number) => `backfill-organizations-chunk.${backfillId}.${chunk}`,
 };
@@ -121,6 +131,9 @@ function digestOf(sortedIds: number[]): string {
 
 /** Learners in one generate-certificates job at most (its payload schema's bound). */
 export const GENERATION_CHUNK_MAX = 250;
+
+/** Learners in one retire-learners-chunk job at most (its payload schema's bound; a batch of the engine is 64). */
+export const RETIREMENT_CHUNK_MAX = 64;
 
 export const ALL_QUEUES: QueueName[] = Object.values(QueueName);
 

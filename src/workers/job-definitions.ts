@@ -9,6 +9,7 @@ import { retireLearnerJob } from "./retirement/retire-learner.job";
 import { backfillOrganizationsChunkJob } from "./organizations/backfill-organizations-chunk.job";
 import { backfillOrganizationsJob } from "./organizations/backfill-organizations.job";
 import { retireLearnersJob } from "./retirement/retire-learners.job";
+import { retireLearnersChunkJob } from "./retirement/retire-learners-chunk.job";
 import { archiveRetirementsJob } from "./retirement/archive-retirements.job";
 import { sweepStuckGenerationJob, sweepStuckLearnersJob, sweepStuckPurgesJob } from "./recovery/sweep-stuck-work.job";
 import { publishCertificateEventsJob } from "./certificate-events/publish-certificate-events.job";
@@ -23,6 +24,7 @@ const FACTORIES: { [J in JobName]: JobDefinitionFactory<J> } = {
   [JobName.GenerateCertificatesFromDatabase]: generateCertificatesFromDatabaseJob,
   [JobName.RetireLearner]: retireLearnerJob,
   [JobName.RetireLearners]: retireLearnersJob,
+  [JobName.RetireLearnersChunk]: retireLearnersChunkJob,
   [JobName.BackfillOrganizationsChunk]: backfillOrganizationsChunkJob,
   [JobName.BackfillOrganizations]: backfillOrganizationsJob,
   [JobName.ArchiveRetirements]: archiveRetirementsJob,
