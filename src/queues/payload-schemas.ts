@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { PURGE_BATCH_SIZE } from "../domain/certificates/pdf-certificate-files";
 import { parseCourseKey } from "../domain/course-key";
-import { GENERATION_CHUNK_MAX, JOB_QUEUE, RETIREMENT_CHUNK_MAX, JobName, type JobPayloads, type QueueName } from "./registry";
+import { RETIREMENT_CHUNK_MAX } from "../domain/retirement/retirement-pipeline";
+import { GENERATION_CHUNK_MAX, JOB_QUEUE, JobName, type JobPayloads, type QueueName } from "./registry";
 
 /**
  * The boundary of every processor: a job's payload is checked against its job name's schema before anything runs.

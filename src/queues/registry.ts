@@ -132,9 +132,6 @@ function digestOf(sortedIds: number[]): string {
 /** Learners in one generate-certificates job at most (its payload schema's bound). */
 export const GENERATION_CHUNK_MAX = 250;
 
-/** Learners in one retire-learners-chunk job at most (its payload schema's bound; a batch of the engine is 64). */
-export const RETIREMENT_CHUNK_MAX = 64;
-
 export const ALL_QUEUES: QueueName[] = Object.values(QueueName);
 
 /** The job states `queues` and the console's metrics count, in display order. */

@@ -20,7 +20,8 @@ describe("learner retirement: chunk jobs", function () {
     const ids: number[] = [];
     for (let i = 0; i < 5; i++) ids.push((await insertLearner(h)).userId);
     await requestRetirements(h, ids);
-    const first = await runCliInProcess(["retire-learners", "--chunk-size", "3"], h.env());
+    // RETIREMENT_CHUNK_SIZE is the default (the scheduled retire-learners uses it too); --chunk-size overrides it.
+    const first = await runCliInProcess(["retire-learners"], h.env({ RETIREMENT_CHUNK_SIZE: "3" }));
     expect(first.code, first.err).to.equal(0);
     expect(first.out).to.contain("Enqueued 5 learner(s) in retirement chunk jobs of up to 3.");
     const again = await runCliInProcess(["retire-learners", "--chunk-size", "3"], h.env());

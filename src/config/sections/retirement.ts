@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_PIPELINE, parsePipeline, pipelineProblems, pipelineRows, type PipelineStep } from "../../domain/retirement/retirement-pipeline";
+import { DEFAULT_PIPELINE, RETIREMENT_CHUNK_MAX, parsePipeline, pipelineProblems, pipelineRows, type PipelineStep } from "../../domain/retirement/retirement-pipeline";
 import { DEFAULT_RETIREMENT_STATES } from "../../domain/retirement/retirement-states";
 import { defineSection } from "../section";
 import { buildRetirementServices, DRIVER_CONFIG_VARIABLE, readDriverConfig, missingServiceSettings, RETIREMENT_SERVICE_VARIABLES, type RetirementServicesConfig } from "./retirement-services";
@@ -21,6 +21,8 @@ export interface RetirementConfig {
   coolOffDays: number;
   batchLimit: number;
   abortAbove: number;
+  /** Learners per retirement job enqueued by retire-learners (1: a retire-learner job each). */
+  chunkSize: number;
   developmentMode: boolean;
 }
 
@@ -81,6 +83,10 @@ export const retirementSection = defineSection(
       description: "retire-learners refuses to run when more learners than this are eligible (upstream user_count_error_threshold)",
       default: 300,
     }),
+    RETIREMENT_CHUNK_SIZE: variable(int({ min: 1, max: RETIREMENT_CHUNK_MAX }), {
+      description: `Learners per job enqueued by retire-learners, 1-${RETIREMENT_CHUNK_MAX}: 1 is a retire-learner job each; more batches their database work (32 for a backlog, see README Performance)`,
+      default: 1,
+    }),
   },
   (v, checks): RetirementConfig => {
     const developmentMode = v.OPENEDX_WORKERS_DEVELOPMENT_MODE;
@@ -115,6 +121,7 @@ export const retirementSection = defineSection(
       coolOffDays: v.RETIREMENT_COOL_OFF_DAYS,
       batchLimit: v.RETIREMENT_BATCH_LIMIT,
       abortAbove: v.RETIREMENT_ABORT_ABOVE,
+      chunkSize: v.RETIREMENT_CHUNK_SIZE,
       developmentMode,
     };
   },

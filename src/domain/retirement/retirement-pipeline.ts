@@ -132,3 +132,6 @@ export function rewindTarget(steps: readonly PipelineStep[], table: readonly Ret
   for (const step of steps) if (order(step.endState) >= 0 && order(step.endState) <= failedAt) target = step.endState;
   return target;
 }
+
+/** Learners in one retire-learners-chunk job at most: one batch of the engine (RetirementBatches' maxBatch). */
+export const RETIREMENT_CHUNK_MAX = 64;

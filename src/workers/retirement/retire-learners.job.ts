@@ -13,7 +13,7 @@ export function retireLearnersJob(ctx: AppContext): JobDefinition<JobName.Retire
     async handle(job) {
       const r = ctx.config.retirement;
       try {
-        const outcome = await retireLearners(ctx, { coolOffDays: r.coolOffDays, limit: r.batchLimit, abortAbove: r.abortAbove, dryRun: false });
+        const outcome = await retireLearners(ctx, { coolOffDays: r.coolOffDays, limit: r.batchLimit, abortAbove: r.abortAbove, dryRun: false, chunkSize: r.chunkSize });
         ctx.logger.info("retire-learners run", { jobId: job.id, eligible: outcome.eligible, batch: outcome.batch.length, enqueued: outcome.enqueued });
         return { status: "done", eligible: outcome.eligible, enqueued: outcome.enqueued };
       } catch (err) {
