@@ -92,6 +92,26 @@ describe("learner retirement over HTTP: the full default pipeline as the retirem
     }
   });
 
+  it("in a chunk job, a learner whose HTTP step must wait continues in its own job with its retry bookkeeping; the others finish in the chunk", async () => {
+    const learners = await world({ RETIREMENT_HTTP_RETRY_BASE_MS: "300" }, 3);
+    const [a, b, c] = learners;
+    lms.onToken().on(FORUM, perLearner(learners, [[{ status: 204 }], [{ status: 500, body: "oops" }, { status: 204 }], [{ status: 204 }]])).on(NOTES, { status: 204 });
+    await enqueue(["--chunk-size", "3"]);
+    const { ctx } = await h.worker({ queues: [QueueName.LearnerRetirement], concurrency: 1 });
+    for (const l of learners) await waitFor(`user ${l.userId} COMPLETE`, async () => (await stateOf(h.ds, l.userId)) === "COMPLETE");
+
+    for (const l of learners) expect(transitions(await responsesOf(h.ds, l.userId)), `user ${l.userId}`).to.deep.equal(FULL_TRANSITIONS);
+    expect(await responsesOf(h.ds, b.userId)).to.contain("Try 1 of RETIRING_FORUMS failed; retrying in 0.3 s");
+    const queue = ctx.queues.queue(QueueName.LearnerRetirement);
+    const chunk = await queue.getJob(jobIds.retireLearnersChunk(learners.map((l) => l.userId).sort((x, y) => x - y)));
+    expect(chunk!.returnvalue).to.deep.include({ learners: 3, retired: 2, handedOn: [b.userId] });
+    const own = await queue.getJob(jobIds.retireLearner(b.userId));
+    expect(own!.data, "handed on with its retry bookkeeping").to.deep.include({ userId: b.userId });
+    expect(own!.data.retry).to.deep.include({ state: "RETIRING_FORUMS", failures: 1 });
+    expect(forLearner(lms.received(FORUM), b), "the forum call retried once, by the learner's own job").to.have.length(2);
+    for (const l of [a, c]) expect(forLearner(lms.received(FORUM), l)).to.have.length(1);
+  });
+
   it("two 500s then 200: retried as a delayed job that holds no slot (another learner completes meanwhile)", async () => {
     const learners = await world({ RETIREMENT_HTTP_RETRY_BASE_MS: "1000" });
     const [a, b] = learners;
