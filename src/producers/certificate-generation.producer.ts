@@ -175,9 +175,9 @@ async function enqueueChunks(queues: QueueSet, requests: Array<JobRequest<JobNam
   const pending = requests.filter((r) => !created.has(r.jobId));
   const queue = queues.queue(QueueName.CertificateGeneration);
   const singles: JobRequest[] = [];
-  for (const { jobId, data, opts } of pending) {
-    const job = await queue.getJob(jobId);
-    const still = new Set<number>(job?.data?.userIds ?? data.userIds);
+  const jobs = await Promise.all(pending.map((r) => queue.getJob(r.jobId)));
+  for (const [k, { data, opts }] of pending.entries()) {
+    const still = new Set<number>(jobs[k]?.data?.userIds ?? data.userIds);
     for (const userId of data.userIds.filter((u) => !still.has(u))) {
       singles.push({ name: JobName.GenerateCertificate, data: { userId, courseKey: data.courseKey }, jobId: jobIds.generateCertificate(userId, data.courseKey), opts });
     }

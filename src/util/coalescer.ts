@@ -1,3 +1,5 @@
+import { asError } from "./as-error";
+
 interface Waiting<I, O> {
   input: I;
   resolve(output: O): void;
@@ -78,7 +80,7 @@ export class Coalescer<K, I, O> {
         else item.resolve(r);
       });
     } catch (err) {
-      for (const item of items) item.reject(err instanceof Error ? err : new Error(String(err)));
+      for (const item of items) item.reject(asError(err));
     }
   }
 }

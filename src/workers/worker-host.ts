@@ -14,6 +14,7 @@ import type { JobMetrics } from "../services/metrics/job-metrics";
 import { buildJobDefinitions } from "./job-definitions";
 import type { JobDefinition, JobResult } from "./job-handler";
 import { stallSettings } from "./queue-settings";
+import { asError } from "../util/as-error";
 
 export interface WorkerHostOptions {
   queues: QueueName[];
@@ -123,7 +124,7 @@ export class WorkerHost {
       return result;
     } catch (err) {
       if (err instanceof RetryLaterError) return this.deferJob(queue, job, token, err);
-      const error = err instanceof Error ? err : new Error(String(err));
+      const error = asError(err);
       // A domain rule's refusal (e.g. a hostile link) cannot change on retry: the job layer makes it permanent.
       const permanent = error instanceof PermanentJobError || error instanceof DomainRuleError;
       const lastAttempt = attemptsExhausted(job, job.attemptsMade + 1); // this attempt is not counted yet

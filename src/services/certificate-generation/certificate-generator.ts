@@ -10,6 +10,7 @@ import type { Logger } from "../../logging/logger";
 import type { CertificateEventOutbox } from "../event-bus/certificate-event-outbox";
 import { CertificateWriter, type WriteResult } from "./certificate-writer";
 import { GenerationFactsLoader } from "./generation-facts-loader";
+import { asError } from "../../util/as-error";
 
 export interface GenerationOutcome {
   userId: number;
@@ -89,7 +90,7 @@ export class CertificateGenerator {
       try {
         return { userId, outcome: await this.generate(userId, courseKeyText, { jobId: opts.jobIds?.get(userId) }) };
       } catch (err) {
-        return { userId, error: err instanceof Error ? err : new Error(String(err)) };
+        return { userId, error: asError(err) };
       }
     };
     const courseKey = parseCourseKey(courseKeyText);

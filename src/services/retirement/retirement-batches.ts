@@ -6,6 +6,7 @@ import type { Logger } from "../../logging/logger";
 import { Coalescer } from "../../util/coalescer";
 import type { LearnerStatus, RetirementStatusStore } from "./retirement-status-store";
 import type { RetirementStep } from "./retirement-steps";
+import { asError } from "../../util/as-error";
 
 /** A run of database-only steps one learner's job has reached: from `at` through `steps` on to `next`. */
 interface DatabaseRun {
@@ -209,7 +210,6 @@ export class RetirementBatches {
    * text: a database error may quote a value.
    */
   private async eachAloneOnFailure<I, O>(inputs: I[], run: (batch: I[]) => Promise<Array<O | Error>>): Promise<Array<O | Error>> {
-    const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
     try {
       return await run(inputs);
     } catch (err) {

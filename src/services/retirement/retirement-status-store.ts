@@ -50,13 +50,9 @@ export class RetirementStatusStore {
     }));
   }
 
-  /** `peek` for several learners in one query (absent: no row). */
-  async peekMany(userIds: readonly number[]): Promise<Map<number, { stateId: number; modified: string }>> {
-    const rows: Array<{ userId: number; stateId: number; m: string }> = await this.ds.query(
-      `SELECT user_id AS userId, current_state_id AS stateId, ${TOKEN} AS m FROM user_api_userretirementstatus WHERE user_id IN (?)`,
-      [userIds],
-    );
-    return new Map(rows.map((r) => [Number(r.userId), { stateId: Number(r.stateId), modified: r.m }]));
+  /** Several learners' state ids and `modified` tokens as they are now, without a lock, in one query (absent: no row). */
+  peekMany(userIds: readonly number[]): Promise<Map<number, { stateId: number; modified: string }>> {
+    return this.stateTokens(userIds, this.ds.manager, false);
   }
 
   async load(userId: number, opts: { em?: EntityManager; states?: RetirementStateRow[]; lock?: boolean } = {}): Promise<LearnerStatus | null> {
@@ -115,9 +111,13 @@ export class RetirementStatusStore {
    * Locks these learners' status rows (in user id order, so two batches never wait on each other in a cycle) for
    * the rest of `em`'s transaction; returns each one's state id and `modified` token (absent: no row).
    */
-  async lockRows(userIds: readonly number[], em: EntityManager): Promise<Map<number, { stateId: number; modified: string }>> {
+  lockRows(userIds: readonly number[], em: EntityManager): Promise<Map<number, { stateId: number; modified: string }>> {
+    return this.stateTokens(userIds, em, true);
+  }
+
+  private async stateTokens(userIds: readonly number[], em: EntityManager, lock: boolean): Promise<Map<number, { stateId: number; modified: string }>> {
     const rows: Array<{ userId: number; stateId: number; m: string }> = await em.query(
-      `SELECT user_id AS userId, current_state_id AS stateId, ${TOKEN} AS m FROM user_api_userretirementstatus WHERE user_id IN (?) ORDER BY user_id FOR UPDATE`,
+      `SELECT user_id AS userId, current_state_id AS stateId, ${TOKEN} AS m FROM user_api_userretirementstatus WHERE user_id IN (?)${lock ? " ORDER BY user_id FOR UPDATE" : ""}`,
       [userIds],
     );
     return new Map(rows.map((r) => [Number(r.userId), { stateId: Number(r.stateId), modified: r.m }]));
@@ -139,8 +139,7 @@ export class RetirementStatusStore {
    * (undefined when there is no row). Other workers reaching the same learner wait here.
    */
   async lockRow(userId: number, em: EntityManager): Promise<{ stateId: number; modified: string } | undefined> {
-    const [row] = await em.query(`SELECT current_state_id AS stateId, ${TOKEN} AS m FROM user_api_userretirementstatus WHERE user_id = ? FOR UPDATE`, [userId]);
-    return row ? { stateId: Number(row.stateId), modified: row.m } : undefined;
+    return (await this.lockRows([userId], em)).get(userId);
   }
 
   /** Appends a note to `responses` while the learner is still in `state` (e.g. a failed HTTP try); no state change. */

@@ -10,6 +10,7 @@ import { ProfileImageEraser } from "./profile-image-eraser";
 import { addToPartnerQueue } from "./partner-reporting-queue";
 import { UNUSABLE_PASSWORD_PREFIX, unusablePassword } from "../../domain/accounts/unusable-password";
 import type { LearnerStatus } from "./retirement-status-store";
+import { asError } from "../../util/as-error";
 
 /** What a step's run knows besides the learner: its START state, and the retry bookkeeping of earlier tries. */
 interface StepRun {
@@ -43,7 +44,6 @@ export interface RetirementStep {
 const NO_CONTENT = "None";
 
 const ids = (learners: readonly LearnerStatus[]) => learners.map((l) => l.userId);
-const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
 
 /** `CASE <column> WHEN <id> THEN <value> … END`: each learner's own value in one statement over all of them. */
 function perLearner(column: string, learners: readonly LearnerStatus[], value: (l: LearnerStatus) => unknown): { sql: string; params: unknown[] } {
