@@ -11,6 +11,7 @@ import { GENERATION_CHUNK_MAX, JobName, QueueName, jobIds } from "../queues/regi
 import { CertificateGenerator } from "../services/certificate-generation/certificate-generator";
 import { argumentsFromDatabase } from "./command-arguments";
 import { CertificateEventOutbox } from "../services/event-bus/certificate-event-outbox";
+import { idChunks } from "../util/id-chunks";
 
 /**
  * The options of upstream's cert_generation (`-u/--user ID…`, `-c/--course-key KEY`) with this service's
@@ -146,13 +147,12 @@ export function generationJobs(courseKey: string, userIds: number[], config: Gen
  * learners asked for again make the same chunks, and so the same job ids.
  */
 export function generationChunkJobs(courseKey: string, userIds: number[], config: GenerationConfig, size = GENERATION_CHUNK): Array<JobRequest<JobName.GenerateCertificates>> {
-  const sorted = [...new Set(userIds)].sort((a, b) => a - b);
-  const requests: Array<JobRequest<JobName.GenerateCertificates>> = [];
-  for (let i = 0; i < sorted.length; i += size) {
-    const ids = sorted.slice(i, i + size);
-    requests.push({ name: JobName.GenerateCertificates, data: { courseKey, userIds: ids }, jobId: jobIds.generateCertificates(courseKey, ids), opts: generationJobOptions(config) });
-  }
-  return requests;
+  return idChunks(userIds, size).map((ids) => ({
+    name: JobName.GenerateCertificates,
+    data: { courseKey, userIds: ids },
+    jobId: jobIds.generateCertificates(courseKey, ids),
+    opts: generationJobOptions(config),
+  }));
 }
 
 function generationJobOptions(config: GenerationConfig): JobRequest["opts"] {

@@ -6,6 +6,7 @@ import { PURGE_BATCH_SIZE } from "../services/pdf-certificate-purger";
 import { JobName, QueueName, jobIds } from "../queues/registry";
 
 import { PDF_LINKS_CONDITION } from "../services/certificates/pdf-links-sql";
+import { idChunks } from "../util/id-chunks";
 const CHUNK = 1000;
 
 interface CertificateSelection {
@@ -90,11 +91,9 @@ interface EnqueuedPurges {
  * once, because the worker blanks its links with a compare-and-set and audits only the write that won.
  */
 export async function enqueuePurges(queues: QueueSet, certificateIds: number[]): Promise<EnqueuedPurges> {
-  const ids = [...new Set(certificateIds)].sort((a, b) => a - b);
   const requests: JobRequest[] = [];
   const sizes = new Map<string, number>();
-  for (let i = 0; i < ids.length; i += PURGE_BATCH_SIZE) {
-    const batch = ids.slice(i, i + PURGE_BATCH_SIZE);
+  for (const batch of idChunks(certificateIds, PURGE_BATCH_SIZE)) {
     const request: JobRequest =
       batch.length === 1
         ? { name: JobName.PurgePdfCertificate, data: { certificateId: batch[0] }, jobId: jobIds.purgePdfCertificate(batch[0]) }

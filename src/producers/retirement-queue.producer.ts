@@ -5,6 +5,7 @@ import { InvalidArgumentsError } from "../errors/invalid-arguments-error";
 import type { QueueSet } from "../queues/queue-set";
 import { JobName, jobIds } from "../queues/registry";
 import { RetirementStatusStore } from "../services/retirement/retirement-status-store";
+import { idChunks } from "../util/id-chunks";
 
 interface RetireLearnersOptions {
   coolOffDays: number;
@@ -79,9 +80,7 @@ export async function enqueueRetirements(queues: QueueSet, userIds: number[]): P
  * learner moved on. Returns how many learners are in newly created jobs.
  */
 export async function enqueueRetirementChunks(queues: QueueSet, userIds: number[], chunkSize: number): Promise<number> {
-  const sorted = [...new Set(userIds)].sort((a, b) => a - b);
-  const chunks: number[][] = [];
-  for (let i = 0; i < sorted.length; i += chunkSize) chunks.push(sorted.slice(i, i + chunkSize));
+  const chunks = idChunks(userIds, chunkSize);
   const created = new Set(await queues.addManyNew(chunks.map((ids) => ({ name: JobName.RetireLearnersChunk, data: { userIds: ids }, jobId: jobIds.retireLearnersChunk(ids) })), { rerunFinished: true }));
   return chunks.filter((ids) => created.has(jobIds.retireLearnersChunk(ids))).reduce((n, ids) => n + ids.length, 0);
 }
