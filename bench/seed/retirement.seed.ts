@@ -30,7 +30,7 @@ export async function seedRetirementLearners(h: Harness, count: number, tag: str
   await insertRows(ds, "student_pendingnamechange", ["user_id", "new_name", "rationale"], userIds.map((u) => [u, `Ada Byron ${u}`, "married"]));
   await insertRows(ds, "student_pendingemailchange", ["user_id", "new_email", "activation_key"], userIds.map((u, i) => [u, `new.${email(i)}`, hex32()]));
   await insertRows(ds, "student_pendingsecondaryemailchange", ["user_id", "new_secondary_email", "activation_key"], userIds.map((u, i) => [u, `second.${email(i)}`, hex32()]));
-  await insertRows(ds, "student_accountrecovery", ["user_id", "secondary_email", "is_active"], userIds.map((u, i) => [u, `recovery.${email(i)}`, 1]));
+  await insertRows(ds, "auth_accountrecovery", ["user_id", "secondary_email", "is_active"], userIds.map((u, i) => [u, `recovery.${email(i)}`, 1]));
   await insertRows(ds, "user_api_userorgtag", ["user_id", "key", "org", "value"], userIds.map((u) => [u, "email-optin", "OrgX", "True"]));
   await ds.query(
     `INSERT INTO student_sociallink (user_profile_id, platform, social_link)

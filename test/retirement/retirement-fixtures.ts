@@ -39,7 +39,7 @@ export async function insertLearner(h: Harness, opts: { pdf?: boolean } = {}): P
   await ds.query("INSERT INTO student_pendingnamechange (user_id, new_name, rationale) VALUES (?, ?, 'married')", [user.id, `${name} Byron`]);
   await ds.query("INSERT INTO student_pendingemailchange (user_id, new_email, activation_key) VALUES (?, ?, ?)", [user.id, `new.${user.email}`, hex32()]);
   await ds.query("INSERT INTO student_pendingsecondaryemailchange (user_id, new_secondary_email, activation_key) VALUES (?, ?, ?)", [user.id, `second.${user.email}`, hex32()]);
-  await ds.query("INSERT INTO student_accountrecovery (user_id, secondary_email, is_active) VALUES (?, ?, 1)", [user.id, `recovery.${user.email}`]);
+  await ds.query("INSERT INTO auth_accountrecovery (user_id, secondary_email, is_active) VALUES (?, ?, 1)", [user.id, `recovery.${user.email}`]);
   await ds.query("INSERT INTO user_api_userorgtag (user_id, `key`, org, value) VALUES (?, 'email-optin', 'OrgX', 'True')", [user.id]);
   await ds.query("INSERT INTO student_sociallink (user_profile_id, platform, social_link) VALUES (?, 'twitter', ?)", [profile.id, `https://twitter.com/${user.username}`]);
   await ds.query("INSERT INTO student_courseenrollmentallowed (email, course_id, auto_enroll) VALUES (?, ?, 1)", [user.email, `course-v1:OrgX+Invite${user.id}+2026`]);

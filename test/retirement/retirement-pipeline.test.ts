@@ -78,7 +78,7 @@ describe("learner retirement: a batch through the default pipeline", function ()
       expect(history.map((r: { name: string }) => r.name)).to.deep.equal([""]);
       const [audit] = await h.ds.query("SELECT a.enrolled_email, a.reason FROM student_manualenrollmentaudit a JOIN student_courseenrollment e ON e.id = a.enrollment_id WHERE e.user_id = ?", [l.userId]);
       expect(audit).to.deep.equal({ enrolled_email: retiredEmailFor(l.originalEmail, FORMAT), reason: "" });
-      for (const table of ["student_pendingnamechange", "student_pendingemailchange", "student_pendingsecondaryemailchange", "student_accountrecovery", "user_api_userorgtag"]) {
+      for (const table of ["student_pendingnamechange", "student_pendingemailchange", "student_pendingsecondaryemailchange", "auth_accountrecovery", "user_api_userorgtag"]) {
         expect(await h.ds.query(`SELECT id FROM ${table} WHERE user_id = ?`, [l.userId]), table).to.have.length(0);
       }
       expect(await h.ds.query("SELECT sl.id FROM student_sociallink sl JOIN auth_userprofile p ON p.id = sl.user_profile_id WHERE p.user_id = ?", [l.userId])).to.have.length(0);

@@ -49,7 +49,7 @@ export async function requestRetirement(ds: DataSource, userId: number, format: 
       responses: creationText(pending),
     });
     await em.query("UPDATE auth_user SET email = ?, password = ? WHERE id = ?", [retiredEmail, unusablePassword(), userId]);
-    await em.query("DELETE FROM student_accountrecovery WHERE user_id = ?", [userId]);
+    await em.query("DELETE FROM auth_accountrecovery WHERE user_id = ?", [userId]);
     return { userId, status: "requested", statusId: Number(inserted.identifiers[0].id) };
   });
 }

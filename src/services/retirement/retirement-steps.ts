@@ -163,8 +163,8 @@ function retireLms(purger: PdfCertificatePurger, images: ProfileImageEraser, era
       await em.query("UPDATE student_pendingsecondaryemailchange SET new_secondary_email = 'redacted' WHERE user_id IN (?)", [users]);
       await em.query("DELETE FROM student_pendingsecondaryemailchange WHERE user_id IN (?)", [users]);
       const recovery = perLearner("user_id", learners, (l) => l.retiredEmail);
-      await em.query(`UPDATE student_accountrecovery SET secondary_email = ${recovery.sql}, is_active = 0 WHERE user_id IN (?)`, [...recovery.params, users]);
-      await em.query("DELETE FROM student_accountrecovery WHERE user_id IN (?)", [users]);
+      await em.query(`UPDATE auth_accountrecovery SET secondary_email = ${recovery.sql}, is_active = 0 WHERE user_id IN (?)`, [...recovery.params, users]);
+      await em.query("DELETE FROM auth_accountrecovery WHERE user_id IN (?)", [users]);
       await em.query("DELETE FROM student_courseenrollmentallowed WHERE email IN (?)", [originalEmails]);
       await em.query("DELETE FROM course_groups_unregisteredlearnercohortassignments WHERE email IN (?)", [originalEmails]);
       const skipped = await erasures.run(em, learners, "retire_lms");

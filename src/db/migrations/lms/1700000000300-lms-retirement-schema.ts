@@ -36,15 +36,16 @@ const TABLES: TableDdl[] = [
     UNIQUE KEY user_id (user_id),
     KEY student_pendingsecondaryemailchange_new_secondary_email_0d1c0b19 (new_secondary_email),
     CONSTRAINT student_pendingsecon_user_id_deacc54f_fk_auth_user FOREIGN KEY (user_id) REFERENCES auth_user (id)`],
-  ["student_accountrecovery", `
+  // AccountRecovery (common/djangoapps/student/models/user.py): its Meta.db_table is auth_accountrecovery.
+  ["auth_accountrecovery", `
     id int NOT NULL AUTO_INCREMENT,
     secondary_email varchar(254) NOT NULL,
-    is_active tinyint(1) NOT NULL DEFAULT 1,
     user_id int NOT NULL,
+    is_active tinyint(1) NOT NULL,
     PRIMARY KEY (id),
     UNIQUE KEY secondary_email (secondary_email),
     UNIQUE KEY user_id (user_id),
-    CONSTRAINT student_accountrecovery_user_id_0a9cc9b0_fk_auth_user_id FOREIGN KEY (user_id) REFERENCES auth_user (id)`],
+    CONSTRAINT auth_accountrecovery_user_id_0c61e73c_fk_auth_user_id FOREIGN KEY (user_id) REFERENCES auth_user (id)`],
   ["user_api_userorgtag", `
     id int NOT NULL AUTO_INCREMENT,
     created datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
