@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../../src/config";
 import { decideRetry, type RetryTimings } from "../../src/domain/retirement/http-retry-policy";
-import { pythonJson } from "../../src/domain/retirement/python-json";
+import { pythonJson } from "../../src/domain/python-json";
 import { ConfigError } from "../../src/errors/config-error";
 import { QueueName } from "../../src/queues/registry";
 import { runCliInProcess } from "../support/cli";

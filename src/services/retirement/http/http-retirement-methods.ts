@@ -10,8 +10,8 @@ import {
 } from "../../../domain/retirement/http-methods";
 import type { RetryRule } from "../../../domain/retirement/http-retry-policy";
 import type { PipelineStep } from "../../../domain/retirement/retirement-pipeline";
-import { HttpCallFailure, excerpt } from "./http-client";
-import type { Call, RequestAuth } from "./http-caller";
+import { HttpCallFailure, excerpt } from "../../http/http-client";
+import type { Call, RequestAuth } from "../../http/http-caller";
 
 /** One HTTP pipeline method: its requests for a learner, and the text recorded as the step's response. */
 export interface HttpRetirementMethod {

@@ -5,10 +5,10 @@ import { decideRetry } from "../../../domain/retirement/http-retry-policy";
 import { isHttpStep } from "../../../domain/retirement/retirement-pipeline";
 import type { RetirementStep } from "../retirement-steps";
 import type { RetirementStatusStore } from "../retirement-status-store";
-import { HttpCallFailure } from "./http-client";
-import { HttpServiceCaller } from "./http-caller";
+import { HttpCallFailure } from "../../http/http-client";
+import { HttpServiceCaller } from "../../http/http-caller";
 import { httpRetirementMethod, type HttpRetirementMethod } from "./http-retirement-methods";
-import { OAuthTokenCache } from "./oauth-token-cache";
+import { OAuthTokenCache, retirementTokenUrl } from "../../http/oauth-token-cache";
 
 /**
  * An HTTP step failed for good: a status that is not retried, or retries exhausted. The learner goes to ERRORED with
@@ -71,7 +71,9 @@ function httpStep(ctx: AppContext, store: RetirementStatusStore, caller: HttpSer
 /** The pipeline's HTTP steps by "SERVICE.method", sharing one token cache per process. */
 export function httpSteps(ctx: AppContext, store: RetirementStatusStore): Map<string, RetirementStep> {
   const services = ctx.config.retirement.services;
-  const caller = new HttpServiceCaller(new OAuthTokenCache({ timeoutMs: services.timeoutMs, renewMarginMs: services.tokenRenewMarginMs }), services.timeoutMs);
+  // As upstream's driver identifies itself to the token endpoint (edx_api.py get_access_token).
+  const tokens = new OAuthTokenCache({ timeoutMs: services.timeoutMs, renewMarginMs: services.tokenRenewMarginMs, tokenUrl: retirementTokenUrl, userAgent: "scripts.user_retirement" });
+  const caller = new HttpServiceCaller(tokens, services.timeoutMs, "openedx-workers (learner retirement)");
   const steps = new Map<string, RetirementStep>();
   for (const step of ctx.config.retirement.pipeline.filter(isHttpStep)) {
     const name = `${step.service}.${step.method}`;

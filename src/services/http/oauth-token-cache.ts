@@ -1,19 +1,41 @@
-import type { OAuthClient } from "../../../config/sections/retirement-services";
+import type { OAuthClient } from "../../config/sections/retirement-services";
 import { HttpCallFailure, excerpt, sendHttp, statusText } from "./http-client";
-
-/** As upstream's driver identifies itself to the token endpoint (edx_api.py get_access_token). */
-const TOKEN_USER_AGENT = "scripts.user_retirement";
 
 interface CachedToken {
   token: string;
   renewAt: number;
 }
 
+interface TokenCacheOptions {
+  timeoutMs: number;
+  renewMarginMs: number;
+  /** The token endpoint of an LMS base URL (each caller follows its upstream client's rule). */
+  tokenUrl(lmsBaseUrl: string): string;
+  /** How the client identifies itself to the token endpoint, as its upstream counterpart does. */
+  userAgent: string;
+  now?: () => number;
+}
+
+/** The retirement driver's token endpoint (edx_api.py): urljoin(f"{lms}/", "/oauth2/access_token"), any path dropped. */
+export const retirementTokenUrl = (lmsBaseUrl: string): string => new URL("/oauth2/access_token", lmsBaseUrl).toString();
+
 /**
- * JWT access tokens of the retirement service user, fetched with client credentials from the LMS
- * (`POST {LMS}/oauth2/access_token`, form grant_type/client_id/client_secret/token_type=jwt, as upstream) and kept
- * in memory per service host: renewed shortly before they expire, and at once when a service answers 401.
- * Concurrent steps share one fetch. Tokens never leave this process (Redis holds no secrets).
+ * edx-rest-api-client's `_get_oauth_url`, how the IDAs reach the LMS with BACKEND_SERVICE_EDX_OAUTH2_PROVIDER_URL:
+ * a URL ending in /access_token is used as it is, one ending in /oauth2 gets /access_token, anything else
+ * /oauth2/access_token.
+ */
+export function restApiClientTokenUrl(url: string): string {
+  const stripped = url.replace(/\/+$/, "");
+  if (stripped.endsWith("/access_token")) return url;
+  if (stripped.endsWith("/oauth2")) return `${stripped}/access_token`;
+  return `${stripped}/oauth2/access_token`;
+}
+
+/**
+ * JWT access tokens of a service user, fetched with client credentials from the LMS (`POST <token URL>`, form
+ * grant_type/client_id/client_secret/token_type=jwt, as upstream's clients do) and kept in memory per service
+ * host: renewed shortly before they expire, and at once when a service answers 401. Concurrent callers share one
+ * fetch. Tokens never leave this process (Redis holds no secrets).
  */
 export class OAuthTokenCache {
   private readonly tokens = new Map<string, CachedToken>();
@@ -21,9 +43,7 @@ export class OAuthTokenCache {
   /** Token requests made, for tests and metrics. */
   fetches = 0;
 
-  constructor(
-    private readonly opts: { timeoutMs: number; renewMarginMs: number; now?: () => number },
-  ) {}
+  constructor(private readonly opts: TokenCacheOptions) {}
 
   private now(): number {
     return (this.opts.now ?? Date.now)();
@@ -54,8 +74,7 @@ export class OAuthTokenCache {
   }
 
   private async fetch(lmsBaseUrl: string, client: OAuthClient): Promise<CachedToken> {
-    // urljoin(f"{lms}/", "/oauth2/access_token"): an absolute path, so any path in the LMS base URL is dropped.
-    const url = new URL("/oauth2/access_token", lmsBaseUrl).toString();
+    const url = this.opts.tokenUrl(lmsBaseUrl);
     const form = new URLSearchParams({ grant_type: "client_credentials", client_id: client.clientId, client_secret: client.clientSecret, token_type: "jwt" });
     this.fetches++;
     const started = this.now();
@@ -63,7 +82,7 @@ export class OAuthTokenCache {
       {
         method: "POST",
         url,
-        headers: { "User-Agent": TOKEN_USER_AGENT, "Content-Type": "application/x-www-form-urlencoded" },
+        headers: { "User-Agent": this.opts.userAgent, "Content-Type": "application/x-www-form-urlencoded" },
         body: form.toString(),
         timeoutMs: this.opts.timeoutMs,
       },

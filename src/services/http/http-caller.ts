@@ -1,11 +1,11 @@
-import type { OAuthClient } from "../../../config/sections/retirement-services";
-import type { HttpMethodName } from "../../../domain/retirement/http-methods";
-import { pythonJson } from "../../../domain/retirement/python-json";
+import type { OAuthClient } from "../../config/sections/retirement-services";
+import type { HttpMethodName } from "../../domain/retirement/http-methods";
+import { pythonJson } from "../../domain/python-json";
 import { HttpCallFailure, excerpt, sendHttp, statusText, type HttpResponse } from "./http-client";
 import type { OAuthTokenCache } from "./oauth-token-cache";
 
 export type RequestAuth =
-  /** The retirement service user's JWT from the LMS (`Authorization: JWT <token>`), renewed once on a 401. */
+  /** A service user's JWT from the LMS (`Authorization: JWT <token>`), renewed once on a 401. */
   | { kind: "jwt"; lmsBaseUrl: string; client: OAuthClient }
   | { kind: "bearer"; token: string }
   | { kind: "basic"; user: string; password: string }
@@ -27,16 +27,17 @@ interface OutboundRequest {
 
 export type Call = (req: OutboundRequest) => Promise<HttpResponse>;
 
-const USER_AGENT = "openedx-workers (learner retirement)";
-
 /**
- * Sends one pipeline request with its auth; a status it does not accept becomes an HttpCallFailure carrying the
- * status and the body excerpt (the learner's record of what went wrong).
+ * Sends one request to another service with its auth; a status it does not accept becomes an HttpCallFailure
+ * carrying the status and the body excerpt (retirement records it as the learner's record of what went wrong;
+ * callers that may not keep a body, which can echo the learner's identity, use only the status).
  */
 export class HttpServiceCaller {
   constructor(
     private readonly tokens: OAuthTokenCache,
     private readonly timeoutMs: number,
+    /** How this service identifies itself (User-Agent). */
+    private readonly userAgent: string,
   ) {}
 
   readonly call: Call = async (req) => {
@@ -54,7 +55,7 @@ export class HttpServiceCaller {
   };
 
   private async send(req: OutboundRequest): Promise<{ response: HttpResponse; token?: string }> {
-    const headers: Record<string, string> = { "User-Agent": USER_AGENT };
+    const headers: Record<string, string> = { "User-Agent": this.userAgent };
     if (req.jsonContentType || req.json !== undefined) headers["Content-Type"] = "application/json";
     let token: string | undefined;
     if (req.auth.kind === "jwt") {

@@ -1,6 +1,6 @@
 import http from "node:http";
 import https from "node:https";
-import type { Failure } from "../../../domain/retirement/http-retry-policy";
+import type { Failure } from "../../domain/retirement/http-retry-policy";
 
 interface HttpRequest {
   method: string;
