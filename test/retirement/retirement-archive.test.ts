@@ -1,7 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
-import { archiveCutoff, archiveObjectKey, athenaDate } from "../../src/domain/retirement/retirement-archive";
+import { archiveCutoff, archiveObjectKey, archiveWindow, athenaDate } from "../../src/domain/retirement/retirement-archive";
 import { silentLogger } from "../../src/logging/logger";
 import { QueueName } from "../../src/queues/registry";
 import { syncSchedules } from "../../src/workers/schedules";
@@ -108,6 +108,31 @@ describe("archive-retirements (upstream's retirement_archive_and_cleanup + retir
     const again = await runCliInProcess(["archive-retirements"], h.env({ RETIREMENT_ARCHIVE_BUCKET: h.bucket!.name }));
     expect(again.out).to.contain("0 COMPLETE learner(s)");
     expect(await h.bucket!.keys()).to.have.length(2);
+  });
+
+  it("--start-date/--end-date as upstream's options: the window, and its refusals (exit 2)", async () => {
+    const now = new Date("2026-11-22T05:00:00Z");
+    const d = (text: string) => new Date(`${text}T00:00:00Z`);
+    expect(archiveWindow(now, 37, d("2026-09-01"), d("2026-10-01"))).to.deep.equal({ start: d("2026-09-01"), endExclusive: d("2026-10-02") });
+    expect(archiveWindow(now, 37)).to.deep.equal({ start: undefined, endExclusive: d("2026-10-17") });
+    expect(archiveWindow(now, 37, undefined, d("2026-10-16")).endExclusive, "the last day outside the cool-off").to.deep.equal(d("2026-10-17"));
+    expect(() => archiveWindow(now, 37, undefined, d("2026-10-17"))).to.throw("End date cannot occur within the cool_off_days period");
+    expect(() => archiveWindow(now, 37, d("2026-10-01"), d("2026-10-01"))).to.throw("Conflicting start and end dates passed on CLI");
+
+    h = await Harness.create({ bucket: true, env: RETIREMENT_ENV });
+    const s = await seed(h);
+    // due[1] and due[2] were requested 60 days ago; due[0] on 2026-01-02; the recent one 10 days ago.
+    const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+    const env = h.env({ RETIREMENT_ARCHIVE_BUCKET: h.bucket!.name });
+    const run = await runCliInProcess(["archive-retirements", "--start-date", day(61), "--end_date", day(60)], env);
+    expect(run.code, run.err).to.equal(0);
+    expect(run.out).to.contain("2 COMPLETE learner(s) created from");
+    expect(await statusRows(h)).to.deep.equal([s.due[0], s.recent, s.errored].sort((a, b) => a - b));
+    for (const args of [["--end-date", day(5)], ["--start-date", day(50), "--end-date", day(50)], ["--start-date", "2026-13-01"]]) {
+      const refused = await runCliInProcess(["archive-retirements", ...args], env);
+      expect(refused.code, args.join(" ")).to.equal(2);
+    }
+    expect(await statusRows(h)).to.have.length(3);
   });
 
   it("the dry run prints counts and user ids only and touches nothing", async () => {

@@ -1,9 +1,11 @@
 import type { AppContext } from "../../app/app-context";
 import { describeState } from "../../domain/retirement/retirement-states";
 import { TransitionRefusedError } from "../../domain/retirement/state-transitions";
+import { DateOptionError, pastDay, requestDateWindow } from "../../domain/retirement/request-date-window";
 import { CommandError } from "../../errors/command-error";
 import { UsageError } from "../../errors/usage-error";
 import { enqueueRetirements } from "../../producers/retirement-queue.producer";
+import { bulkUpdateStatuses } from "../../services/retirement/retirement-bulk-status";
 import { rewindErroredLearner, setLearnerState } from "../../services/retirement/retirement-operator-actions";
 import { RetirementStatusStore, type LearnerStatus } from "../../services/retirement/retirement-status-store";
 import { parseIds } from "../args";
@@ -120,11 +122,79 @@ async function rewindErrored(ctx: AppContext, given: number[], all: boolean, enq
   return problems > 0 ? 1 : 0;
 }
 
+const bulkUpdateCommand: Command = {
+  name: "bulk-update",
+  summary: "Move every learner in a state (and requested between two dates) to a new state or back to its last state",
+  usage: "openedx-workers retirement-status bulk-update --initial-state STATE (--new-state STATE | --rewind-state) [--start-date YYYY-MM-DD --end-date YYYY-MM-DD] [--force] [--dry-run]",
+  details: `upstream's retirement_bulk_status_update.py: the learners in --initial-state whose request (the status row's
+created) falls between --start-date and --end-date (both days included, both today or earlier; either may be left
+out), in status row order, each moved to --new-state or, with --rewind-state, to its own last state. The moves follow
+retirement-status set's rules: forward only and never out of ERRORED, ABORTED or COMPLETE unless --force (upstream
+forces every move); every learner is checked first, and one refusal moves nobody (exit 1). Each move is recorded in
+responses like set's. Output: the user ids moved and their states. --dry-run prints the same and moves nothing.`,
+  options: {
+    "initial-state": { type: "string", aliases: ["--initial_state"], valueName: "STATE", description: "Learners in this state" },
+    "new-state": { type: "string", aliases: ["--new_state"], valueName: "STATE", description: "Move them to this state" },
+    "rewind-state": { type: "boolean", aliases: ["--rewind_state"], description: "Move each back to its last state (e.g. ERRORED learners)" },
+    "start-date": { type: "string", aliases: ["--start_date"], valueName: "YYYY-MM-DD", description: "Requests created on or after this day (UTC)" },
+    "end-date": { type: "string", aliases: ["--end_date"], valueName: "YYYY-MM-DD", description: "Requests created on or before this day (UTC)" },
+    force: { type: "boolean", description: "Allow backward moves and moves out of dead-end states" },
+    response: { type: "string", valueName: "TEXT", description: "Text recorded in responses (default: who made the move)" },
+    "dry-run": { type: "boolean", aliases: ["--dry_run"], description: "Print the moves; change nothing" },
+    ...HELP_OPTION,
+  },
+  async run({ options }, io) {
+    const initialState = options["initial-state"] as string | undefined;
+    const newState = options["new-state"] as string | undefined;
+    const rewind = options["rewind-state"] === true;
+    if (!initialState) throw new UsageError("--initial-state is required");
+    // upstream's own check: "You must specify either the boolean rewind_state or a new state to set learners to."
+    if (!!newState === rewind) throw new UsageError("give either --new-state STATE or --rewind-state");
+    const now = new Date();
+    let window;
+    try {
+      const start = options["start-date"] === undefined ? undefined : pastDay(String(options["start-date"]), "--start-date", now);
+      const end = options["end-date"] === undefined ? undefined : pastDay(String(options["end-date"]), "--end-date", now);
+      window = requestDateWindow(start, end);
+    } catch (err) {
+      if (err instanceof DateOptionError) throw new UsageError(err.message);
+      throw err;
+    }
+    const force = options.force === true;
+    const dryRun = options["dry-run"] === true;
+    return withAppContext(io, [], async (ctx) => {
+      const states = await new RetirementStatusStore(ctx.dataSource).states();
+      for (const name of [initialState, newState]) {
+        if (name !== undefined && !states.some((s) => s.stateName === name)) {
+          throw new UsageError(`unknown retirement state "${name}"; the states are: ${states.map((s) => s.stateName).join(", ")}`);
+        }
+      }
+      const flags = [rewind ? "--rewind-state" : `--new-state ${newState}`, ...(force ? ["--force"] : [])].join(" ");
+      const response = (options.response as string | undefined) ?? `Set by openedx-workers retirement-status bulk-update --initial-state ${initialState} ${flags}`;
+      const outcome = await bulkUpdateStatuses(ctx.dataSource, {
+        initialState,
+        target: rewind ? { rewind: true } : { state: newState! },
+        window, force, response, dryRun,
+      });
+      const prefix = dryRun ? "[DRY RUN] " : "";
+      for (const r of outcome.refused) io.err(`user ${r.userId}: ${r.reason}`);
+      if (outcome.refused.length > 0) {
+        io.err(`${prefix}${outcome.refused.length} learner(s) refused; nobody was moved${force ? "" : " (--force allows any move)"}.`);
+        return 1;
+      }
+      for (const m of outcome.moved) io.out(`${prefix}user ${m.userId}: ${describeState(m.from)} -> ${describeState(m.to)}`);
+      for (const userId of outcome.changedMeanwhile) io.err(`user ${userId}: changed state meanwhile; left as it is`);
+      io.out(`${prefix}${outcome.moved.length} learner(s) ${dryRun ? "would be " : ""}moved.`);
+      return outcome.changedMeanwhile.length > 0 ? 1 : 0;
+    });
+  },
+};
+
 export const retirementStatusCommand: CommandBody = {
-  usage: "openedx-workers retirement-status --user-id ID | retirement-status set … | retirement-status rewind-errored …",
+  usage: "openedx-workers retirement-status --user-id ID | retirement-status set … | retirement-status rewind-errored … | retirement-status bulk-update …",
   details: "Output names user ids and states only; the history is the status row's responses, the LMS's own record.",
   options: { ...USER_ID, ...HELP_OPTION },
-  subcommands: [setCommand, rewindErroredCommand],
+  subcommands: [setCommand, rewindErroredCommand, bulkUpdateCommand],
   async run({ options }, io) {
     const userId = userIdOption(options["user-id"]);
     return withAppContext(io, [], async (ctx) => {

@@ -73,3 +73,33 @@ export function archiveCutoff(now: Date, coolOffDays: number): Date {
   const end = new Date(now.getTime() - coolOffDays * 86_400_000);
   return new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth(), end.getUTCDate() + 1));
 }
+
+/** The selection window of an archive run: status rows created at or after `start` (when set) and before `endExclusive`. */
+export interface ArchiveWindow {
+  start?: Date;
+  endExclusive: Date;
+}
+
+/** A date option upstream's archive script refuses (its ERR_BAD_CLI_PARAM); the CLI exits 2 with the message. */
+export class ArchiveWindowError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ArchiveWindowError";
+  }
+}
+
+/**
+ * upstream's `archive_and_cleanup` window (retirement_archive_and_cleanup.py): `--end-date` (a day) must not fall
+ * within the cool-off (`end_date > now - cool_off_days` is refused); without it the end is now − cool-off; a
+ * `--start-date` on or after the end is refused. The LMS then selects `created >= start` and `created < end + 1 day`
+ * (retirements_by_status_and_date). Upstream's default start, 2018-01-01, predates retirement itself; here no start
+ * means no lower bound.
+ */
+export function archiveWindow(now: Date, coolOffDays: number, startDate?: Date, endDate?: Date): ArchiveWindow {
+  const coolOffEnd = new Date(now.getTime() - coolOffDays * 86_400_000);
+  if (endDate && endDate.getTime() > coolOffEnd.getTime()) throw new ArchiveWindowError("End date cannot occur within the cool_off_days period");
+  const end = endDate ?? coolOffEnd;
+  if (startDate && startDate.getTime() >= end.getTime()) throw new ArchiveWindowError("Conflicting start and end dates passed on CLI");
+  const endExclusive = endDate ? new Date(endDate.getTime() + 86_400_000) : archiveCutoff(now, coolOffDays);
+  return { start: startDate, endExclusive };
+}

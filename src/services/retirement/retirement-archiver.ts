@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { DataSource } from "typeorm";
-import { archiveCutoff, archiveObjectKey, archiveText, athenaDate, type ArchivedRetirement } from "../../domain/retirement/retirement-archive";
+import { archiveObjectKey, archiveText, archiveWindow, athenaDate, type ArchiveWindow, type ArchivedRetirement } from "../../domain/retirement/retirement-archive";
 import { RequestRefusedError } from "../../errors/request-refused-error";
 import { TransientJobError } from "../../errors/transient-job-error";
 import { affectedRows } from "../../db/affected-rows";
@@ -14,6 +14,9 @@ interface ArchiveOptions {
   coolOffDays: number;
   batchSize: number;
   dryRun: boolean;
+  /** upstream's --start_date / --end_date (days, midnight UTC); see archiveWindow. */
+  startDate?: Date;
+  endDate?: Date;
   now?: Date;
 }
 
@@ -27,7 +30,10 @@ interface ArchiveBatch {
 }
 
 interface ArchiveOutcome {
+  /** Exclusive upper bound of `created`. */
   cutoff: Date;
+  /** Inclusive lower bound of `created`, when one was given. */
+  start?: Date;
   batches: ArchiveBatch[];
 }
 
@@ -55,29 +61,28 @@ export class RetirementArchiver {
 
   async run(opts: ArchiveOptions): Promise<ArchiveOutcome> {
     const now = opts.now ?? new Date();
-    const cutoff = archiveCutoff(now, opts.coolOffDays);
+    const window = archiveWindow(now, opts.coolOffDays, opts.startDate, opts.endDate);
+    const cutoff = window.endExclusive;
     const completeId = await this.completeStateId();
-    if (opts.dryRun) return { cutoff, batches: await this.plan(completeId, cutoff, opts.batchSize, now) };
+    if (opts.dryRun) return { cutoff, start: window.start, batches: await this.plan(completeId, window, opts.batchSize, now) };
     const bucket = this.bucket;
     if (!bucket) throw new RequestRefusedError("RETIREMENT_ARCHIVE_BUCKET is not set: archive-retirements has nowhere to write the archive");
 
     const batches: ArchiveBatch[] = [];
     for (const pending of await this.pendingBatches()) batches.push(await this.finish(bucket, pending, completeId, true));
     for (;;) {
-      const rows = await this.dueStatusRows(completeId, cutoff, opts.batchSize);
+      const rows = await this.dueStatusRows(completeId, window, opts.batchSize);
       if (rows.length === 0) break;
       const pending = await this.recordBatch(bucket, rows, now);
       batches.push(await this.finish(bucket, pending, completeId, false));
     }
-    return { cutoff, batches };
+    return { cutoff, start: window.start, batches };
   }
 
   /** The dry run: the batches that would be written, with user ids only. Touches nothing. */
-  private async plan(completeId: number, cutoff: Date, batchSize: number, now: Date): Promise<ArchiveBatch[]> {
-    const rows: Array<{ user_id: number }> = await this.ds.query(
-      "SELECT user_id FROM user_api_userretirementstatus WHERE current_state_id = ? AND created < ? ORDER BY id",
-      [completeId, cutoff],
-    );
+  private async plan(completeId: number, window: ArchiveWindow, batchSize: number, now: Date): Promise<ArchiveBatch[]> {
+    const [where, params] = windowCondition(completeId, window);
+    const rows: Array<{ user_id: number }> = await this.ds.query(`SELECT user_id FROM user_api_userretirementstatus WHERE ${where} ORDER BY id`, params);
     const batches: ArchiveBatch[] = [];
     for (let i = 0; i < rows.length; i += batchSize) {
       const at = new Date(now.getTime() + batches.length * 1000);
@@ -99,8 +104,9 @@ export class RetirementArchiver {
     return rows.map((r) => ({ id: Number(r.id), objectKey: r.object_key, statusIds: JSON.parse(r.status_ids) as number[] }));
   }
 
-  private async dueStatusRows(completeId: number, cutoff: Date, limit: number): Promise<Array<{ id: number; user_id: number }>> {
-    return this.ds.query("SELECT id, user_id FROM user_api_userretirementstatus WHERE current_state_id = ? AND created < ? ORDER BY id LIMIT ?", [completeId, cutoff, limit]);
+  private async dueStatusRows(completeId: number, window: ArchiveWindow, limit: number): Promise<Array<{ id: number; user_id: number }>> {
+    const [where, params] = windowCondition(completeId, window);
+    return this.ds.query(`SELECT id, user_id FROM user_api_userretirementstatus WHERE ${where} ORDER BY id LIMIT ?`, [...params, limit]);
   }
 
   /** Records the batch before its upload, under a key no other batch has (upstream's names have 1 s resolution). */
@@ -177,4 +183,11 @@ export class RetirementArchiver {
       throw new TransientJobError(`archive ${bucket}/${key} could not be written and verified (nothing was deleted): ${e.name}: ${e.message}`, { cause: err });
     }
   }
+}
+
+/** COMPLETE status rows inside the window (the LMS's retirements_by_status_and_date filter). */
+function windowCondition(completeId: number, window: ArchiveWindow): [string, unknown[]] {
+  return window.start
+    ? ["current_state_id = ? AND created >= ? AND created < ?", [completeId, window.start, window.endExclusive]]
+    : ["current_state_id = ? AND created < ?", [completeId, window.endExclusive]];
 }
