@@ -2,6 +2,8 @@ import type { DataSource } from "typeorm";
 import type { AppContext } from "../app/app-context";
 import { parseArgumentText } from "../command-line/option-specs";
 import { CertificateGenerationCommandConfiguration, PurgeReferencesToPdfCertificatesCommandConfiguration } from "../entities/lms";
+import { entityTableAvailable } from "../db/lms-schema/lms-schema-inspector";
+import { RequestRefusedError } from "../errors/request-refused-error";
 import { argumentsFromDatabase } from "./command-arguments";
 import { GENERATION_SELECTION, describeGenerationBatch, generationBatchFromOptions, runGenerationBatch } from "./certificate-generation.producer";
 import { PURGE_SELECTION, purgeRequestFromOptions, runPurgeBatch } from "./pdf-certificate-purge-batch.producer";
@@ -42,6 +44,16 @@ export const COMMAND_CONFIGURATIONS: Record<CommandConfigurationKind, CommandCon
   },
 };
 
+/** The LMS has no table for this ConfigurationModel (it is older than the release that added it). */
+export class ConfigurationTableMissingError extends RequestRefusedError {
+  override readonly code = "CONFIGURATION_TABLE_MISSING";
+
+  constructor(modelName: string, table: string) {
+    super(`this LMS has no ${table} table (${modelName} is newer than this LMS's release): upgrade the LMS to store arguments here`);
+    this.name = "ConfigurationTableMissingError";
+  }
+}
+
 interface ConfigurationRow {
   id: number;
   changeDate: Date;
@@ -52,6 +64,7 @@ interface ConfigurationRow {
 
 /** The newest rows first, as ConfigurationModel.current() orders them (change_date, then id): the first one is in force. */
 export async function configurationHistory(ds: DataSource, kind: CommandConfigurationKind, limit = 100): Promise<ConfigurationRow[]> {
+  if (!(await entityTableAvailable(ds, COMMAND_CONFIGURATIONS[kind].entity))) return [];
   return ds
     .getRepository(COMMAND_CONFIGURATIONS[kind].entity)
     .createQueryBuilder("c")
@@ -63,7 +76,8 @@ export async function configurationHistory(ds: DataSource, kind: CommandConfigur
 
 /**
  * Adds a row, which becomes the one in force (ConfigurationModel rows are never edited: a change is a new row).
- * The caller validates first; `changedById` is the acting user, as Django admin's save_model sets it.
+ * The caller validates first; `changedById` is the acting user, as Django admin's save_model sets it. Refused
+ * (ConfigurationTableMissingError) on an LMS without the model's table.
  */
 export async function addConfigurationRow(
   ds: DataSource,
@@ -71,6 +85,8 @@ export async function addConfigurationRow(
   row: { enabled: boolean; arguments: string; changedById: number },
   now = new Date(),
 ): Promise<number> {
+  const entity = COMMAND_CONFIGURATIONS[kind].entity;
+  if (!(await entityTableAvailable(ds, entity))) throw new ConfigurationTableMissingError(entity.modelName, ds.getMetadata(entity).tableName);
   const result = await ds.getRepository(COMMAND_CONFIGURATIONS[kind].entity).insert({ ...row, changeDate: now });
   return Number(result.identifiers[0].id);
 }

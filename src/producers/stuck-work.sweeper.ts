@@ -1,5 +1,6 @@
 import type { Job } from "bullmq";
 import type { AppContext } from "../app/app-context";
+import { entityTableAvailable } from "../db/lms-schema/lms-schema-inspector";
 import { PurgeReferencesToPdfCertificatesCommandConfiguration } from "../entities/lms";
 import { attemptsExhausted } from "../queues/job-options";
 import { QueueName } from "../queues/registry";
@@ -112,13 +113,15 @@ export class StuckWorkSweeper {
    * operator, as is a live job.
    */
   async purges(stuckAfterMinutes: number): Promise<SweepCounts> {
+    const none = { stale: 0, reenqueued: 0, refused: 0 };
+    // An LMS before Teak has no such table: no stored purge, nothing to sweep.
+    if (!(await entityTableAvailable(this.ctx.dataSource, PurgeReferencesToPdfCertificatesCommandConfiguration))) return none;
     const row = await this.ctx.dataSource
       .getRepository(PurgeReferencesToPdfCertificatesCommandConfiguration)
       .createQueryBuilder("c")
       .orderBy("c.change_date", "DESC")
       .addOrderBy("c.id", "DESC")
       .getOne();
-    const none = { stale: 0, reenqueued: 0, refused: 0 };
     if (!row?.enabled || row.changeDate > new Date(Date.now() - stuckAfterMinutes * 60_000)) return none;
     const ids = certificateIdsOf(row.arguments).slice(0, SWEEP_LIMIT);
     if (ids.length === 0) return none;

@@ -1,6 +1,8 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { expect } from "chai";
+import { registryTables } from "../../src/db/lms-schema/lms-schema-registry";
+import { unregisteredLmsTables } from "../support/lms-schema-sources";
 
 const ROOT = path.resolve(__dirname, "../..");
 const DEPCRUISE = path.join(ROOT, "node_modules/dependency-cruiser/bin/dependency-cruise.mjs");
@@ -27,5 +29,13 @@ describe("layers: domain ← services ← workers/producers ← cli/console", ()
     expect(r.output).to.contain("producers-and-workers-not-upward: src/producers/type-only.ts → src/cli/errors.ts");
     expect(r.output).to.contain("services-not-upward: src/services/type-only.ts → src/console/server.ts");
     expect(r.output).to.contain("only-cli-and-console-import-them: src/producers/type-only.ts → src/cli/errors.ts");
+  });
+});
+
+// Run on every landing with the layer rules: an LMS table enters the code only with its registry entry, which the
+// workers' start check and check-lms-schema read (test/db/lms-schema-registry.test.ts checks the entries themselves).
+describe("LMS tables: src/ uses only those the LMS schema registry lists", () => {
+  it("every LMS table named in src/ is in src/db/lms-schema/ (add it to its family's file there)", () => {
+    expect(unregisteredLmsTables(new Set(registryTables()))).to.deep.equal([]);
   });
 });

@@ -25,6 +25,7 @@ function entry(name: string, summary: string, body: () => CommandBody): CommandE
 // require() in the loaders, not import: the module is read only when its loader runs.
 export const COMMANDS: CommandEntry[] = [
   entry("migrate", "Create or update the worker's own tables (and, for standalone use, the LMS tables)", () => (require("./migrate") as typeof import("./migrate")).migrateCommand),
+  entry("check-lms-schema", "Compare the LMS tables and columns the workers use with the database; exit 2 when a required one is missing", () => (require("./check-lms-schema") as typeof import("./check-lms-schema")).checkLmsSchemaCommand),
   entry("worker", "Process jobs from the queues until stopped (or until idle)", () => (require("./worker") as typeof import("./worker")).workerCommand),
   entry("queues", "Show job counts per queue and state", () => (require("./queues") as typeof import("./queues")).queuesCommand),
   entry("retry-failed", "Re-run the jobs that failed for good (all of them, or those of some queues)", () => (require("./retry-failed") as typeof import("./retry-failed")).retryFailedCommand),

@@ -11,6 +11,7 @@ import { waitUntilIdle } from "../../workers/idle-watcher";
 import { QUEUE_REQUIREMENTS } from "../../workers/job-definitions";
 import { watchProgress } from "../../workers/progress-watchdog";
 import { keepSchedules, syncSchedules } from "../../workers/schedules";
+import { checkLmsSchemaAtStart } from "../../workers/lms-schema-check";
 import { checkWorkerDependencies } from "../../workers/startup-checks";
 import { WorkerHost } from "../../workers/worker-host";
 import type { EventBusConsumer } from "../../services/event-bus/event-bus-consumer";
@@ -29,7 +30,9 @@ const MAX_CONCURRENCY = 256;
 export const workerCommand: CommandBody = {
   usage: "openedx-workers worker [--queues a,b] [--concurrency N] [--until-idle]",
   details: `At start it checks Redis (and its maxmemory-policy), the database and S3 within STARTUP_TIMEOUT_MS; if one is
-unreachable it exits 1 with one line naming it. SIGTERM or SIGINT: stop taking jobs, let in-flight jobs finish for up
+unreachable it exits 1 with one line naming it. Then it compares the LMS tables and columns its queues' job families
+use with the database (as check-lms-schema does): a required one missing exits 2 naming table.column and the
+family; an optional one missing is one warning line naming what its jobs skip. SIGTERM or SIGINT: stop taking jobs, let in-flight jobs finish for up
 to WORKER_SHUTDOWN_TIMEOUT_MS, close connections and exit 0; the process ends within that time plus ${SHUTDOWN_MARGIN_MS / 1000} s
 whatever state it is in (a second signal ends it at once). Jobs still running then are recovered by another worker
 as stalled and re-run (every processor is idempotent). While running it rides out Redis, database and S3 outages;
@@ -88,6 +91,7 @@ and openedx_workers_dependency_up at /metrics.`,
         await checkWorkerDependencies(runConfig, queues, logger);
         const bound = runConfig.resilience.startupTimeoutMs;
         ctx = await withTimeout(createAppContext(runConfig, logger, { mode: "service", queueCount: queues.length }), bound, "opening the database pool");
+        await withTimeout(checkLmsSchemaAtStart(ctx.dataSource, queues, logger), bound, "reading the LMS schema");
         await withTimeout(syncSchedules(ctx.queues, queues, ctx.config, logger), bound, "syncing job schedules");
         return "started" as const;
       };

@@ -3,6 +3,7 @@ import { InvalidArgumentsError } from "../../errors/invalid-arguments-error";
 import { RequestRefusedError } from "../../errors/request-refused-error";
 import {
   COMMAND_CONFIGURATIONS,
+  ConfigurationTableMissingError,
   addConfigurationRow,
   configurationHistory,
   runStoredArguments,
@@ -97,7 +98,13 @@ export async function commandConfigurationArea(app: FastifyInstance, opts: { ctx
       }
     }
     if (Object.keys(errors).length > 0) return show(reply, kind, { errors, form: { enabled, arguments: text } }, 400);
-    const id = await addConfigurationRow(ctx.dataSource, kind, { enabled, arguments: text, changedById: request.staff!.id });
+    let id: number;
+    try {
+      id = await addConfigurationRow(ctx.dataSource, kind, { enabled, arguments: text, changedById: request.staff!.id });
+    } catch (err) {
+      if (!(err instanceof ConfigurationTableMissingError)) throw err;
+      return show(reply, kind, { errors: { arguments: err.message }, form: { enabled, arguments: text } }, 409);
+    }
     ctx.logger.info("console: command configuration row added", { userId: request.staff!.id, configuration: kind, rowId: id, enabled });
     return reply.redirect(`${COMMANDS_PATH}/${kind}?added=${id}`, 303);
   });

@@ -1,4 +1,6 @@
 import type { DataSource, EntityManager } from "typeorm";
+import { DATE_OVERRIDE_HISTORY } from "../../db/lms-schema/families/generation";
+import { lmsSchemaOf } from "../../db/lms-schema/lms-schema-inspector";
 import { PermanentJobError } from "../../errors/permanent-job-error";
 import type { CertificateEventOutbox } from "../event-bus/certificate-event-outbox";
 
@@ -107,9 +109,10 @@ export class CertificateDateOverrideService {
 
   /** The override in force and every history row of the certificate's overrides, oldest first. */
   async overrideAndHistory(certificateId: number): Promise<{ current: OverrideRow | undefined; history: OverrideHistoryRow[] }> {
+    const withHistory = (await lmsSchemaOf(this.ds).snapshot()).has(DATE_OVERRIDE_HISTORY);
     const [current, history] = await Promise.all([
       this.ds.query(`SELECT ${COLUMNS} FROM certificates_certificatedateoverride WHERE generated_certificate_id = ?`, [certificateId]),
-      this.ds.query(
+      !withHistory ? [] : this.ds.query(
         `SELECT history_id, history_date, history_type, history_user_id, ${COLUMNS} FROM certificates_historicalcertificatedateoverride
           WHERE generated_certificate_id = ? ORDER BY history_date, history_id`,
         [certificateId],
@@ -132,7 +135,9 @@ export class CertificateDateOverrideService {
     return rows[0] ? { id: Number(rows[0].id) } : undefined;
   }
 
+  /** The simple-history row of a change; none on an LMS without the history table (optional in the LMS schema registry). */
   private async history(m: EntityManager, id: number, type: "+" | "~" | "-", at: Date, actingUserId: number): Promise<void> {
+    if (!(await lmsSchemaOf(m.connection).snapshot(m)).has(DATE_OVERRIDE_HISTORY)) return;
     await m.query(
       `INSERT INTO certificates_historicalcertificatedateoverride (${COLUMNS}, history_date, history_change_reason, history_type, history_user_id)
        SELECT ${COLUMNS}, ?, NULL, ?, ? FROM certificates_certificatedateoverride WHERE id = ?`,

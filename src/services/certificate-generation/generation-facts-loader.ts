@@ -2,6 +2,8 @@ import type { DataSource } from "typeorm";
 import type { CourseKey } from "../../domain/course-key";
 import type { GenerationFacts } from "../../domain/certificates/generation-facts";
 import { isIdVerified, type IdVerificationRecord } from "../../domain/certificates/id-verification";
+import { VERIFICATION_ATTEMPTS } from "../../db/lms-schema/families/generation";
+import { lmsSchemaOf } from "../../db/lms-schema/lms-schema-inspector";
 
 interface FactsRow {
   userId: number;
@@ -87,9 +89,14 @@ export class GenerationFactsLoader {
     return facts;
   }
 
-  /** Learners among these with an approved, unexpired verification of any kind, in upstream's order (photo, SSO, manual, attempt) for ties. */
+  /**
+   * Learners among these with an approved, unexpired verification of any kind, in upstream's order (photo, SSO,
+   * manual, attempt) for ties. An LMS older than Sumac has no VerificationAttempt table: upstream's
+   * IDVerificationService there reads the other three only, and so does this (no attempt is "no such data").
+   */
   private async idVerified(userIds: number[], now: Date): Promise<Set<number>> {
     if (userIds.length === 0) return new Set();
+    const withAttempts = (await lmsSchemaOf(this.ds).snapshot()).has(VERIFICATION_ATTEMPTS);
     const rows: VerificationRow[] = await this.ds.query(
       `SELECT user_id AS userId, 'photo' AS source, created_at AS createdAt, updated_at AS updatedAt, expiration_date AS expiration
          FROM verify_student_softwaresecurephotoverification WHERE user_id IN (?) AND status = 'approved'
@@ -97,10 +104,9 @@ export class GenerationFactsLoader {
        SELECT user_id, 'sso', created_at, updated_at, expiration_date FROM verify_student_ssoverification WHERE user_id IN (?) AND status = 'approved'
        UNION ALL
        SELECT user_id, 'manual', created_at, updated_at, expiration_date FROM verify_student_manualverification WHERE user_id IN (?) AND status = 'approved'
-       UNION ALL
-       SELECT user_id, 'attempt', created_at, updated_at, expiration_datetime FROM verify_student_verificationattempt WHERE user_id IN (?) AND status = 'approved'
+       ${withAttempts ? "UNION ALL SELECT user_id, 'attempt', created_at, updated_at, expiration_datetime FROM verify_student_verificationattempt WHERE user_id IN (?) AND status = 'approved'" : ""}
        ORDER BY FIELD(source, 'photo', 'sso', 'manual', 'attempt')`,
-      [userIds, userIds, userIds, userIds],
+      withAttempts ? [userIds, userIds, userIds, userIds] : [userIds, userIds, userIds],
     );
     const byUser = new Map<number, IdVerificationRecord[]>();
     for (const r of rows) {

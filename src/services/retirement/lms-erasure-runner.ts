@@ -1,8 +1,14 @@
 import type { DataSource, EntityManager } from "typeorm";
 import type { RetirementConfig } from "../../config";
-import type { Logger } from "../../logging/logger";
+import { LMS_SCHEMA_REGISTRY } from "../../db/lms-schema/lms-schema-registry";
+import { lmsSchemaOf } from "../../db/lms-schema/lms-schema-inspector";
+import { LmsFamily, type LmsTableUse } from "../../db/lms-schema/lms-table-use";
 import { LMS_ERASURES, erasureTables, type ErasurePhase, type LmsErasure } from "./lms-erasures";
 import type { LearnerStatus } from "./retirement-status-store";
+
+/** The retirement family's uses of each table, from the LMS schema registry. */
+const RETIREMENT_USES = new Map<string, LmsTableUse[]>();
+for (const use of LMS_SCHEMA_REGISTRY[LmsFamily.Retirement]) RETIREMENT_USES.set(use.table, [...(RETIREMENT_USES.get(use.table) ?? []), use]);
 
 interface ErasurePlan {
   /** Erasures whose tables all exist, in order. */
@@ -16,41 +22,28 @@ interface ErasurePlan {
 }
 
 /**
- * Runs the upstream erasures of a phase inside the step's transaction. Which apps' tables exist is read from
- * information_schema once per process (the first retirement step after start) and reported once in the log:
- * an operator's LMS may lack enterprise, wiki or other apps (or an app's simple-history table), and a missing table
- * must neither fail every learner nor go unnoticed.
+ * Runs the upstream erasures of a phase inside the step's transaction. Which tables this LMS has comes from the
+ * process's one information_schema read (the LMS schema registry's snapshot, which the worker's start check makes
+ * and logs): an operator's LMS may lack enterprise, wiki or other apps (or an app's simple-history table), and a
+ * missing table must neither fail every learner nor go unnoticed (the step's response names what was skipped).
  */
 export class LmsErasureRunner {
-  private plan?: Promise<ErasurePlan>;
-
   constructor(
     private readonly ds: DataSource,
     private readonly retirement: Pick<RetirementConfig, "salts">,
-    private readonly logger: Logger,
     private readonly erasures: readonly LmsErasure[] = LMS_ERASURES,
   ) {}
 
   /**
-   * The plan, computed once; a failed lookup is retried by the next call. Inside a step's transaction, pass its
-   * `em`: the lookup then runs on the connection the caller already holds. Taking a second pooled connection there
-   * deadlocked a worker whose jobs all opened their transactions at once (every connection held, each waiting for one).
+   * The plan from the cached snapshot. Inside a step's transaction, pass its `em`: a first read then runs on the
+   * connection the caller already holds (a second pooled connection there deadlocked a worker whose jobs all opened
+   * their transactions at once).
    */
   async load(em?: EntityManager): Promise<ErasurePlan> {
-    this.plan ??= this.computePlan(em ?? this.ds.manager).catch((err) => {
-      this.plan = undefined;
-      throw err;
-    });
-    return this.plan;
-  }
-
-  private async computePlan(em: EntityManager): Promise<ErasurePlan> {
-    const wanted = erasureTables(this.erasures);
-    const rows: Array<{ name: string }> = await em.query(
-      "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)",
-      [wanted],
-    );
-    const present = new Set(rows.map((r) => r.name));
+    const snapshot = await lmsSchemaOf(this.ds).snapshot(em);
+    // A table counts as present when it has every column the registry lists for retirement (an older app version
+    // without one is skipped like a missing app); a table the registry does not list is never read.
+    const present = new Set(erasureTables(this.erasures).filter((t) => RETIREMENT_USES.has(t) && RETIREMENT_USES.get(t)!.every((use) => snapshot.has(use))));
     const plan: ErasurePlan = { active: [], skipped: [], missingHistory: [], present };
     for (const erasure of this.erasures) {
       const missing = erasure.tables.filter((t) => !present.has(t));
@@ -60,17 +53,6 @@ export class LmsErasureRunner {
       }
       plan.active.push(erasure);
       plan.missingHistory.push(...erasure.historyTables.filter((t) => !present.has(t)));
-    }
-    if (plan.skipped.length > 0) {
-      this.logger.warn("LMS erasures skipped: their tables do not exist in this database (app not installed)", {
-        skipped: plan.skipped.map((s) => `${s.erasure.name} (missing ${s.missing.join(", ")})`),
-      });
-    }
-    if (plan.missingHistory.length > 0) {
-      this.logger.warn("LMS history tables absent: their redaction is skipped, the erasures still run", { missing: plan.missingHistory });
-    }
-    if (plan.skipped.length === 0 && plan.missingHistory.length === 0) {
-      this.logger.info("every LMS erasure table is present", { erasures: plan.active.length });
     }
     return plan;
   }

@@ -1,4 +1,6 @@
 import type { EntityManager } from "typeorm";
+import { CERTIFICATE_HISTORY_NAMES } from "../../db/lms-schema/families/retirement";
+import { lmsSchemaOf } from "../../db/lms-schema/lms-schema-inspector";
 import type { AppContext } from "../../app/app-context";
 import { PermanentJobError } from "../../errors/permanent-job-error";
 import { PdfCertificatePurger, PURGE_BATCH_SIZE } from "../pdf-certificate-purger";
@@ -156,7 +158,9 @@ function retireLms(purger: PdfCertificatePurger, images: ProfileImageEraser, era
       );
       await em.query("DELETE sl FROM student_sociallink sl JOIN auth_userprofile p ON p.id = sl.user_profile_id WHERE p.user_id IN (?)", [users]);
       await em.query("UPDATE certificates_generatedcertificate SET name = '' WHERE user_id IN (?) AND name <> ''", [users]);
-      await em.query("UPDATE certificates_historicalgeneratedcertificate SET name = '' WHERE user_id IN (?) AND name <> ''", [users]);
+      if ((await lmsSchemaOf(em.connection).snapshot(em)).has(CERTIFICATE_HISTORY_NAMES)) {
+        await em.query("UPDATE certificates_historicalgeneratedcertificate SET name = '' WHERE user_id IN (?) AND name <> ''", [users]);
+      }
       await em.query("DELETE FROM student_pendingemailchange WHERE user_id IN (?)", [users]);
       await em.query("DELETE FROM user_api_userorgtag WHERE user_id IN (?)", [users]);
       // Redact, then delete: replication tools that turn deletes into soft deletes then keep no PII.
@@ -200,7 +204,7 @@ function purgePdfCertificates(purger: PdfCertificatePurger): RetirementStep {
 /** Built-in steps by "SERVICE.method". */
 export function builtInSteps(ctx: AppContext): Map<string, RetirementStep> {
   const purger = new PdfCertificatePurger(ctx.dataSource, ctx.s3, ctx.config.certificates, ctx.logger, ctx.certificateEvents);
-  const erasures = new LmsErasureRunner(ctx.dataSource, ctx.config.retirement, ctx.logger);
+  const erasures = new LmsErasureRunner(ctx.dataSource, ctx.config.retirement);
   const images = new ProfileImageEraser(ctx.s3, ctx.config.erasure.profileImages, ctx.logger);
   const busEvents = new CertificateEventEraser(ctx.dataSource, ctx.config.eventBus, ctx.eventBus, ctx.logger);
   return new Map<string, RetirementStep>([

@@ -1,0 +1,96 @@
+import type { LmsTableUse, OptionalBecause } from "../lms-table-use";
+
+export const RETIREMENT_STATES: LmsTableUse = {
+  table: "user_api_retirementstate",
+  columns: ["id", "state_name", "state_execution_order", "is_dead_end_state", "required"],
+};
+
+export const RETIREMENT_STATUSES: LmsTableUse = {
+  table: "user_api_userretirementstatus",
+  columns: ["id", "created", "modified", "user_id", "original_username", "original_email", "original_name", "retired_username", "retired_email", "responses", "current_state_id", "last_state_id"],
+};
+
+/** retire_lms blanks the learner's name in the certificates' history rows too. */
+export const CERTIFICATE_HISTORY_NAMES: LmsTableUse = {
+  table: "certificates_historicalgeneratedcertificate",
+  columns: ["user_id", "name"],
+  optional: { because: "history", skipped: "blanking the learner's name in certificate history rows" },
+};
+
+/** A table an erasure of lms-erasures.ts changes; optional ones skip only that erasure (or that history redaction). */
+function erasure(table: string, columns: string[], optional?: { because: OptionalBecause; erasure: string }): LmsTableUse {
+  if (!optional) return { table, columns };
+  const skipped = optional.because === "history" ? `the redaction of the "${optional.erasure}" history rows` : `the "${optional.erasure}" erasure`;
+  return { table, columns, optional: { because: optional.because, skipped } };
+}
+
+/** The tables of upstream's retirement receivers and views (src/services/retirement/lms-erasures.ts). */
+const ERASURE_TABLES: LmsTableUse[] = [
+  erasure("wiki_articlerevision", ["user_id", "ip_address"], { because: "app", erasure: "wiki revisions" }),
+  erasure("wiki_revisionpluginrevision", ["user_id", "ip_address"], { because: "app", erasure: "wiki revisions" }),
+  erasure("credit_creditrequest", ["username", "parameters"], { because: "app", erasure: "credit requests" }),
+  erasure("credit_historicalcreditrequest", ["username", "parameters"], { because: "history", erasure: "credit requests" }),
+  erasure("credit_creditrequirementstatus", ["username", "reason"], { because: "app", erasure: "credit requirement statuses" }),
+  erasure("credit_historicalcreditrequirementstatus", ["username", "reason"], { because: "history", erasure: "credit requirement statuses" }),
+  erasure("credit_crediteligibility", ["username"], { because: "app", erasure: "credit eligibilities" }),
+  erasure("api_admin_apiaccessrequest", ["user_id", "website", "company_address", "company_name", "reason"]),
+  erasure("api_admin_historicalapiaccessrequest", ["user_id", "website", "company_address", "company_name", "reason"], { because: "history", erasure: "API access requests" }),
+  erasure("social_auth_usersocialauth", ["id", "user_id", "uid", "extra_data"]),
+  erasure("support_historicalusersocialauth", ["id", "user_id", "uid", "extra_data"], { because: "history", erasure: "historical social auth" }),
+  erasure("program_enrollments_programenrollment", ["id", "user_id", "external_user_key", "modified"], { because: "app", erasure: "program enrollments" }),
+  erasure("program_enrollments_historicalprogramenrollment", ["id", "external_user_key"], { because: "history", erasure: "program enrollments" }),
+  erasure("survey_surveyanswer", ["user_id", "field_value"]),
+  {
+    table: "verify_student_verificationattempt",
+    columns: ["user_id", "name"],
+    optional: { because: "newer", skipped: 'the "verification attempts" erasure (an LMS before Sumac has no such rows)' },
+    addedIn: { release: "Sumac", migration: "lms/djangoapps/verify_student/migrations/0015_verificationattempt.py", generated: "2024-08-26" },
+  },
+  erasure("nameaffirmation_verifiedname", ["user_id", "verified_name", "profile_name"], { because: "app", erasure: "verified names" }),
+  erasure("edx_name_affirmation_historicalverifiedname", ["user_id", "verified_name", "profile_name"], { because: "history", erasure: "verified names" }),
+  erasure("bulk_email_optout", ["user_id", "course_id"]),
+  erasure("entitlements_courseentitlement", ["id", "user_id"]),
+  erasure("entitlements_courseentitlementsupportdetail", ["entitlement_id", "comments"]),
+  erasure("verify_student_softwaresecurephotoverification", ["user_id", "name", "face_image_url", "photo_id_image_url", "photo_id_key"]),
+  erasure("verify_student_manualverification", ["user_id", "name", "reason"]),
+  erasure("verify_student_ssoverification", ["user_id", "name"]),
+  erasure("save_for_later_savedcourse", ["user_id", "email"]),
+  erasure("save_for_later_savedprogram", ["user_id", "email"]),
+  erasure("consent_datasharingconsent", ["username"], { because: "app", erasure: "data sharing consent" }),
+  erasure("consent_historicaldatasharingconsent", ["username"], { because: "history", erasure: "data sharing consent" }),
+  erasure("enterprise_enterprisecustomeruser", ["id", "user_id"], { because: "app", erasure: "SAP SuccessFactors audits" }),
+  erasure("enterprise_enterprisecourseenrollment", ["id", "enterprise_customer_user_id"], { because: "app", erasure: "SAP SuccessFactors audits" }),
+  erasure("sap_success_factors_sapsuccessfactorslearnerdatatransmission3ce5", ["enterprise_course_enrollment_id", "sapsf_user_id"], { because: "app", erasure: "SAP SuccessFactors audits" }),
+  erasure("degreed_degreedlearnerdatatransmissionaudit", ["enterprise_course_enrollment_id", "degreed_user_email"], { because: "app", erasure: "Degreed audits" }),
+  erasure("enterprise_pendingenterprisecustomeruser", ["user_email"], { because: "app", erasure: "pending enterprise users" }),
+  erasure("enterprise_historicalpendingenterprisecustomeruser", ["user_email"], { because: "history", erasure: "pending enterprise users" }),
+];
+
+// credit_historical* and api_admin_historicalapiaccessrequest: edx-platform deleted these history models in 2016
+// (credit, api_admin 0007_delete_historical_api_records); lms-erasures.ts redacts them only where they still exist.
+
+export const RETIREMENT_TABLES: LmsTableUse[] = [
+  { table: "auth_user", columns: ["id", "username", "email", "password", "first_name", "last_name", "is_active"] },
+  {
+    table: "auth_userprofile",
+    columns: ["id", "user_id", "name", "meta", "location", "year_of_birth", "gender", "mailing_address", "city", "country", "bio", "phone_number", "profile_image_uploaded_at"],
+  },
+  RETIREMENT_STATES,
+  RETIREMENT_STATUSES,
+  { table: "user_api_userretirementrequest", columns: ["id", "created", "modified", "user_id"] },
+  { table: "user_api_userretirementpartnerreportingstatus", columns: ["created", "modified", "user_id", "original_username", "original_email", "original_name", "is_being_processed"] },
+  { table: "user_api_userorgtag", columns: ["user_id", "key", "value", "modified"] },
+  { table: "student_courseenrollment", columns: ["id", "user_id", "course_id", "is_active"] },
+  { table: "student_pendingnamechange", columns: ["user_id"] },
+  { table: "student_manualenrollmentaudit", columns: ["enrollment_id", "enrolled_email", "reason"] },
+  { table: "student_sociallink", columns: ["user_profile_id"] },
+  { table: "student_pendingemailchange", columns: ["user_id"] },
+  { table: "student_pendingsecondaryemailchange", columns: ["user_id", "new_secondary_email"] },
+  { table: "student_accountrecovery", columns: ["user_id", "secondary_email", "is_active"] },
+  { table: "student_courseenrollmentallowed", columns: ["email"] },
+  { table: "course_groups_unregisteredlearnercohortassignments", columns: ["email"] },
+  // Names blanked at retire_lms, the PDF purge's columns (its last part), the certificate events it erases.
+  { table: "certificates_generatedcertificate", columns: ["id", "user_id", "course_id", "name", "download_url", "download_uuid", "verify_uuid", "mode", "grade", "status"] },
+  CERTIFICATE_HISTORY_NAMES,
+  ...ERASURE_TABLES,
+];

@@ -1,0 +1,37 @@
+import type { DataSource } from "typeorm";
+import { compareLmsSchema, optionalLine, requiredLine, type LmsSchemaReport } from "../db/lms-schema/lms-schema-check";
+import { lmsSchemaOf } from "../db/lms-schema/lms-schema-inspector";
+import { ALL_FAMILIES, LmsFamily } from "../db/lms-schema/lms-table-use";
+import { LmsSchemaError } from "../errors/lms-schema-error";
+import type { Logger } from "../logging/logger";
+import { QueueName } from "../queues/registry";
+
+/** The LMS tables a queue's jobs touch are those of these families. */
+export const QUEUE_LMS_FAMILIES: Record<QueueName, LmsFamily[]> = {
+  [QueueName.CertificatePurge]: [LmsFamily.Purge],
+  [QueueName.CertificateGeneration]: [LmsFamily.Generation],
+  [QueueName.LearnerRetirement]: [LmsFamily.Retirement],
+  [QueueName.Organizations]: [LmsFamily.Organizations],
+  [QueueName.CertificateEvents]: [LmsFamily.EventBus],
+};
+
+/** The families of these queues, in the registry's order. */
+export function familiesOfQueues(queues: readonly QueueName[]): LmsFamily[] {
+  const wanted = new Set(queues.flatMap((q) => QUEUE_LMS_FAMILIES[q]));
+  return ALL_FAMILIES.filter((f) => wanted.has(f));
+}
+
+/** The registry compared with the database (the one cached information_schema read of this DataSource). */
+export async function lmsSchemaReport(ds: DataSource, families: readonly LmsFamily[]): Promise<LmsSchemaReport> {
+  return compareLmsSchema(await lmsSchemaOf(ds).snapshot(), families);
+}
+
+/**
+ * A worker's start: every required table and column of its queues' families must be there (else LmsSchemaError,
+ * exit 2, one line per item); each optional one missing is logged once, as one warning line naming what is skipped.
+ */
+export async function checkLmsSchemaAtStart(ds: DataSource, queues: readonly QueueName[], logger: Logger): Promise<void> {
+  const report = await lmsSchemaReport(ds, familiesOfQueues(queues));
+  if (report.missingRequired.length > 0) throw new LmsSchemaError(report.missingRequired.map(requiredLine));
+  for (const item of report.missingOptional) logger.warn(`LMS schema: ${optionalLine(item)}`);
+}
