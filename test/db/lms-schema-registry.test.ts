@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { expect } from "chai";
 import { DataSource } from "typeorm";
 import { LMS_ENTITIES } from "../../src/entities/lms";
@@ -7,7 +9,7 @@ import { LMS_SCHEMA_REGISTRY, registryTables } from "../../src/db/lms-schema/lms
 import { LmsSchemaSnapshot } from "../../src/db/lms-schema/lms-schema-snapshot";
 import { ALL_FAMILIES, LmsFamily, type LmsTableUse } from "../../src/db/lms-schema/lms-table-use";
 import { LMS_ERASURES } from "../../src/services/retirement/lms-erasures";
-import { realSchema, sourceFiles, unregisteredLmsTables, wordsOf } from "../support/lms-schema-sources";
+import { ROOT, realSchema, sourceFiles, unregisteredLmsTables, wordsOf } from "../support/lms-schema-sources";
 
 /**
  * History tables edx-platform dropped long before the baseline (no supported LMS has them) that lms-erasures.ts still
@@ -111,6 +113,15 @@ describe("LMS schema registry (src/db/lms-schema/): the truth about the LMS tabl
       for (const other of USES.filter((x) => x.table === u.table)) expect(other.addedIn, `${other.family}: ${u.table}`).to.deep.equal(u.addedIn);
     }
     for (const u of USES.filter((x) => x.optional?.because === "newer")) expect(u.addedIn, u.table).to.not.equal(undefined);
+  });
+
+  it("docs/lms-schema.md names every optional table, and the release and migration of every newer one", () => {
+    const docs = readFileSync(path.join(ROOT, "docs/lms-schema.md"), "utf8");
+    for (const u of USES.filter((x) => x.optional)) expect(docs, u.table).to.contain(`\`${u.table}\``);
+    for (const u of USES.filter((x) => x.addedIn)) {
+      const row = docs.split("\n").find((line) => line.startsWith(`| \`${u.table}\``));
+      expect(row, u.table).to.contain(u.addedIn!.release).and.to.contain(u.addedIn!.migration).and.to.contain(u.addedIn!.generated);
+    }
   });
 
   it("every table an upstream erasure touches is a retirement table of the registry", () => {

@@ -86,7 +86,7 @@ export const RETIREMENT_TABLES: LmsTableUse[] = [
   { table: "student_sociallink", columns: ["user_profile_id"] },
   { table: "student_pendingemailchange", columns: ["user_id"] },
   { table: "student_pendingsecondaryemailchange", columns: ["user_id", "new_secondary_email"] },
-  { table: "student_accountrecovery", columns: ["user_id", "secondary_email", "is_active"] },
+  { table: "auth_accountrecovery", columns: ["user_id", "secondary_email", "is_active"] },
   { table: "student_courseenrollmentallowed", columns: ["email"] },
   { table: "course_groups_unregisteredlearnercohortassignments", columns: ["email"] },
   // Names blanked at retire_lms, the PDF purge's columns (its last part), the certificate events it erases.
