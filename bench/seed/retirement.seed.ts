@@ -1,7 +1,7 @@
 import { hex32 } from "../../test/support/fixtures";
 import { runCliInProcess } from "../../test/support/cli";
 import type { Harness } from "../../test/support/harness";
-import { requestRetirement } from "../../src/services/retirement/retirement-requests";
+import { RetirementRequester } from "../../src/services/retirement/retirement-requests";
 import { insertRows, insertUsers } from "../support/bulk-sql";
 import { chunks, inParallel } from "../support/measure";
 
@@ -49,8 +49,8 @@ export async function seedRetirementLearners(h: Harness, count: number, tag: str
 
   const populate = await runCliInProcess(["populate-retirement-states"], h.env());
   if (populate.code !== 0) throw new Error(`populate-retirement-states failed: ${populate.err}`);
-  const format = h.config().retirement;
-  for (const chunk of chunks(userIds, 1000)) await inParallel(chunk, 16, (u) => requestRetirement(ds, u, format));
+  const requester = new RetirementRequester(ds, h.config().retirement);
+  for (const chunk of chunks(userIds, 1000)) await inParallel(chunk, 16, (u) => requester.byUserId(u));
   await ds.query("UPDATE user_api_userretirementstatus SET created = UTC_TIMESTAMP(6) - INTERVAL 8 DAY WHERE user_id IN (?)", [userIds]);
   return userIds;
 }

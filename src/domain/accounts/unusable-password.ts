@@ -1,13 +1,18 @@
-import { randomBytes } from "node:crypto";
+import { randomInt } from "node:crypto";
 
 /**
- * Django's unusable password (make_password(None), set_unusable_password): "!" followed by 40 random characters,
- * which no password ever matches. check_password refuses any value starting with "!".
+ * Django's unusable password (`make_password(None)`, what `set_unusable_password` stores): "!" followed by
+ * `get_random_string(UNUSABLE_PASSWORD_SUFFIX_LENGTH = 40)` over ASCII letters and digits, which no password ever
+ * matches. check_password refuses any value starting with "!".
  */
 export const UNUSABLE_PASSWORD_PREFIX = "!";
+const SUFFIX_LENGTH = 40;
+const ALLOWED_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
 export function unusablePassword(): string {
-  return `${UNUSABLE_PASSWORD_PREFIX}${randomBytes(30).toString("base64url").slice(0, 40)}`;
+  let suffix = "";
+  for (let i = 0; i < SUFFIX_LENGTH; i++) suffix += ALLOWED_CHARS[randomInt(ALLOWED_CHARS.length)];
+  return `${UNUSABLE_PASSWORD_PREFIX}${suffix}`;
 }
 
 export function isUnusablePassword(encoded: string): boolean {

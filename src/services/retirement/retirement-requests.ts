@@ -1,38 +1,78 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { retiredEmailFor, retiredUsernameFor, type RetiredIdentifierFormat } from "../../domain/retirement/retired-identifiers";
 import { creationText } from "../../domain/retirement/state-transitions";
-import { unusablePassword } from "../../domain/accounts/unusable-password";
 import { RetirementState, UserRetirementRequest, UserRetirementStatus } from "../../entities/lms";
+import { DEACTIVATION_OPTIONAL_TABLES, deactivateAccount } from "./account-deactivation";
+import { LmsTablePresence } from "./lms-table-presence";
 
-type RequestOutcome =
-  | { userId: number; status: "requested"; statusId: number }
-  | { userId: number; status: "already-requested" | "unknown-user" };
+export type RequestOutcome =
+  | { status: "requested"; userId: number; statusId: number }
+  | { status: "already-requested"; userId: number }
+  /** No auth_user row with this id (by id), or none with both this username and this email (by identity). */
+  | { status: "no-such-user" };
 
 /** Upstream's text when the state table is empty. */
 const NO_DEFAULT_STATE = "Default state does not exist! Populate retirement states to retire users.";
 
 export class RetirementStatesMissingError extends Error {}
 
+interface UserRow {
+  id: number;
+  username: string;
+  email: string;
+  name: string | null;
+}
+
+const USER_COLUMNS = "SELECT u.id, u.username, u.email, p.name FROM auth_user u LEFT JOIN auth_userprofile p ON p.user_id = u.id";
+
 /**
- * What the LMS does when a learner asks to be deleted (create_retirement_request_and_deactivate_account, for the
- * tables in our schema), for standalone use and tests: one transaction per learner creates the request row and the
- * PENDING status row with the retired identifiers, swaps the email to the retired email, sets an unusable
- * password and retires the recovery email.
+ * What the LMS does when a learner asks to be deleted (`deactivate_logout/`) or an operator runs its `retire_user`
+ * command: upstream's `create_retirement_request_and_deactivate_account` (openedx/core/djangoapps/user_api/accounts/
+ * utils.py), one transaction per learner: `UserRetirementStatus.create_retirement` (the request row and the PENDING
+ * status row with the original username, email and name and the retired ones), then the account's deactivation
+ * (account-deactivation.ts). A learner who already has a status row is left as they are.
  */
-export async function requestRetirement(ds: DataSource, userId: number, format: RetiredIdentifierFormat): Promise<RequestOutcome> {
-  return ds.transaction(async (em) => {
+export class RetirementRequester {
+  private readonly optional = new LmsTablePresence(DEACTIVATION_OPTIONAL_TABLES);
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly format: RetiredIdentifierFormat,
+  ) {}
+
+  async byUserId(userId: number): Promise<RequestOutcome> {
+    return this.ds.transaction(async (em) => {
+      const [user] = (await em.query(`${USER_COLUMNS} WHERE u.id = ? FOR UPDATE`, [userId])) as UserRow[];
+      return user ? this.request(em, user) : { status: "no-such-user" };
+    });
+  }
+
+  /**
+   * upstream's `retire_user --username U --user_email E` and each row of its `--user_file`: the user must have both
+   * (`User.objects.get(username=…, email=…)`, compared with the database's own collation, as Django's lookup is).
+   * Someone already requested no longer has their email (it was swapped for the retired one): they are recognised
+   * by their status row's original username and email, so a CSV can be run again after a partial failure.
+   */
+  async byIdentity(username: string, email: string): Promise<RequestOutcome> {
+    return this.ds.transaction(async (em) => {
+      const [user] = (await em.query(`${USER_COLUMNS} WHERE u.username = ? AND u.email = ? FOR UPDATE`, [username, email])) as UserRow[];
+      if (user) return this.request(em, user);
+      const [requested] = await em.query("SELECT user_id FROM user_api_userretirementstatus WHERE original_username = ? AND original_email = ? LIMIT 1", [
+        username,
+        email,
+      ]);
+      return requested ? { status: "already-requested", userId: Number(requested.user_id) } : { status: "no-such-user" };
+    });
+  }
+
+  private async request(em: EntityManager, user: UserRow): Promise<RequestOutcome> {
+    const userId = Number(user.id);
     const pending = await em.getRepository(RetirementState).findOne({ where: {}, order: { stateExecutionOrder: "ASC" } });
     if (!pending) throw new RetirementStatesMissingError(NO_DEFAULT_STATE);
-    const users: Array<{ username: string; email: string; name: string | null }> = await em.query(
-      "SELECT u.username, u.email, p.name FROM auth_user u LEFT JOIN auth_userprofile p ON p.user_id = u.id WHERE u.id = ? FOR UPDATE",
-      [userId],
-    );
-    const user = users[0];
-    if (!user) return { userId, status: "unknown-user" };
-    if (await em.getRepository(UserRetirementStatus).exists({ where: { userId } })) return { userId, status: "already-requested" };
+    if (await em.getRepository(UserRetirementStatus).exists({ where: { userId } })) return { status: "already-requested", userId };
 
-    const retiredUsername = (await previousRetiredValue(em, "original_username", "retired_username", user.username)) ?? retiredUsernameFor(user.username, format);
-    const retiredEmail = (await previousRetiredValue(em, "original_email", "retired_email", user.email)) ?? retiredEmailFor(user.email, format);
+    const retiredUsername = (await previousRetiredValue(em, "original_username", "retired_username", user.username)) ?? retiredUsernameFor(user.username, this.format);
+    const retiredEmail = (await previousRetiredValue(em, "original_email", "retired_email", user.email)) ?? retiredEmailFor(user.email, this.format);
     const now = new Date();
     await em.getRepository(UserRetirementRequest).insert({ userId, created: now, modified: now });
     const inserted = await em.getRepository(UserRetirementStatus).insert({
@@ -48,10 +88,9 @@ export async function requestRetirement(ds: DataSource, userId: number, format: 
       lastStateId: pending.id,
       responses: creationText(pending),
     });
-    await em.query("UPDATE auth_user SET email = ?, password = ? WHERE id = ?", [retiredEmail, unusablePassword(), userId]);
-    await em.query("DELETE FROM auth_accountrecovery WHERE user_id = ?", [userId]);
-    return { userId, status: "requested", statusId: Number(inserted.identifiers[0].id) };
-  });
+    await deactivateAccount(em, userId, retiredEmail, await this.optional.load(em));
+    return { status: "requested", userId, statusId: Number(inserted.identifiers[0].id) };
+  }
 }
 
 /** get_retired_username_by_username / get_retired_email_by_email: reuse the newest stored retired value. */

@@ -5,6 +5,7 @@ import { LmsErasureSchema1700000001000 } from "./1700000001000-lms-erasure-schem
 import { LmsPartnerReportingSchema1700000001010 } from "./1700000001010-lms-partner-reporting-schema";
 import { LmsAuthGroups1700000001100 } from "./1700000001100-lms-auth-groups";
 import { LmsOrganizationsSchema1700000001500 } from "./1700000001500-lms-organizations-schema";
+import { LmsAccountDeactivationSchema1700000002000 } from "./1700000002000-lms-account-deactivation-schema";
 
 /** LMS schema migrations, oldest first. Later work appends its tables here as new files. */
 export const LMS_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const LMS_MIGRATIONS = [
   LmsPartnerReportingSchema1700000001010,
   LmsAuthGroups1700000001100,
   LmsOrganizationsSchema1700000001500,
+  LmsAccountDeactivationSchema1700000002000,
 ];
