@@ -74,7 +74,7 @@ describe("learner retirement: upstream's driver config and the HTTP rules", func
     await requestRetirements(h, [learner.userId], {});
     lms.onToken();
     lms.on("POST /api/discussion/v1/accounts/retire_forum/", { status: 204 })
-      .on("POST /api/enrollment/v1/unenroll/", { status: 200, body: ["course-v1:OrgX+R1+2026"] })
+      .on("POST /api/enrollment/v1/unenroll/", { status: 200, body: ["OrgX"] })
       .on("POST /api/user/v1/accounts/retire_misc/", { status: 204 })
       .on("POST /api/user/v1/accounts/retire/", { status: 204 })
       .on(`POST /api/edx_proctoring/v1/retire_user/${learner.userId}/`, { status: 204 });
@@ -108,7 +108,7 @@ describe("learner retirement: upstream's driver config and the HTTP rules", func
     const responses = await responsesOf(h.ds, learner.userId);
     expect(responses).to.contain("Ending: LICENSE_MANAGER_COMPLETE with response:\nTrue\n");
     expect(responses).to.contain('Ending: ECOM_COMPLETE with response:\n{"retired":true}\n');
-    expect(responses).to.contain('Ending: ENROLLMENTS_COMPLETE with response:\n["course-v1:OrgX+R1+2026"]\n');
+    expect(responses).to.contain('Ending: ENROLLMENTS_COMPLETE with response:\n["OrgX"]\n');
   });
 
   it("refuses retire_mailings, unknown methods and states outside RETIREMENT_STATES at start, with every problem", () => {

@@ -26,7 +26,7 @@ describe("learner retirement: database-only steps batched in one transaction", f
 
   /** Statements of this test's database waiting on the held enrollment rows (unenroll's locking read). */
   async function blockedOnEnrollments(): Promise<number> {
-    const rows = await h.ds.query("SELECT INFO FROM information_schema.PROCESSLIST WHERE DB = ? AND COMMAND = 'Query' AND INFO LIKE 'SELECT user_id, course_id FROM student_courseenrollment%'", [h.db.name]);
+    const rows = await h.ds.query("SELECT INFO FROM information_schema.PROCESSLIST WHERE DB = ? AND COMMAND = 'Query' AND INFO LIKE 'SELECT id, user_id, course_id, created, is_active, mode FROM student_courseenrollment%'", [h.db.name]);
     return rows.length;
   }
 
@@ -163,7 +163,7 @@ describe("learner retirement: database-only steps batched in one transaction", f
     await enqueue(ids);
     await waitFor("the three waiting for the running batch", async () => child.output().split("\n").filter((l) => l.includes("waiting for a running batch of the same step")).length === 3);
     await held.query("ROLLBACK");
-    await waitFor("the three's batch blocked inside unenroll", async () => (await blocked("SELECT user_id, course_id FROM student_courseenrollment%")) === 1);
+    await waitFor("the three's batch blocked inside unenroll", async () => (await blocked("SELECT id, user_id, course_id, created, is_active, mode FROM student_courseenrollment%")) === 1);
     child.kill("SIGKILL");
     expect((await exitOf(child)).signal).to.equal("SIGKILL");
     await heldToo.query("ROLLBACK");

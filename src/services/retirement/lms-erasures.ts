@@ -1,5 +1,6 @@
 import type { EntityManager } from "typeorm";
 import { retiredExternalKeyFor } from "../../domain/retirement/retired-identifiers";
+import { HISTORICAL_SOCIAL_AUTH_UID_REDACTED_SQL, SOCIAL_AUTH_UID_REDACTED_SQL } from "../../domain/retirement/redact-before-delete";
 import type { RetirementConfig } from "../../config";
 import type { LearnerStatus } from "./retirement-status-store";
 
@@ -60,8 +61,10 @@ type Value = string | null | { retired: "retiredUsername" | "retiredEmail" } | {
 
 const RETIRED_USERNAME: Value = { retired: "retiredUsername" };
 const RETIRED_EMAIL: Value = { retired: "retiredEmail" };
-/** upstream's per-record redacted social-auth uid (user_api.accounts.signals.get_redacted_social_auth_uid). */
-const REDACTED_UID: Value = { sql: "CONCAT('redacted-before-delete-', id, '@safe.com')" };
+/** upstream's per-record redacted social-auth uid (get_redacted_social_auth_uid(pk)): the link's id in its own table. */
+const REDACTED_UID: Value = { sql: SOCIAL_AUTH_UID_REDACTED_SQL };
+/** …and in the history table, whose primary key (`pk` in upstream's bulk `Concat`) is `history_id`. */
+const REDACTED_HISTORY_UID: Value = { sql: HISTORICAL_SOCIAL_AUTH_UID_REDACTED_SQL };
 /** Upstream's JSON fields hold `{}` once retired (parameters, reason). */
 const EMPTY_JSON = "{}";
 
@@ -138,6 +141,37 @@ const blank = (...columns: string[]): Record<string, Value> => Object.fromEntrie
 
 export const LMS_ERASURES: LmsErasure[] = [
   // ---- retire_misc/ (LMSAccountRetirementView) and its USER_RETIRE_LMS_MISC / USER_RETIRE_MAILINGS receivers ----
+  {
+    name: "manual enrollment audits",
+    upstream:
+      "retire_misc: ManualEnrollmentAudit.retire_manual_enrollments (common/djangoapps/student/models/course_enrollment.py: the audits of the learner's enrollments and each audit's history rows, enrolled_email → retired email, reason → '')",
+    phase: "retire_misc",
+    tables: ["student_manualenrollmentaudit", "student_courseenrollment"],
+    historyTables: ["student_historicalmanualenrollmentaudit"],
+    probe: ({ learners }) => [
+      {
+        sql: "EXISTS(SELECT 1 FROM student_manualenrollmentaudit a JOIN student_courseenrollment e ON e.id = a.enrollment_id WHERE e.user_id IN (?))",
+        params: [userIds(learners)],
+      },
+    ],
+    async apply({ em, learners, present }) {
+      const email = { sql: `CASE e.user_id${" WHEN ? THEN ?".repeat(learners.length)} END`, params: learners.flatMap((l) => [l.userId, l.retiredEmail]) };
+      // upstream: `audit.history.update(...)` for each audit (its history rows, by the audit's id), then the audits.
+      if (present.has("student_historicalmanualenrollmentaudit")) {
+        await em.query(
+          `UPDATE student_historicalmanualenrollmentaudit h
+           JOIN student_manualenrollmentaudit a ON a.id = h.id JOIN student_courseenrollment e ON e.id = a.enrollment_id
+           SET h.reason = '', h.enrolled_email = ${email.sql} WHERE e.user_id IN (?)`,
+          [...email.params, userIds(learners)],
+        );
+      }
+      await em.query(
+        `UPDATE student_manualenrollmentaudit a JOIN student_courseenrollment e ON e.id = a.enrollment_id
+         SET a.reason = '', a.enrolled_email = ${email.sql} WHERE e.user_id IN (?)`,
+        [...email.params, userIds(learners)],
+      );
+    },
+  },
   tableErasure(
     { name: "wiki revisions", upstream: "retire_misc: ArticleRevision.retire_user, RevisionPluginRevision.retire_user (django-wiki: ip_address → NULL)", phase: "retire_misc" },
     ["wiki_articlerevision", "wiki_revisionpluginrevision"].map((table) => ({ table, match: ["user_id", "userId"], set: { ip_address: null } })),
@@ -163,8 +197,8 @@ export const LMS_ERASURES: LmsErasure[] = [
     [{ table: "social_auth_usersocialauth", match: ["user_id", "userId"], set: { uid: REDACTED_UID, extra_data: EMPTY_JSON }, delete: true }],
   ),
   tableErasure(
-    { name: "historical social auth", upstream: "retire_misc: redact_and_delete_historical_social_auth (uid → redacted-before-delete-<id>@safe.com, extra_data cleared, then deleted)", phase: "retire_misc" },
-    [{ table: "support_historicalusersocialauth", match: ["user_id", "userId"], set: { uid: REDACTED_UID, extra_data: EMPTY_JSON }, delete: true }],
+    { name: "historical social auth", upstream: "retire_misc: redact_and_delete_historical_social_auth (uid → redacted-before-delete-<history_id>@safe.com, extra_data cleared, then deleted)", phase: "retire_misc" },
+    [{ table: "support_historicalusersocialauth", match: ["user_id", "userId"], set: { uid: REDACTED_HISTORY_UID, extra_data: EMPTY_JSON }, delete: true }],
   ),
   {
     name: "program enrollments",

@@ -13,6 +13,9 @@ import { addToPartnerQueue } from "./partner-reporting-queue";
 import { UNUSABLE_PASSWORD_PREFIX, unusablePassword } from "../../domain/accounts/unusable-password";
 import type { LearnerStatus } from "./retirement-status-store";
 import { asError } from "../../util/as-error";
+import { PENDING_EMAIL_CHANGE_REDACTED, PENDING_SECONDARY_EMAIL_REDACTED, RECOVERY_EMAIL_REDACTED_SQL } from "../../domain/retirement/redact-before-delete";
+import { unenrollResponse } from "../../domain/retirement/unenroll-response";
+import { EnrollmentHistory, type EnrollmentRow } from "./enrollment-history";
 
 /** What a step's run knows besides the learner: its START state, and the retry bookkeeping of earlier tries. */
 interface StepRun {
@@ -65,36 +68,38 @@ const lockAccount: RetirementStep = {
   },
 };
 
-/** Upstream's unenroll endpoint: deactivates every active enrollment and answers with their course ids. */
-const unenroll: RetirementStep = {
+/**
+ * Upstream's unenroll endpoint (openedx/core/djangoapps/enrollments/views.py `UnenrollmentView.post`): a learner
+ * without an active enrollment gets 204 (`None`); otherwise `unenroll_user_from_all_courses` (enrollments/data.py)
+ * runs `_update_enrollment(enrollment, is_active=False)` on EVERY enrollment of the learner, active or not, and
+ * answers with the set of their course orgs (see enrollment-history.ts for the history rows this writes).
+ */
+const unenroll = (history: EnrollmentHistory): RetirementStep => ({
   async apply(em, learners) {
-    const rows: Array<{ user_id: number; course_id: string }> = await em.query(
-      "SELECT user_id, course_id FROM student_courseenrollment WHERE user_id IN (?) AND is_active = 1 ORDER BY user_id, id FOR UPDATE",
+    const rows: EnrollmentRow[] = await em.query(
+      "SELECT id, user_id, course_id, created, is_active, mode FROM student_courseenrollment WHERE user_id IN (?) ORDER BY user_id, course_id FOR UPDATE",
       [ids(learners)],
     );
-    if (rows.length > 0) await em.query("UPDATE student_courseenrollment SET is_active = 0 WHERE user_id IN (?) AND is_active = 1", [ids(learners)]);
-    return learners.map((l) => {
-      const courses = rows.filter((r) => Number(r.user_id) === l.userId).map((r) => r.course_id);
-      return courses.length === 0 ? NO_CONTENT : JSON.stringify(courses);
-    });
+    const unenrolled = learners.filter((l) => rows.some((r) => Number(r.user_id) === l.userId && Number(r.is_active) === 1)).map((l) => l.userId);
+    if (unenrolled.length > 0) {
+      await em.query("UPDATE student_courseenrollment SET is_active = 0 WHERE user_id IN (?) AND is_active = 1", [unenrolled]);
+      await history.recordUnenrollment(em, rows.filter((r) => unenrolled.includes(Number(r.user_id))));
+    }
+    return learners.map((l) =>
+      unenrolled.includes(l.userId) ? unenrollResponse(rows.filter((r) => Number(r.user_id) === l.userId).map((r) => r.course_id)) : NO_CONTENT,
+    );
   },
-};
+});
 
 /**
- * Upstream's retire_misc/: pending name changes deleted, manual enrollment audits pointed at the retired email with
- * the reason blanked, the mailing opt-in (UserOrgTag "email-optin", what USER_RETIRE_MAILINGS turns off) set to
- * False, then every retire_misc erasure of lms-erasures.ts (wiki, credit, API access, social auth, the
- * USER_RETIRE_LMS_MISC and USER_RETIRE_MAILINGS receivers) whose tables this LMS has.
+ * Upstream's retire_misc/ (`LMSAccountRetirementView.post`, user_api/accounts/views.py): pending name changes
+ * deleted, the mailing opt-in (UserOrgTag "email-optin", what USER_RETIRE_MAILINGS turns off) set to False, then
+ * every retire_misc erasure of lms-erasures.ts (manual enrollment audits and their history, wiki, credit, API access,
+ * social auth, the USER_RETIRE_LMS_MISC and USER_RETIRE_MAILINGS receivers) whose tables this LMS has.
  */
 const retireMisc = (erasures: LmsErasureRunner): RetirementStep => ({
   async apply(em, learners) {
     await em.query("DELETE FROM student_pendingnamechange WHERE user_id IN (?)", [ids(learners)]);
-    const retiredEmail = perLearner("e.user_id", learners, (l) => l.retiredEmail);
-    await em.query(
-      `UPDATE student_manualenrollmentaudit a JOIN student_courseenrollment e ON e.id = a.enrollment_id
-       SET a.enrolled_email = ${retiredEmail.sql}, a.reason = '' WHERE e.user_id IN (?)`,
-      [...retiredEmail.params, ids(learners)],
-    );
     await em.query("UPDATE user_api_userorgtag SET value = 'False', modified = UTC_TIMESTAMP(6) WHERE user_id IN (?) AND `key` = 'email-optin'", [ids(learners)]);
     const response = withSkipped(NO_CONTENT, await erasures.run(em, learners, "retire_misc"));
     return learners.map(() => response);
@@ -128,8 +133,8 @@ function withSkipped(response: string, skipped: string[]): string {
 /**
  * Upstream's retire/: profile image files deleted first (prepare, no DB lock); then in one transaction profile PII
  * cleared to upstream's values, social links deleted, certificate names blanked (history rows too, as the
- * retirement PII purge does), pending email and secondary-email changes and org tags deleted, recovery email
- * retired, enrollment-allowed and unregistered cohort rows of the original email deleted, every retire_lms erasure
+ * retirement PII purge does), pending email changes, pending secondary-email changes and the recovery email
+ * redacted then deleted, org tags deleted, enrollment-allowed and unregistered cohort rows of the original email deleted, every retire_lms erasure
  * of lms-erasures.ts (entitlements, ID verification, save-for-later, enterprise: the USER_RETIRE_LMS_CRITICAL
  * receivers), then the user renamed to the retired username and email, first/last name blanked and deactivated.
  * Then (finish), with the database PII already cleared, the learner's certificate events are deleted from the bus
@@ -161,13 +166,14 @@ function retireLms(purger: PdfCertificatePurger, images: ProfileImageEraser, era
       if ((await lmsSchemaOf(em.connection).snapshot(em)).has(CERTIFICATE_HISTORY_NAMES)) {
         await em.query("UPDATE certificates_historicalgeneratedcertificate SET name = '' WHERE user_id IN (?) AND name <> ''", [users]);
       }
+      // Redact, then delete (upstream's values, redact-before-delete.ts): replication tools that turn deletes into
+      // soft deletes then keep no PII.
+      await em.query("UPDATE student_pendingemailchange SET new_email = ? WHERE user_id IN (?)", [PENDING_EMAIL_CHANGE_REDACTED, users]);
       await em.query("DELETE FROM student_pendingemailchange WHERE user_id IN (?)", [users]);
       await em.query("DELETE FROM user_api_userorgtag WHERE user_id IN (?)", [users]);
-      // Redact, then delete: replication tools that turn deletes into soft deletes then keep no PII.
-      await em.query("UPDATE student_pendingsecondaryemailchange SET new_secondary_email = 'redacted' WHERE user_id IN (?)", [users]);
+      await em.query("UPDATE student_pendingsecondaryemailchange SET new_secondary_email = ? WHERE user_id IN (?)", [PENDING_SECONDARY_EMAIL_REDACTED, users]);
       await em.query("DELETE FROM student_pendingsecondaryemailchange WHERE user_id IN (?)", [users]);
-      const recovery = perLearner("user_id", learners, (l) => l.retiredEmail);
-      await em.query(`UPDATE auth_accountrecovery SET secondary_email = ${recovery.sql}, is_active = 0 WHERE user_id IN (?)`, [...recovery.params, users]);
+      await em.query(`UPDATE auth_accountrecovery SET secondary_email = ${RECOVERY_EMAIL_REDACTED_SQL} WHERE user_id IN (?)`, [users]);
       await em.query("DELETE FROM auth_accountrecovery WHERE user_id IN (?)", [users]);
       await em.query("DELETE FROM student_courseenrollmentallowed WHERE email IN (?)", [originalEmails]);
       await em.query("DELETE FROM course_groups_unregisteredlearnercohortassignments WHERE email IN (?)", [originalEmails]);
@@ -209,7 +215,7 @@ export function builtInSteps(ctx: AppContext): Map<string, RetirementStep> {
   const busEvents = new CertificateEventEraser(ctx.dataSource, ctx.config.eventBus, ctx.eventBus, ctx.logger);
   return new Map<string, RetirementStep>([
     ["LMS.lock_account", lockAccount],
-    ["LMS.unenroll", unenroll],
+    ["LMS.unenroll", unenroll(new EnrollmentHistory(ctx.config.retirement.serviceWorkerUsername))],
     ["LMS.retire_misc", retireMisc(erasures)],
     ["LMS.retire_lms", retireLms(purger, images, erasures, busEvents)],
     ["LMS.purge_pdf_certificates", purgePdfCertificates(purger)],
