@@ -1,10 +1,9 @@
 import type { EntityManager } from "typeorm";
 import { unusablePassword } from "../../domain/accounts/unusable-password";
 import { RECOVERY_EMAIL_REDACTED_SQL, SOCIAL_AUTH_UID_REDACTED_SQL } from "../../domain/retirement/redact-before-delete";
-import { OAUTH2_OPTIONAL_TABLES, retireDotOauth2Models } from "./oauth2-retirement";
-
-/** Tables the deactivation skips where an LMS lacks them (see LmsTablePresence). */
-export const DEACTIVATION_OPTIONAL_TABLES = ["support_historicalusersocialauth", ...OAUTH2_OPTIONAL_TABLES];
+import { SOCIAL_AUTH_HISTORY } from "../../db/lms-schema/families/retirement";
+import type { LmsSchemaSnapshot } from "../../db/lms-schema/lms-schema-snapshot";
+import { retireDotOauth2Models } from "./oauth2-retirement";
 
 /**
  * What upstream's `create_retirement_request_and_deactivate_account(user)`
@@ -15,18 +14,19 @@ export const DEACTIVATION_OPTIONAL_TABLES = ["support_historicalusersocialauth",
  *    extra_data → {}), and the support app's simple-history registration of UserSocialAuth (lms/djangoapps/support/
  *    models.py) records the deletion as a `-` row of support_historicalusersocialauth. Here that row carries the
  *    redacted values (upstream's in-memory instance may still hold the original uid; retire_misc deletes those rows);
- *    history_user is NULL, as for upstream's `retire_user` command, which has no request.
+ *    history_user is NULL, as for upstream's `retire_user` command, which has no request. An LMS without the history
+ *    table (the registry's optional SOCIAL_AUTH_HISTORY) gets no row.
  * 2. `user.email = get_retired_email_by_email(…)`, `set_unusable_password()`, `save()`.
  * 3. `Registration.objects.filter(user=user).delete()` (auth_registration: the activation key).
  * 4. `retire_dot_oauth2_models(user)`.
  * 5. `AccountRecovery.retire_recovery_email(user.id)` (common/djangoapps/student/models/user.py): the row's
  *    secondary_email redacted to `redact-before-delete+<user id>@redacted.com`, then deleted.
  */
-export async function deactivateAccount(em: EntityManager, userId: number, retiredEmail: string, present: ReadonlySet<string>): Promise<void> {
+export async function deactivateAccount(em: EntityManager, userId: number, retiredEmail: string, schema: LmsSchemaSnapshot): Promise<void> {
   const links: unknown[] = await em.query("SELECT id FROM social_auth_usersocialauth WHERE user_id = ? FOR UPDATE", [userId]);
   if (links.length > 0) {
     await em.query(`UPDATE social_auth_usersocialauth SET uid = ${SOCIAL_AUTH_UID_REDACTED_SQL}, extra_data = '{}' WHERE user_id = ?`, [userId]);
-    if (present.has("support_historicalusersocialauth")) {
+    if (schema.has(SOCIAL_AUTH_HISTORY)) {
       await em.query(
         `INSERT INTO support_historicalusersocialauth
            (id, provider, uid, extra_data, created, modified, history_date, history_change_reason, history_type, history_user_id, user_id)
@@ -39,7 +39,7 @@ export async function deactivateAccount(em: EntityManager, userId: number, retir
   }
   await em.query("UPDATE auth_user SET email = ?, password = ? WHERE id = ?", [retiredEmail, unusablePassword(), userId]);
   await em.query("DELETE FROM auth_registration WHERE user_id = ?", [userId]);
-  await retireDotOauth2Models(em, userId, present);
+  await retireDotOauth2Models(em, userId);
   await em.query(`UPDATE auth_accountrecovery SET secondary_email = ${RECOVERY_EMAIL_REDACTED_SQL} WHERE user_id = ?`, [userId]);
   await em.query("DELETE FROM auth_accountrecovery WHERE user_id = ?", [userId]);
 }

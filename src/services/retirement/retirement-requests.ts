@@ -2,8 +2,8 @@ import type { DataSource, EntityManager } from "typeorm";
 import { retiredEmailFor, retiredUsernameFor, type RetiredIdentifierFormat } from "../../domain/retirement/retired-identifiers";
 import { creationText } from "../../domain/retirement/state-transitions";
 import { RetirementState, UserRetirementRequest, UserRetirementStatus } from "../../entities/lms";
-import { DEACTIVATION_OPTIONAL_TABLES, deactivateAccount } from "./account-deactivation";
-import { LmsTablePresence } from "./lms-table-presence";
+import { lmsSchemaOf } from "../../db/lms-schema/lms-schema-inspector";
+import { deactivateAccount } from "./account-deactivation";
 
 export type RequestOutcome =
   | { status: "requested"; userId: number; statusId: number }
@@ -33,8 +33,6 @@ const USER_COLUMNS = "SELECT u.id, u.username, u.email, p.name FROM auth_user u 
  * (account-deactivation.ts). A learner who already has a status row is left as they are.
  */
 export class RetirementRequester {
-  private readonly optional = new LmsTablePresence(DEACTIVATION_OPTIONAL_TABLES);
-
   constructor(
     private readonly ds: DataSource,
     private readonly format: RetiredIdentifierFormat,
@@ -88,7 +86,7 @@ export class RetirementRequester {
       lastStateId: pending.id,
       responses: creationText(pending),
     });
-    await deactivateAccount(em, userId, retiredEmail, await this.optional.load(em));
+    await deactivateAccount(em, userId, retiredEmail, await lmsSchemaOf(this.ds).snapshot(em));
     return { status: "requested", userId, statusId: Number(inserted.identifiers[0].id) };
   }
 }

@@ -17,6 +17,37 @@ export const CERTIFICATE_HISTORY_NAMES: LmsTableUse = {
   optional: { because: "history", skipped: "blanking the learner's name in certificate history rows" },
 };
 
+/**
+ * request-retirement records each deleted social-auth link as a `-` history row, as the support app's simple-history
+ * registration of UserSocialAuth does (lms/djangoapps/support/models.py).
+ */
+export const SOCIAL_AUTH_HISTORY: LmsTableUse = {
+  table: "support_historicalusersocialauth",
+  columns: ["id", "provider", "uid", "extra_data", "created", "modified", "history_date", "history_change_reason", "history_type", "history_user_id", "user_id"],
+  optional: { because: "history", skipped: "the history row recording a social-auth link deleted by request-retirement" },
+};
+
+/** unenroll's saves of CourseEnrollment, as simple-history records them (enrollment-history.ts). */
+export const ENROLLMENT_HISTORY: LmsTableUse = {
+  table: "student_courseenrollment_history",
+  columns: ["id", "created", "is_active", "mode", "history_id", "history_date", "history_change_reason", "history_type", "course_id", "history_user_id", "user_id"],
+  optional: { because: "history", skipped: "the enrollment history rows of unenroll" },
+};
+
+/** What request-retirement deletes as upstream's create_retirement_request_and_deactivate_account does. */
+const ACCOUNT_DEACTIVATION_TABLES: LmsTableUse[] = [
+  { table: "social_auth_usersocialauth", columns: ["id", "user_id", "provider", "uid", "extra_data", "created", "modified"] },
+  SOCIAL_AUTH_HISTORY,
+  { table: "auth_registration", columns: ["user_id"] },
+  { table: "oauth2_provider_application", columns: ["id", "user_id"] },
+  { table: "oauth2_provider_accesstoken", columns: ["id", "user_id", "application_id", "source_refresh_token_id"] },
+  { table: "oauth2_provider_refreshtoken", columns: ["id", "user_id", "application_id", "access_token_id"] },
+  { table: "oauth2_provider_grant", columns: ["user_id", "application_id"] },
+  { table: "oauth_dispatch_applicationaccess", columns: ["application_id"] },
+  { table: "oauth_dispatch_applicationorganization", columns: ["application_id"] },
+  { table: "oauth_dispatch_restrictedapplication", columns: ["application_id"] },
+];
+
 /** A table an erasure of lms-erasures.ts changes; optional ones skip only that erasure (or that history redaction). */
 function erasure(table: string, columns: string[], optional?: { because: OptionalBecause; erasure: string }): LmsTableUse {
   if (!optional) return { table, columns };
@@ -36,7 +67,8 @@ const ERASURE_TABLES: LmsTableUse[] = [
   erasure("api_admin_apiaccessrequest", ["user_id", "website", "company_address", "company_name", "reason"]),
   erasure("api_admin_historicalapiaccessrequest", ["user_id", "website", "company_address", "company_name", "reason"], { because: "history", erasure: "API access requests" }),
   erasure("social_auth_usersocialauth", ["id", "user_id", "uid", "extra_data"]),
-  erasure("support_historicalusersocialauth", ["id", "user_id", "uid", "extra_data"], { because: "history", erasure: "historical social auth" }),
+  erasure("support_historicalusersocialauth", ["history_id", "user_id", "uid", "extra_data"], { because: "history", erasure: "historical social auth" }),
+  erasure("student_historicalmanualenrollmentaudit", ["id", "enrolled_email", "reason"], { because: "history", erasure: "manual enrollment audits" }),
   erasure("program_enrollments_programenrollment", ["id", "user_id", "external_user_key", "modified"], { because: "app", erasure: "program enrollments" }),
   erasure("program_enrollments_historicalprogramenrollment", ["id", "external_user_key"], { because: "history", erasure: "program enrollments" }),
   erasure("survey_surveyanswer", ["user_id", "field_value"]),
@@ -80,11 +112,12 @@ export const RETIREMENT_TABLES: LmsTableUse[] = [
   { table: "user_api_userretirementrequest", columns: ["id", "created", "modified", "user_id"] },
   { table: "user_api_userretirementpartnerreportingstatus", columns: ["created", "modified", "user_id", "original_username", "original_email", "original_name", "is_being_processed"] },
   { table: "user_api_userorgtag", columns: ["user_id", "key", "value", "modified"] },
-  { table: "student_courseenrollment", columns: ["id", "user_id", "course_id", "is_active"] },
+  { table: "student_courseenrollment", columns: ["id", "user_id", "course_id", "is_active", "created", "mode"] },
+  ENROLLMENT_HISTORY,
   { table: "student_pendingnamechange", columns: ["user_id"] },
-  { table: "student_manualenrollmentaudit", columns: ["enrollment_id", "enrolled_email", "reason"] },
+  { table: "student_manualenrollmentaudit", columns: ["id", "enrollment_id", "enrolled_email", "reason"] },
   { table: "student_sociallink", columns: ["user_profile_id"] },
-  { table: "student_pendingemailchange", columns: ["user_id"] },
+  { table: "student_pendingemailchange", columns: ["user_id", "new_email"] },
   { table: "student_pendingsecondaryemailchange", columns: ["user_id", "new_secondary_email"] },
   { table: "auth_accountrecovery", columns: ["user_id", "secondary_email", "is_active"] },
   { table: "student_courseenrollmentallowed", columns: ["email"] },
@@ -92,5 +125,6 @@ export const RETIREMENT_TABLES: LmsTableUse[] = [
   // Names blanked at retire_lms, the PDF purge's columns (its last part), the certificate events it erases.
   { table: "certificates_generatedcertificate", columns: ["id", "user_id", "course_id", "name", "download_url", "download_uuid", "verify_uuid", "mode", "grade", "status"] },
   CERTIFICATE_HISTORY_NAMES,
+  ...ACCOUNT_DEACTIVATION_TABLES,
   ...ERASURE_TABLES,
 ];
