@@ -180,7 +180,7 @@ describe("bad input: malformed payloads and bad CLI/config values fail clearly a
       usage("purge without ids", ["purge-pdf-certificates"], /^openedx-workers purge-pdf-certificates: You must specify one or more certificate IDs$/m),
       usage("purge with id 1abc", ["purge-pdf-certificates", "--certificate-ids", "1abc"], /invalid certificate id "1abc": ids are positive integers/),
       usage("purge with a 20-digit id", ["purge-pdf-certificates", "--certificate-ids", "9".repeat(20)], /invalid certificate id "9{20}"/),
-      usage("request-retirement without ids", ["request-retirement"], /^openedx-workers request-retirement: You must specify one or more user IDs$/m),
+      usage("request-retirement without learners", ["request-retirement"], /^openedx-workers request-retirement: You must specify --user-ids, --user-file, or --username with --user-email$/m),
       usage("generate without users", ["generate-certificates", "-c", "course-v1:OrgX+C1+2026"], /^openedx-workers generate-certificates: You must specify a list of users$/m),
       usage("generate without course key", ["generate-certificates", "-u", u], /^openedx-workers generate-certificates: You must specify a course-key$/m),
       usage("generate with an invalid course key", ["generate-certificates", "-u", u, "-c", "not a key"], /^openedx-workers generate-certificates: You must specify a valid course-key$/m),
