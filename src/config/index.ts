@@ -10,6 +10,7 @@ import { generationSection, type GenerationConfig } from "./sections/generation"
 import { organizationsSection } from "./sections/organizations";
 import { resilienceSection, type ResilienceConfig } from "./sections/resilience";
 import { retirementSection, type RetirementConfig } from "./sections/retirement";
+import { extraErasuresSection } from "./sections/retirement-extra-erasures";
 import { docDefaultOf, type ValuesOf, type Variables } from "./variable";
 
 /**
@@ -23,6 +24,7 @@ const CORE = coreSection;
 const SECTIONS = {
   certificates: certificatesSection,
   retirement: retirementSection,
+  extraErasures: extraErasuresSection,
   generation: generationSection,
   console: consoleSection,
   organizations: organizationsSection,

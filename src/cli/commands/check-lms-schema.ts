@@ -2,7 +2,8 @@ import { loadConfig } from "../../config";
 import { openDataSource } from "../../db/data-source";
 import { optionalLine, requiredLine } from "../../db/lms-schema/lms-schema-check";
 import { BASELINE_RELEASE, describeRelease } from "../../db/lms-schema/lms-releases";
-import { ALL_FAMILIES } from "../../db/lms-schema/lms-table-use";
+import { ALL_FAMILIES, LmsFamily } from "../../db/lms-schema/lms-table-use";
+import { extraErasureSchemaProblems } from "../../services/retirement/extra-erasures";
 import { ServiceUnavailableError } from "../../errors/service-unavailable-error";
 import { ALL_QUEUES, parseQueueNames } from "../../queues/registry";
 import { databaseFailureDetail } from "../../services/health/failure-detail";
@@ -17,7 +18,8 @@ with the database at DATABASE_URL, in one query on information_schema. Prints on
 required table or column (naming table.column and the families that need it), "warning:" for an optional one (an app
 the LMS may not install, a history table, or a table newer than the LMS's release) naming what those families skip.
 Exit 0 when every required item is present (warnings or not), 2 when one is missing, 1 when the database cannot be
-read. Workers run the same check at start for their queues. Written for ${describeRelease(BASELINE_RELEASE)} and later
+read. With the retirement family, RETIREMENT_EXTRA_ERASURES' tables and columns are
+checked too. Workers run the same check at start for their queues. Written for ${describeRelease(BASELINE_RELEASE)} and later
 (docs/lms-schema.md).`,
   options: {
     queues: { type: "string", valueName: "a,b", description: `Check only what workers of these queues need (default: every family, the console's included; queues: ${ALL_QUEUES.join(", ")})` },
@@ -36,18 +38,21 @@ read. Workers run the same check at start for their queues. Written for ${descri
     }
     try {
       const report = await withTimeout(lmsSchemaReport(ds, families), bound, "reading information_schema");
-      const ok = report.missingRequired.length === 0;
+      // The operator's RETIREMENT_EXTRA_ERASURES tables and columns, which retirement workers check at start too.
+      const extra = families.includes(LmsFamily.Retirement) ? await withTimeout(extraErasureSchemaProblems(ds.manager, config.extraErasures), bound, "reading information_schema") : [];
+      const ok = report.missingRequired.length === 0 && extra.length === 0;
       if (options.json) {
-        io.out(JSON.stringify({ ok, ...report }, null, 2));
+        io.out(JSON.stringify({ ok, ...report, extraErasures: extra }, null, 2));
         return ok ? 0 : 2;
       }
       for (const item of report.missingRequired) io.out(`error: ${requiredLine(item)}`);
       for (const item of report.missingOptional) io.out(`warning: ${optionalLine(item)}`);
+      for (const problem of extra) io.out(`error: RETIREMENT_EXTRA_ERASURES ${problem}`);
       const checked = `${report.checked.tables} tables, ${report.checked.columns} columns checked for ${families.join(", ")}`;
       io.out(
         ok
           ? `LMS schema OK: ${checked}; ${report.missingOptional.length} optional item${report.missingOptional.length === 1 ? "" : "s"} missing`
-          : `LMS schema NOT usable: ${report.missingRequired.length} required item${report.missingRequired.length === 1 ? "" : "s"} missing (${checked})`,
+          : `LMS schema NOT usable: ${report.missingRequired.length + extra.length} required item${report.missingRequired.length + extra.length === 1 ? "" : "s"} missing (${checked})`,
       );
       return ok ? 0 : 2;
     } finally {

@@ -43,7 +43,8 @@ export class LmsErasureRunner {
     const snapshot = await lmsSchemaOf(this.ds).snapshot(em);
     // A table counts as present when it has every column the registry lists for retirement (an older app version
     // without one is skipped like a missing app); a table the registry does not list is never read.
-    const present = new Set(erasureTables(this.erasures).filter((t) => RETIREMENT_USES.has(t) && RETIREMENT_USES.get(t)!.every((use) => snapshot.has(use))));
+    const declared = new Set(this.erasures.filter((e) => e.operatorDeclared).flatMap((e) => e.tables));
+    const present = new Set(erasureTables(this.erasures).filter((t) => declared.has(t) || (RETIREMENT_USES.has(t) && RETIREMENT_USES.get(t)!.every((use) => snapshot.has(use)))));
     const plan: ErasurePlan = { active: [], skipped: [], missingHistory: [], present };
     for (const erasure of this.erasures) {
       const missing = erasure.tables.filter((t) => !present.has(t));

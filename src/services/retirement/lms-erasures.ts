@@ -32,6 +32,11 @@ export interface LmsErasure {
   tables: string[];
   historyTables: string[];
   /**
+   * An operator's RETIREMENT_EXTRA_ERASURES entry: its table is not in the LMS schema registry; a retirement worker
+   * checks it at start (exit 2 when it is missing), so the runner counts it as present.
+   */
+  operatorDeclared?: boolean;
+  /**
    * SQL conditions (each an `EXISTS(…)` over an indexed column) true when one of the learners may have rows the
    * erasure changes; the runner evaluates every erasure's in one query and skips the erasures with none true, so
    * learners without wiki, credit or enterprise rows cost one round trip instead of one per table.

@@ -7,6 +7,8 @@ import { PdfCertificatePurger, PURGE_BATCH_SIZE } from "../pdf-certificate-purge
 import { CertificateEventEraser } from "../event-bus/certificate-event-eraser";
 import type { StepRetryState } from "../../domain/retirement/http-retry-policy";
 import type { RetirementStateRow } from "../../domain/retirement/retirement-states";
+import { extraErasures } from "./extra-erasures";
+import { LMS_ERASURES } from "./lms-erasures";
 import { LmsErasureRunner } from "./lms-erasure-runner";
 import { ProfileImageEraser } from "./profile-image-eraser";
 import { addToPartnerQueue } from "./partner-reporting-queue";
@@ -210,7 +212,8 @@ function purgePdfCertificates(purger: PdfCertificatePurger): RetirementStep {
 /** Built-in steps by "SERVICE.method". */
 export function builtInSteps(ctx: AppContext): Map<string, RetirementStep> {
   const purger = new PdfCertificatePurger(ctx.dataSource, ctx.s3, ctx.config.certificates, ctx.logger, ctx.certificateEvents);
-  const erasures = new LmsErasureRunner(ctx.dataSource, ctx.config.retirement);
+  // The operator's RETIREMENT_EXTRA_ERASURES run after the built-ins of their step, in the same transaction.
+  const erasures = new LmsErasureRunner(ctx.dataSource, ctx.config.retirement, [...LMS_ERASURES, ...extraErasures(ctx.config.extraErasures)]);
   const images = new ProfileImageEraser(ctx.s3, ctx.config.erasure.profileImages, ctx.logger);
   const busEvents = new CertificateEventEraser(ctx.dataSource, ctx.config.eventBus, ctx.eventBus, ctx.logger);
   return new Map<string, RetirementStep>([
