@@ -11,6 +11,7 @@ import { organizationsSection } from "./sections/organizations";
 import { resilienceSection, type ResilienceConfig } from "./sections/resilience";
 import { retirementSection, type RetirementConfig } from "./sections/retirement";
 import { extraErasuresSection } from "./sections/retirement-extra-erasures";
+import { partnerReportSection } from "./sections/retirement-partner-report";
 import { docDefaultOf, type ValuesOf, type Variables } from "./variable";
 
 /**
@@ -25,6 +26,7 @@ const SECTIONS = {
   certificates: certificatesSection,
   retirement: retirementSection,
   extraErasures: extraErasuresSection,
+  partnerReport: partnerReportSection,
   generation: generationSection,
   console: consoleSection,
   organizations: organizationsSection,

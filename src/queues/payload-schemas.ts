@@ -51,6 +51,7 @@ const PAYLOAD_SCHEMAS: { [J in JobName]: z.ZodType<JobPayloads[J]> } = {
   }).strict(),
   [JobName.BackfillOrganizations]: z.object({ activate: z.boolean() }).strict(),
   [JobName.ArchiveRetirements]: empty as unknown as z.ZodType<Record<string, never>>,
+  [JobName.PartnerReport]: empty as unknown as z.ZodType<Record<string, never>>,
   [JobName.SweepStuckLearners]: empty as unknown as z.ZodType<Record<string, never>>,
   [JobName.SweepStuckGeneration]: empty as unknown as z.ZodType<Record<string, never>>,
   [JobName.SweepStuckPurges]: empty as unknown as z.ZodType<Record<string, never>>,

@@ -27,6 +27,7 @@ export enum JobName {
   BackfillOrganizationsChunk = "backfill-organizations-chunk",
   BackfillOrganizations = "backfill-organizations",
   ArchiveRetirements = "archive-retirements",
+  PartnerReport = "partner-report",
   SweepStuckLearners = "sweep-stuck-learners",
   SweepStuckGeneration = "sweep-stuck-generation",
   SweepStuckPurges = "sweep-stuck-purges",
@@ -66,6 +67,8 @@ export interface JobPayloads {
   [JobName.BackfillOrganizations]: { activate: boolean };
   /** Scheduled archive-and-cleanup of COMPLETE learners past the archive cool-off. */
   [JobName.ArchiveRetirements]: Record<string, never>;
+  /** Scheduled partner report (RETIREMENT_PARTNER_REPORT_CRON): its settings come from config; no PII in the payload. */
+  [JobName.PartnerReport]: Record<string, never>;
   /** Scheduled sweeps: re-enqueue work whose rows say unfinished while no job carries it (one per queue). */
   [JobName.SweepStuckLearners]: Record<string, never>;
   [JobName.SweepStuckGeneration]: Record<string, never>;
@@ -88,6 +91,7 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.BackfillOrganizationsChunk]: QueueName.Organizations,
   [JobName.BackfillOrganizations]: QueueName.Organizations,
   [JobName.ArchiveRetirements]: QueueName.LearnerRetirement,
+  [JobName.PartnerReport]: QueueName.LearnerRetirement,
   [JobName.SweepStuckLearners]: QueueName.LearnerRetirement,
   [JobName.SweepStuckGeneration]: QueueName.CertificateGeneration,
   [JobName.SweepStuckPurges]: QueueName.CertificatePurge,

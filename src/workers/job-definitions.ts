@@ -11,6 +11,7 @@ import { backfillOrganizationsJob } from "./organizations/backfill-organizations
 import { retireLearnersJob } from "./retirement/retire-learners.job";
 import { retireLearnersChunkJob } from "./retirement/retire-learners-chunk.job";
 import { archiveRetirementsJob } from "./retirement/archive-retirements.job";
+import { partnerReportJob } from "./retirement/partner-report.job";
 import { sweepStuckGenerationJob, sweepStuckLearnersJob, sweepStuckPurgesJob } from "./recovery/sweep-stuck-work.job";
 import { publishCertificateEventsJob } from "./certificate-events/publish-certificate-events.job";
 import { markCertificateNotPassingJob } from "./certificate-generation/mark-certificate-notpassing.job";
@@ -28,6 +29,7 @@ const FACTORIES: { [J in JobName]: JobDefinitionFactory<J> } = {
   [JobName.BackfillOrganizationsChunk]: backfillOrganizationsChunkJob,
   [JobName.BackfillOrganizations]: backfillOrganizationsJob,
   [JobName.ArchiveRetirements]: archiveRetirementsJob,
+  [JobName.PartnerReport]: partnerReportJob,
   [JobName.SweepStuckLearners]: sweepStuckLearnersJob,
   [JobName.SweepStuckGeneration]: sweepStuckGenerationJob,
   [JobName.SweepStuckPurges]: sweepStuckPurgesJob,
@@ -46,5 +48,5 @@ export function buildJobDefinitions(ctx: AppContext): Map<string, JobDefinition<
 /** Config variables a queue's processors cannot start without. */
 export const QUEUE_REQUIREMENTS: Record<string, string[]> = {
   "certificate-purge": ["CERTIFICATES_BUCKET"],
-  "learner-retirement": ["RETIRED_USER_SALTS", "RETIREMENT_PIPELINE"],
+  "learner-retirement": ["RETIRED_USER_SALTS", "RETIREMENT_PIPELINE", "RETIREMENT_PARTNER_REPORT_CRON"],
 };

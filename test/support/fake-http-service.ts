@@ -27,6 +27,7 @@ type Handler = (req: ReceivedRequest, nth: number) => Reply | Promise<Reply>;
 export class FakeHttpService {
   readonly requests: ReceivedRequest[] = [];
   private readonly routes = new Map<string, Handler>();
+  private fallback?: Handler;
   private readonly hung = new Set<http.ServerResponse>();
   private server!: http.Server;
   url = "";
@@ -46,6 +47,12 @@ export class FakeHttpService {
       const list = Array.isArray(replies) ? replies : [replies];
       this.routes.set(route, (_req, nth) => list[Math.min(nth, list.length - 1)]);
     }
+    return this;
+  }
+
+  /** Answers every request no route names (paths with ids in them); `nth` counts the requests it answered. */
+  otherwise(handler: Handler): this {
+    this.fallback = handler;
     return this;
   }
 
@@ -70,7 +77,7 @@ export class FakeHttpService {
     const route = `${received.method} ${received.url.split("?")[0]}`;
     const nth = this.received(route).length;
     this.requests.push(received);
-    const handler = this.routes.get(route);
+    const handler = this.routes.get(route) ?? this.fallback;
     const reply = handler ? await handler(received, nth) : { status: 404, body: { detail: "Not found." } };
     if (reply.hang) {
       this.hung.add(res);

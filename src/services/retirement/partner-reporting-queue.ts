@@ -1,9 +1,7 @@
 import type { EntityManager } from "typeorm";
 import { courseRunOrg } from "../../domain/organizations/organization-keys";
+import { learnerOrgs } from "../../domain/retirement/partner-report";
 import type { LearnerStatus } from "./retirement-status-store";
-
-/** upstream's bogus default org value, which its partner report skips. */
-const NO_ORG = "outdated_entry";
 
 /**
  * upstream's `retirement_partner_status_create` (PUT retirement_partner_report/, the driver's
@@ -11,7 +9,7 @@ const NO_ORG = "outdated_entry";
  * UserRetirementPartnerReportingStatus row is created (get_or_create: an existing row is kept) with the original
  * username, email and name from the status row. That row holds PII on purpose: upstream's partner report
  * (`retirement_partner_report.py`) reads it through the LMS API, sends each org its list, and deletes the rows it
- * reported (`retirement_partner_report_cleanup/`). For several learners at once; returns each one's orgs (upstream
+ * reported (`retirement_partner_report_cleanup/`); `openedx-workers partner-report` does the same here. For several learners at once; returns each one's orgs (upstream
  * answers 204 either way).
  */
 export async function addToPartnerQueue(em: EntityManager, learners: readonly LearnerStatus[]): Promise<Map<number, string[]>> {
@@ -21,8 +19,7 @@ export async function addToPartnerQueue(em: EntityManager, learners: readonly Le
   );
   const orgs = new Map<number, string[]>();
   for (const l of learners) {
-    const courses = enrollments.filter((e) => Number(e.user_id) === l.userId).map((e) => courseRunOrg(e.course_id));
-    orgs.set(l.userId, [...new Set(courses.filter((o): o is string => !!o && o !== NO_ORG))].sort());
+    orgs.set(l.userId, learnerOrgs(enrollments.filter((e) => Number(e.user_id) === l.userId).map((e) => courseRunOrg(e.course_id))));
   }
   const reported = learners.filter((l) => orgs.get(l.userId)!.length > 0).map((l) => l.userId);
   if (reported.length === 0) return orgs;
