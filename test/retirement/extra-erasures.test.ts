@@ -154,5 +154,8 @@ describe("RETIREMENT_EXTRA_ERASURES: plugin and local data erased in the built-i
     expect(schema.err).to.include("entry 2 (table casbin_rule): column casbin_rule.v9 does not exist");
     expect(schema.err).to.include("entry 2 (table casbin_rule): column casbin_rule.kind does not exist");
     expect(schema.err).to.not.include("entry 3");
+    const check = await runCliInProcess(["check-lms-schema", "--queues", "learner-retirement"], h.env({ RETIREMENT_EXTRA_ERASURES: JSON.stringify([{ table: "casbin_rule", user_column: "v9", action: "delete" }]) }));
+    expect(check.code).to.equal(2);
+    expect(check.out).to.include("error: RETIREMENT_EXTRA_ERASURES entry 1 (table casbin_rule): column casbin_rule.v9 does not exist");
   });
 });
