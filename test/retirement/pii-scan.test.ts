@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
@@ -15,7 +18,7 @@ import { createTestBucket, type TestBucket } from "../support/test-bucket";
 import { waitFor } from "../support/wait";
 import { IMAGE_SEED, seedErasureRows } from "./erasure-fixtures";
 import { FULL_TRANSITIONS, lmsEnv, usernameBody } from "./http-fixtures";
-import { capturedLogger, insertLearner, requestRetirements, responsesOf, stateOf, transitions } from "./retirement-fixtures";
+import { RETIREMENT_ENV, capturedLogger, insertLearner, requestRetirements, responsesOf, stateOf, transitions } from "./retirement-fixtures";
 
 const TEXT_TYPES = ["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "json", "enum", "set", "binary", "varbinary", "blob", "tinyblob", "mediumblob", "longblob"];
 
@@ -142,5 +145,50 @@ describe("acceptance: no personal data left after retirement and archive-and-cle
     expect(JSON.parse(lines[0])).to.include({ user_id: learner.userId, original_username: learner.pii[0], original_email: learner.pii[1], original_name: learner.pii[4] });
     // The bystander, never retired, still has all of their data.
     expect(await scanDatabase(h, [bystander.pii[0]])).to.include("auth_user.username");
+  });
+
+  it("with the partner queue step: the learner's reporting row holds PII until partner-report delivers it, then only the report file does", async () => {
+    const states = ["PENDING", "LOCKING_ACCOUNT", "LOCKING_COMPLETE", "RETIRING_EMAIL_LISTS", "EMAIL_LISTS_COMPLETE", "RETIRING_ENROLLMENTS", "ENROLLMENTS_COMPLETE", "ADDING_TO_PARTNER_QUEUE", "PARTNER_QUEUE_COMPLETE", "RETIRING_LMS", "LMS_COMPLETE", "ERRORED", "ABORTED", "COMPLETE"];
+    const env = {
+      ...RETIREMENT_ENV,
+      RETIREMENT_STATES: JSON.stringify(states),
+      RETIREMENT_PIPELINE: JSON.stringify([
+        ["LOCKING_ACCOUNT", "LOCKING_COMPLETE", "LMS", "lock_account"],
+        ["RETIRING_EMAIL_LISTS", "EMAIL_LISTS_COMPLETE", "LMS", "retire_misc"],
+        ["RETIRING_ENROLLMENTS", "ENROLLMENTS_COMPLETE", "LMS", "unenroll"],
+        ["ADDING_TO_PARTNER_QUEUE", "PARTNER_QUEUE_COMPLETE", "LMS", "add_to_partner_queue"],
+        ["RETIRING_LMS", "LMS_COMPLETE", "LMS", "retire_lms"],
+      ]),
+      RETIREMENT_PARTNER_ORG_PARTNER_MAPPING: JSON.stringify({ OrgX: ["Partner X"], OrgY: ["Partner Y"], OrgZ: ["Partner X"] }),
+      RETIREMENT_PARTNER_PARTNER_REPORT_PLATFORM_NAME: "Test",
+    };
+    h = await Harness.create({ env });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pii-partner-"));
+    try {
+      const learner = await insertLearner(h);
+      const needles = learner.pii;
+      await requestRetirements(h, [learner.userId], env);
+      const { logger, text } = capturedLogger();
+      const cli: string[] = [];
+      const enqueue = await runCliInProcess(["retire-learners"], h.env());
+      cli.push(enqueue.out, enqueue.err);
+      await h.worker({ queues: [QueueName.LearnerRetirement], logger });
+      await waitFor("COMPLETE", async () => (await stateOf(h.ds, learner.userId)) === "COMPLETE", { timeoutMs: 60000 });
+      const partnerRow = ["original_username", "original_email", "original_name"].map((c) => `user_api_userretirementpartnerreportingstatus.${c}`);
+      const statusRow = ["original_username", "original_email", "original_name"].map((c) => `user_api_userretirementstatus.${c}`);
+      expect((await scanDatabase(h, needles)).sort(), "at COMPLETE: the status row and the partner reporting row").to.deep.equal([...statusRow, ...partnerRow].sort());
+
+      const report = await runCliInProcess(["partner-report", "--output-dir", dir, "--no-upload"], h.env());
+      expect(report.code, report.err).to.equal(0);
+      cli.push(report.out, report.err);
+      expect(await scanDatabase(h, needles), "after the report: only the status row").to.deep.equal(statusRow);
+      const files = fs.readdirSync(dir);
+      expect(files.sort()).to.deep.equal([`user_retirement_Test_Partner X_${new Date().toISOString().slice(0, 10)}.csv`, `user_retirement_Test_Partner Y_${new Date().toISOString().slice(0, 10)}.csv`]);
+      for (const f of files) expect(scanText(fs.readFileSync(path.join(dir, f), "utf8"), needles), "the report files hold the PII by design").to.include.members([learner.pii[0], learner.pii[1]]);
+      expect(scanText(await dumpPrefix(h.prefix), needles), "Redis").to.deep.equal([]);
+      expect(scanText(text() + cli.join("\n"), needles), "logs and CLI output").to.deep.equal([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
