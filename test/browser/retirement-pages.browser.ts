@@ -164,6 +164,24 @@ describe("retirement pages in a real browser (headless Chromium)", function () {
     await page.screenshot({ path: path.join(IMG, "console-learner-timeline.png"), fullPage: true });
   });
 
+  it("an admin cancels a PENDING request: the confirmation box is required, then the list says so after the redirect", async () => {
+    const learner = await seed.learner(["PENDING"]);
+    const page = await newPage();
+    await signIn(page, "admin", DJANGO_VECTOR.password);
+    await page.goto(`${con.url}/retirement/learners/${learner.userId}`);
+    await submit(page, "form[action$='/cancel'] button[type=submit]");
+    expect(await page.locator("#cancel-error").innerText()).to.include("Tick the box to confirm");
+    expect((await seed.row(learner.userId)).state).to.equal("PENDING");
+    await page.screenshot({ path: path.join(IMG, "console-cancel-retirement.png"), fullPage: true });
+    await page.check("input[name=cancel_confirm]");
+    await submit(page, "form[action$='/cancel'] button[type=submit]");
+    expect(new URL(page.url()).pathname).to.equal("/retirement/learners");
+    expect(await page.locator(".notice").innerText()).to.include(`Retirement request of user ${learner.userId} cancelled`);
+    expect(await h.ds.query("SELECT id FROM user_api_userretirementstatus WHERE user_id = ?", [learner.userId])).to.deep.equal([]);
+    await page.goto(`${con.url}/retirement`);
+    expect(await page.locator("text=wait to be reported to partners").count()).to.equal(1);
+  });
+
   it("a read-only user sees every page, without forms, and the server refuses their POSTs (403), changing nothing", async () => {
     const errored = await seed.learner([...UP_TO("RETIRING_LMS"), "ERRORED"]);
     const before = await seed.row(errored.userId);

@@ -109,4 +109,46 @@ describe("console: retirement pages (HTTP)", function () {
     expect(await rows(`?q=${learner.userId}&state=LOCKING_COMPLETE&modified_from=${today}&modified_to=${today}`)).to.deep.equal([learner.userId]);
     expect(await rows(`?q=${learner.userId}&created_from=${today}`)).to.deep.equal([]); // requested 9 days ago
   });
+
+  it("an admin cancels a PENDING request (confirmed): email restored, rows deleted, message after redirect; other states refuse; the overview counts learners waiting for the partner report", async () => {
+    const pending = await seed.learner(["PENDING"]);
+    await h.ds.query("INSERT INTO user_api_userretirementrequest (created, modified, user_id) VALUES (UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), ?)", [pending.userId]);
+    const page = await (await admin.get(`/retirement/learners/${pending.userId}`)).text();
+    expect(page).to.include("Cancel retirement request");
+    const _csrf = await admin.formToken(`/retirement/learners/${pending.userId}`);
+    const unconfirmed = await admin.request("POST", `/retirement/learners/${pending.userId}/cancel`, { form: { _csrf } });
+    expect(unconfirmed.status).to.equal(400);
+    expect(await unconfirmed.text()).to.include("Tick the box to confirm");
+    expect((await seed.row(pending.userId)).state).to.equal("PENDING");
+
+    const _csrf2 = await admin.formToken(`/retirement/learners/${pending.userId}`);
+    const res = await admin.request("POST", `/retirement/learners/${pending.userId}/cancel`, { form: { cancel_confirm: "1", _csrf: _csrf2 } });
+    expect(res.status).to.equal(303);
+    expect(res.headers.get("location")).to.equal(`/retirement/learners?cancelled=${pending.userId}`);
+    expect(await h.ds.query("SELECT id FROM user_api_userretirementstatus WHERE user_id = ?", [pending.userId])).to.deep.equal([]);
+    expect(await h.ds.query("SELECT id FROM user_api_userretirementrequest WHERE user_id = ?", [pending.userId])).to.deep.equal([]);
+    const [user] = await h.ds.query("SELECT email, password FROM auth_user WHERE id = ?", [pending.userId]);
+    expect(user.email).to.equal(pending.pii[1]);
+    expect(user.password).to.match(/^pbkdf2_sha256\$/);
+    const list = await (await admin.get(`/retirement/learners?cancelled=${pending.userId}`)).text();
+    expect(list).to.include(`Retirement request of user ${pending.userId} cancelled`);
+
+    const locked = await seed.learner(UP_TO("LOCKING_COMPLETE"));
+    const before = await seed.row(locked.userId);
+    expect(await (await admin.get(`/retirement/learners/${locked.userId}`)).text()).to.not.include("Cancel retirement request");
+    const _csrf3 = await admin.formToken(`/retirement/learners/${locked.userId}`);
+    const refused = await admin.request("POST", `/retirement/learners/${locked.userId}/cancel`, { form: { cancel_confirm: "1", _csrf: _csrf3 } });
+    expect(refused.status).to.equal(409);
+    expect(await refused.text()).to.include("can only be cancelled for users in the PENDING state; the learner is in LOCKING_COMPLETE");
+    expect(await seed.row(locked.userId)).to.deep.equal(before);
+    const _csrf4 = await viewer.formToken(`/retirement/learners/${locked.userId}`);
+    expect((await viewer.request("POST", `/retirement/learners/${locked.userId}/cancel`, { form: { cancel_confirm: "1", _csrf: _csrf4 }, headers: { accept: "text/html" } })).status, "read-only staff").to.equal(403);
+
+    await h.ds.query(
+      `INSERT INTO user_api_userretirementpartnerreportingstatus (created, modified, original_username, original_email, original_name, is_being_processed, user_id)
+       VALUES (UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), 'u1', 'e1@example.org', 'n1', 0, ?), (UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), 'u2', 'e2@example.org', 'n2', 1, ?)`,
+      [locked.userId, pending.userId],
+    );
+    expect(await (await admin.get("/retirement")).text()).to.match(/<strong>1<\/strong> learner\(s\) wait to be reported to partners/);
+  });
 });

@@ -5,6 +5,8 @@ import { enqueueRetirements } from "../../producers/retirement-queue.producer";
 import { rewindErroredLearner, setLearnerState, type OperatorMoveOutcome } from "../../services/retirement/retirement-operator-actions";
 import { completedPerDay, learnersPerState, learnerView, listStatuses, type StatusFilter } from "../../services/retirement/retirement-status-listing";
 import { RetirementStatusStore } from "../../services/retirement/retirement-status-store";
+import { cancelRetirement } from "../../services/retirement/retirement-cancellation";
+import { PartnerReportingStore } from "../../services/retirement/partner-reporting-store";
 import type { StaffUser } from "../../services/auth/staff-directory";
 import type { ConsoleContext } from "../console-context";
 import { checkbox, dayRange, field, optionalId, queryString, requiredText, type FieldErrors } from "../form-input";
@@ -37,7 +39,7 @@ export async function retirementArea(app: FastifyInstance, opts: { ctx: ConsoleC
   const { queues } = producerContext(app, ctx);
 
   app.get(RETIREMENT_PATH, async (_request, reply) => {
-    const [perState, perDay] = await Promise.all([learnersPerState(ds), completedPerDay(ds, COMPLETED_DAYS)]);
+    const [perState, perDay, partnerReportWaiting] = await Promise.all([learnersPerState(ds), completedPerDay(ds, COMPLETED_DAYS), new PartnerReportingStore(ds).waiting()]);
     const outcomeNames: readonly string[] = END_STATES.filter((s) => s !== "COMPLETE");
     const pipeline = perState.filter((s) => !outcomeNames.includes(s.stateName)).map((s) => ({ label: s.stateName, count: s.count }));
     const outcomes = perState.filter((s) => outcomeNames.includes(s.stateName)).map((s) => ({ label: s.stateName, count: s.count, cls: s.stateName === "ERRORED" ? "bad" : "off" }));
@@ -48,6 +50,7 @@ export async function retirementArea(app: FastifyInstance, opts: { ctx: ConsoleC
       funnel: funnelChart(pipeline, outcomes),
       daily: dailyColumns(perDay),
       days: COMPLETED_DAYS,
+      partnerReportWaiting,
     });
   });
 
@@ -89,6 +92,7 @@ export async function retirementArea(app: FastifyInstance, opts: { ctx: ConsoleC
       .render("retirement/learners.eta", {
         title: "Retirement · learners",
         tab: "learners",
+        notice: field(q, "cancelled") && /^\d+$/.test(field(q, "cancelled")) ? `Retirement request of user ${field(q, "cancelled")} cancelled: email restored, status and request rows deleted. The learner signs in again through password reset.` : undefined,
         fmt: formatUtc,
         states: states.map((s) => s.stateName),
         values,
@@ -121,7 +125,7 @@ export async function retirementArea(app: FastifyInstance, opts: { ctx: ConsoleC
         states: states.map((s) => s.stateName),
         isAdmin: request.staff?.role === "admin",
         errors: form.errors ?? {},
-        values: { state: "", force: false, reason: "", rewind_reason: "", enqueue: true, ...form.values },
+        values: { state: "", force: false, reason: "", rewind_reason: "", enqueue: true, cancel_confirm: false, ...form.values },
         notice: form.notice ?? noticeFor(field(request.query, "done"), learner.stateName),
         pipeline: ctx.config.retirement.pipeline,
       });
@@ -181,6 +185,29 @@ export async function retirementArea(app: FastifyInstance, opts: { ctx: ConsoleC
     }
     ctx.logger.info("console: errored learner rewound", { userId, staffUserId: request.staff!.id, to: outcome.to.stateName, enqueued: enqueue });
     return reply.redirect(`${RETIREMENT_PATH}/learners/${userId}?done=${enqueue ? "rewound-enqueued" : "rewound"}`, 303);
+  });
+
+  /**
+   * The LMS admin's Cancel button on a PENDING UserRetirementStatus (user_api admin `cancel_retirement` with its
+   * RetirementQueueDeletionForm, whose `cancel_retirement` box must be ticked), through cancel-retirement's code. The
+   * status row is deleted, so the record is the console log line (staff user, learner id).
+   */
+  app.post(`${RETIREMENT_PATH}/learners/:userId/cancel`, async (request, reply) => {
+    const userId = userIdParam(request);
+    if (userId === undefined) return notFound(reply);
+    if (!checkbox(request.body, "cancel_confirm")) {
+      return learnerPage(request, reply, userId, { errors: { cancel_confirm: "Tick the box to confirm: the request is cancelled and the learner's email restored." }, status: 400 });
+    }
+    const outcome = await cancelRetirement(ds, userId);
+    if (outcome.status === "no-status-row") return learnerPage(request, reply, userId);
+    if (outcome.status === "not-pending") {
+      return learnerPage(request, reply, userId, {
+        errors: { cancel_confirm: `Retirement requests can only be cancelled for users in the PENDING state; the learner is in ${outcome.stateName}. Nothing changed.` },
+        status: 409,
+      });
+    }
+    ctx.logger.warn("console: retirement request cancelled", { userId, staffUserId: request.staff!.id });
+    return reply.redirect(`${RETIREMENT_PATH}/learners?cancelled=${userId}`, 303);
   });
 
   function refusedMove(request: FastifyRequest, reply: FastifyReply, userId: number, outcome: OperatorMoveOutcome, at: string, values: Record<string, unknown>) {
