@@ -1,8 +1,7 @@
-import { z } from "zod";
 import { NOTIFICATION_MESSAGE_TEMPLATE, normalizePartnerName } from "../../domain/retirement/partner-report";
 import { defineSection, type SectionChecks } from "../section";
 import { bool, cron, int, stringList, text, url, variable } from "../variable";
-import { DRIVER_CONFIG_VARIABLE, readDriverConfig } from "./retirement-services";
+import { DRIVER_CONFIG_VARIABLE, mapping, readDriverConfig } from "./retirement-services";
 
 /** The partner report's settings: upstream's driver config keys, or RETIREMENT_PARTNER_<KEY> variables. */
 export interface PartnerReportConfig {
@@ -26,20 +25,6 @@ export interface PartnerReportConfig {
 /** A partner name becomes part of a file name and is matched to a Drive folder name. */
 const BAD_PARTNER = /[/\\\0]/;
 
-/** A mapping: a YAML mapping in the config file, or a JSON object in the environment. */
-const mapping = z.preprocess(
-  (v, ctx) => {
-    if (typeof v !== "string") return v;
-    try {
-      return JSON.parse(v) as unknown;
-    } catch {
-      ctx.issues.push({ code: "custom", message: "is not a valid JSON object", input: v });
-      return z.NEVER;
-    }
-  },
-  z.record(z.string(), z.unknown(), { error: "must be a mapping org → [partner, …]" }),
-);
-
 const P = "RETIREMENT_PARTNER_";
 
 /** upstream's org_partner_mapping: each org's list of partner names (a single name is taken as a list of one). */
@@ -61,7 +46,7 @@ function readMapping(raw: Record<string, unknown>, name: string, checks: Section
 export const partnerReportSection = defineSection(
   {
     ...DRIVER_CONFIG_VARIABLE,
-    [`${P}ORG_PARTNER_MAPPING`]: variable(mapping, {
+    [`${P}ORG_PARTNER_MAPPING`]: variable(mapping(), {
       description: "The partner report's org → [partner, …] mapping (driver config org_partner_mapping); every org of a reported learner must be in it",
     }),
     [`${P}PARTNER_REPORT_PLATFORM_NAME`]: variable(text(), { description: "Platform name in the report file names (driver config partner_report_platform_name)" }),

@@ -75,7 +75,7 @@ const httpUrl = () =>
   });
 
 /** A mapping: a YAML mapping in the config file, or a JSON object in the environment. */
-const mapping = () =>
+export const mapping = () =>
   z.preprocess(
     (v, ctx) => {
       if (typeof v !== "string") return v;
