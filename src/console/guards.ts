@@ -30,10 +30,7 @@ function wantsJson(request: FastifyRequest): boolean {
   return request.url.includes("/api/") || !String(request.headers.accept ?? "").includes("text/html");
 }
 
-/** A local path to go back to after sign-in; anything else (other hosts, `//evil`) becomes the home page. */
-export function safeNext(next: unknown): string {
-  return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
-}
+export { safeNext } from "./safe-redirect";
 
 export async function refuse(request: FastifyRequest, reply: FastifyReply, status: 401 | 403, message: string): Promise<FastifyReply> {
   if (status === 401 && !wantsJson(request) && isSafeMethod(request)) {

@@ -10,6 +10,7 @@ import RedisStore from "connect-redis";
 import { Eta } from "eta";
 import type { FastifyInstance } from "fastify";
 import type { ConsoleContext } from "../console-context";
+import { DEFAULT_REDIRECT, safeRedirectTarget } from "../safe-redirect";
 import { shared } from "./shared";
 
 const SESSION_COOKIE = "owconsole";
@@ -61,6 +62,16 @@ export const foundationPlugin = shared(async function foundation(app: FastifyIns
     nameSpace: `${keyPrefix}:rl:`,
     // When Redis is down sign-in fails anyway (no session store); do not also turn that into a 500 here.
     skipOnError: true,
+  });
+  // Every redirect, not only the sign-in form's `next`: a Location that would leave the console (or that a browser
+  // could read as another site) becomes the default page, whatever route built it.
+  app.addHook("onSend", async (request, reply, payload) => {
+    const location = reply.getHeader("location");
+    if (location !== undefined && safeRedirectTarget(location) === undefined) {
+      opts.ctx.logger.warn("console: refused a redirect outside the console", { route: request.routeOptions.url });
+      reply.header("location", DEFAULT_REDIRECT);
+    }
+    return payload;
   });
   // propertyName "render": bull-board registers @fastify/view (EJS) as `view` for its own page in its own scope.
   await app.register(fastifyView, {
