@@ -3,10 +3,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { StaffUser } from "../services/auth/staff-directory";
 
 declare module "fastify" {
-  interface Session {
-    /** auth_user.id of the signed-in staff user: the only user data a session holds. */
-    userId?: number;
-  }
   interface FastifyReply {
     /** @fastify/view registered under `render` (bull-board owns `view` in its scope). */
     render: FastifyReply["view"];
@@ -46,6 +42,20 @@ export async function requireAdmin(request: FastifyRequest, reply: FastifyReply)
 }
 
 /**
+ * What a CSRF token is bound to (@fastify/csrf-protection's `userInfo`): the sign-in form (anonymous by nature), or
+ * the signed-in session. A token is accepted only where it was made for.
+ */
+export function csrfBinding(request: FastifyRequest): string {
+  if (request.routeOptions.url === "/login") return "sign-in";
+  return request.session?.userId !== undefined ? `session:${request.session.sessionId}` : "anonymous";
+}
+
+/** A CSRF token for the form or page this request renders (its cookie is set on the reply when missing). */
+export function csrfToken(request: FastifyRequest, reply: FastifyReply): string {
+  return reply.generateCsrf({ userInfo: csrfBinding(request) });
+}
+
+/**
  * preHandler: a valid CSRF token, from the form field `_csrf` or the `X-XSRF-TOKEN` / `X-CSRF-Token` header
  * (bull-board's UI echoes the XSRF-TOKEN cookie there).
  */
@@ -54,3 +64,4 @@ export function requireCsrf(app: FastifyInstance) {
     app.csrfProtection.call(app, request, reply, done);
   };
 }
+

@@ -3,7 +3,7 @@ import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { ConsoleContext } from "./console-context";
 import { CERTIFICATE_ADMIN_AREAS } from "./areas/certificate-admin-areas";
-import { foundationPlugin } from "./plugins/foundation";
+import { ASSETS_PREFIX, foundationPlugin } from "./plugins/foundation";
 import { healthPlugin } from "./plugins/health";
 import { metricsPlugin } from "./plugins/metrics";
 import { shared } from "./plugins/shared";
@@ -45,7 +45,7 @@ export async function buildConsoleServer(ctx: ConsoleContext, opts: ConsoleServe
   });
 
   await app.register(foundationPlugin, { ctx, sessionSecret: opts.sessionSecret });
-  await app.register(fastifyStatic, { root: path.join(__dirname, "assets"), prefix: "/assets/", decorateReply: false });
+  await app.register(fastifyStatic, { root: path.join(__dirname, "assets"), prefix: ASSETS_PREFIX, decorateReply: false });
   await app.register(healthPlugin, { ctx });
   // Not encapsulated in a child scope on purpose: tests and benches reach `app.consoleMetrics`.
   await app.register(shared(metricsPlugin), { ctx });

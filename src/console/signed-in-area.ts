@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { ConsoleContext } from "./console-context";
-import { isSafeMethod, refuse, requireAdmin, requireCsrf } from "./guards";
+import { csrfToken, isSafeMethod, refuse, requireAdmin, requireCsrf } from "./guards";
 import { trustedAddressMatcher } from "../config/sections/console";
 
 /** A link in the console's navigation bar; each area adds its own. */
@@ -33,31 +33,24 @@ export async function registerSignedInArea(app: FastifyInstance, ctx: ConsoleCon
     if (proxyHeader && fromTrustedProxy(request.socket.remoteAddress)) {
       const username = request.headers[proxyHeader];
       if (typeof username === "string" && username) {
-        const user = await ctx.staff.byUsername(username);
-        if (!user) return refuse(request, reply, 403, "The account your sign-on proxy names is not an active LMS staff account.");
-        if (request.session.userId !== user.id) {
-          await request.session.regenerate();
-          request.session.userId = user.id;
-        }
-        request.staff = user;
+        const account = await ctx.staff.accountByUsername(username);
+        if (!account) return refuse(request, reply, 403, "The account your sign-on proxy names is not an active LMS staff account.");
+        if (request.session.userId !== account.user.id || !(await app.consoleSessions.current(request))) await app.consoleSessions.start(request, account);
+        request.staff = account.user;
         return;
       }
     }
-    const userId = request.session.userId;
-    const user = userId === undefined ? undefined : await ctx.staff.byId(userId);
-    if (!user) {
-      if (userId !== undefined) await request.session.destroy();
-      return refuse(request, reply, 401, "Sign in with an LMS staff account.");
-    }
+    const user = await app.consoleSessions.current(request);
+    if (!user) return refuse(request, reply, 401, "Sign in with an LMS staff account.");
     request.staff = user;
   }
 
   // On POSTs too: a form re-rendered with its errors needs the layout and a token for the next try.
   async function locals(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const csrfToken = reply.generateCsrf();
+    const token = csrfToken(request, reply);
     // Readable by bull-board's script (not HttpOnly), which sends it back as X-XSRF-TOKEN on its API calls.
-    if (isSafeMethod(request)) reply.setCookie("XSRF-TOKEN", csrfToken, { path: "/", sameSite: "strict", secure: ctx.config.console.cookieSecure, httpOnly: false });
-    reply.locals = { staff: request.staff, csrfToken, nav };
+    if (isSafeMethod(request)) reply.setCookie("XSRF-TOKEN", token, { path: "/", sameSite: "strict", secure: ctx.config.console.cookieSecure, httpOnly: false });
+    reply.locals = { staff: request.staff, csrfToken: token, nav };
   }
 
   await app.register(async (area) => {

@@ -21,7 +21,7 @@ OPENEDX_WORKERS_DEVELOPMENT_MODE. See the README's "Operations console" section.
     ...HELP_OPTION,
   },
   async run({ options }, io) {
-    const config = loadConfig(io.env, { require: ["CONSOLE_SESSION_SECRET"] });
+    const config = loadConfig(io.env, { require: ["CONSOLE_SESSION_SECRET", "CONSOLE_COOKIE_SECURE"] });
     const port = parseIntOption(options.port as string | undefined, "--port", { default: config.console.port, min: 0 });
     if (port > 65535) throw new UsageError("--port must be at most 65535");
     const host = (options.host as string | undefined) ?? config.console.host;

@@ -9,6 +9,8 @@ interface ConsoleConfig {
   /** Signs the session cookie; undefined only in development mode (a random one is made at start). */
   sessionSecret?: string;
   sessionIdleMinutes: number;
+  /** Absolute lifetime of a session, in seconds, however active it is. */
+  sessionMaxAgeSeconds: number;
   cookieSecure: boolean;
   /** Members of this Django auth_group are admins (besides superusers); unset = superusers only. */
   adminGroup?: string;
@@ -42,7 +44,14 @@ export const consoleSection = defineSection(
       { description: "Addresses (IPs or CIDRs) of reverse proxies: their X-Forwarded-For is believed, and in proxy mode their user header", default: [] },
     ),
     CONSOLE_SESSION_IDLE_MINUTES: variable(int({ min: 1, max: 24 * 60 }), { description: "A console session ends after this many minutes without a request", default: 30 }),
-    CONSOLE_COOKIE_SECURE: variable(bool(), { description: "Mark the session cookie Secure (set true whenever the console is served over HTTPS)", default: false }),
+    CONSOLE_SESSION_MAX_AGE: variable(int({ min: 60 }), {
+      description: "A console session ends this many seconds after sign-in however active it is (Django's SESSION_COOKIE_AGE); 43200 = 12 hours",
+      default: 43_200,
+    }),
+    CONSOLE_COOKIE_SECURE: variable(bool(), {
+      description: "Mark the console's cookies Secure: set true when a TLS-terminating proxy serves it over HTTPS (needs CONSOLE_TRUSTED_PROXIES, whose X-Forwarded-Proto says a request came over HTTPS)",
+      default: false,
+    }),
     CONSOLE_ADMIN_GROUP: variable(text(), { description: "Django auth_group whose members are console admins besides superusers; unset = superusers only" }),
     CONSOLE_LOGIN_MAX_PER_IP: variable(int({ min: 1 }), { description: "Sign-in attempts allowed per client address per window", default: 20 }),
     CONSOLE_LOGIN_MAX_PER_USER: variable(int({ min: 1 }), { description: "Sign-in attempts allowed per username per window", default: 5 }),
@@ -61,12 +70,20 @@ export const consoleSection = defineSection(
       sessionSecret || v.OPENEDX_WORKERS_DEVELOPMENT_MODE ? undefined : "is required to run the console (outside OPENEDX_WORKERS_DEVELOPMENT_MODE)",
     );
     const trusted = v.CONSOLE_TRUSTED_PROXIES;
+    // The console itself serves plain HTTP: Secure cookies are only set when a trusted proxy says the browser's
+    // connection is HTTPS (X-Forwarded-Proto). Without one, sign-in could never work: refuse to start instead.
+    checks.requirement("CONSOLE_COOKIE_SECURE", () =>
+      v.CONSOLE_COOKIE_SECURE && trusted.length === 0
+        ? "is true, but the console serves plain HTTP and CONSOLE_TRUSTED_PROXIES is empty: list the TLS-terminating proxy's address in CONSOLE_TRUSTED_PROXIES (its X-Forwarded-Proto: https is then believed), or set CONSOLE_COOKIE_SECURE=false"
+        : undefined,
+    );
     if (v.CONSOLE_PROXY_USER_HEADER && trusted.length === 0) checks.problem("CONSOLE_TRUSTED_PROXIES", "must list the proxy's addresses when CONSOLE_PROXY_USER_HEADER is set");
     return {
       port: v.CONSOLE_PORT,
       host: v.CONSOLE_HOST,
       sessionSecret,
       sessionIdleMinutes: v.CONSOLE_SESSION_IDLE_MINUTES,
+      sessionMaxAgeSeconds: v.CONSOLE_SESSION_MAX_AGE,
       cookieSecure: v.CONSOLE_COOKIE_SECURE,
       adminGroup: v.CONSOLE_ADMIN_GROUP,
       login: { maxPerIp: v.CONSOLE_LOGIN_MAX_PER_IP, maxPerUser: v.CONSOLE_LOGIN_MAX_PER_USER, windowSeconds: v.CONSOLE_LOGIN_WINDOW_SECONDS },

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import path from "node:path";
 import fastifyCookie from "@fastify/cookie";
 import fastifyCsrf from "@fastify/csrf-protection";
@@ -10,15 +11,20 @@ import RedisStore from "connect-redis";
 import { Eta } from "eta";
 import type { FastifyInstance } from "fastify";
 import type { ConsoleContext } from "../console-context";
+import { csrfBinding } from "../guards";
 import { DEFAULT_REDIRECT, safeRedirectTarget } from "../safe-redirect";
+import { ConsoleSessions } from "./sessions";
 import { shared } from "./shared";
 
 const SESSION_COOKIE = "owconsole";
+const CSRF_COOKIE = "owconsole_csrf";
+/** Where server.ts serves the console's static files. */
+export const ASSETS_PREFIX = "/assets/";
 const VIEWS_DIR = path.join(__dirname, "..", "views");
 
 /**
  * The framework plugins every area relies on, registered once at the root: security headers, cookies, form bodies,
- * Redis-backed sessions, CSRF tokens kept in the session, templates (Eta, escaping by default), rate limiting.
+ * Redis-backed sessions (signed-in users only), CSRF tokens (signed double-submit cookie), templates (Eta, escaping by default), rate limiting.
  */
 export const foundationPlugin = shared(async function foundation(app: FastifyInstance, opts: { ctx: ConsoleContext; sessionSecret: string }) {
   const { config } = opts.ctx;
@@ -38,12 +44,15 @@ export const foundationPlugin = shared(async function foundation(app: FastifyIns
     // Sites served over plain HTTP on a private address must not be pinned to HTTPS by a stray header.
     hsts: config.console.cookieSecure,
   });
-  await app.register(fastifyCookie);
+  // The secret signs the CSRF cookie (the session plugin signs its own cookie with the same secret).
+  await app.register(fastifyCookie, { secret: opts.sessionSecret });
   await app.register(fastifyFormbody);
   await app.register(fastifySession, {
     secret: opts.sessionSecret,
     cookieName: SESSION_COOKIE,
-    // The session holds the user id and the CSRF secret only; it lives in Redis so sign-out really ends it.
+    // The session holds the user id, when it began and a digest of the password hash; it lives in Redis so
+    // sign-out really ends it. Nothing is saved before sign-in (saveUninitialized: false, and the CSRF secret is in
+    // a cookie): anonymous requests write nothing to the queues' Redis.
     store: new RedisStore({ client: opts.ctx.redis, prefix: `${keyPrefix}:sess:` }) as unknown as SessionStore,
     saveUninitialized: false,
     rolling: true,
@@ -55,13 +64,30 @@ export const foundationPlugin = shared(async function foundation(app: FastifyIns
       maxAge: config.console.sessionIdleMinutes * 60_000,
     },
   });
-  await app.register(fastifyCsrf, { sessionPlugin: "@fastify/session" });
+  // A signed double-submit cookie (the plugin's own @fastify/cookie mode), so the sign-in form needs no session.
+  // Each token is also bound (HMAC) to what it may be used for: the sign-in form, or one signed-in session, so a
+  // token taken from the public sign-in page cannot authorise a change in someone's session (csrfBinding).
+  app.decorate("consoleSessions", new ConsoleSessions(opts.ctx.staff, opts.sessionSecret, config.console.sessionMaxAgeSeconds * 1000, opts.ctx.logger));
+  await app.register(fastifyCsrf, {
+    sessionPlugin: "@fastify/cookie",
+    cookieKey: CSRF_COOKIE,
+    cookieOpts: { path: "/", sameSite: "strict", httpOnly: true, secure: config.console.cookieSecure, signed: true },
+    getUserInfo: csrfBinding,
+    csrfOpts: { hmacKey: createHmac("sha256", opts.sessionSecret).update("openedx-workers console CSRF").digest() },
+  });
   await app.register(fastifyRateLimit, {
     global: false,
     redis: opts.ctx.redis,
     nameSpace: `${keyPrefix}:rl:`,
     // When Redis is down sign-in fails anyway (no session store); do not also turn that into a 500 here.
     skipOnError: true,
+  });
+  // Signed-in answers show learner data, the forms carry CSRF tokens: nothing the console answers may be kept by a
+  // shared browser's or a proxy's cache, whatever the route set (bull-board's files included). Only the console's
+  // own stylesheets (/assets/, the same for everyone) may be cached.
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (!request.url.startsWith(ASSETS_PREFIX)) reply.header("cache-control", "no-store");
+    return payload;
   });
   // Every redirect, not only the sign-in form's `next`: a Location that would leave the console (or that a browser
   // could read as another site) becomes the default page, whatever route built it.

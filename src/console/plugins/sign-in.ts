@@ -1,7 +1,8 @@
-import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ConsoleContext } from "../console-context";
-import { requireCsrf, safeNext } from "../guards";
+import { csrfToken, requireCsrf } from "../guards";
+import { safeNext } from "../safe-redirect";
+import { SignInThrottle } from "./sign-in-throttle";
 
 /** Django admin's own words for a refused sign-in: the same for unknown users, wrong passwords and non-staff. */
 const SIGN_IN_REFUSED = "Please enter the correct username and password for a staff account. Note that both fields may be case-sensitive.";
@@ -13,65 +14,77 @@ interface LoginBody {
 }
 
 /**
- * GET/POST /login (a plain form with `username`, `password` and the CSRF token, as Django admin's) and POST /logout.
- * Attempts are limited per client address and per username (hashed: Redis holds no usernames).
+ * GET/POST /login (a plain form with `username`, `password` and the CSRF token, as Django admin's) and GET/POST
+ * /logout. Nothing is written to Redis before a sign-in attempt whose CSRF token checks: the form's token lives in a
+ * signed cookie, and only such attempts count against the limits (SignInThrottle).
  */
 export async function signInPlugin(app: FastifyInstance, opts: { ctx: ConsoleContext }): Promise<void> {
   const { staff, config, logger } = opts.ctx;
-  const window = config.console.login.windowSeconds * 1000;
-  // Two limits on one route: createRateLimit checks (the route-hook form lets only the first limiter run).
-  const perIp = app.createRateLimit({ max: config.console.login.maxPerIp, timeWindow: window, keyGenerator: (r) => `ip:${r.ip}` });
-  const perUser = app.createRateLimit({
-    max: config.console.login.maxPerUser,
-    timeWindow: window,
-    // Hashed: Redis holds no usernames. Lower-cased so case variants share one budget.
-    keyGenerator: (r) => `user:${createHash("sha256").update(String((r.body as LoginBody | undefined)?.username ?? "").trim().toLowerCase()).digest("hex").slice(0, 32)}`,
-  });
-  async function limitAttempts(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
-    const [ip, user] = await Promise.all([perIp(request), perUser(request)]);
-    const exceeded = [ip, user].filter((l) => !l.isAllowed && l.isExceeded);
-    if (exceeded.length === 0) return;
-    const retryAfter = Math.max(...exceeded.map((l) => ("ttlInSeconds" in l ? Number(l.ttlInSeconds) : 0)), 1);
-    logger.warn("console sign-in rate limit reached", { ip: request.ip, limits: exceeded.map((l) => l.key.split(":")[0]) });
-    return form(request, reply.code(429).header("retry-after", retryAfter).type("text/html"), {
-      error: "Too many sign-in attempts. Try again later.",
-      username: String((request.body as LoginBody | undefined)?.username ?? ""),
+  const sessions = app.consoleSessions;
+  const throttle = new SignInThrottle(app, opts.ctx);
+
+  const form = (request: FastifyRequest, reply: FastifyReply, data: { error?: string; username?: string; next?: string }) =>
+    reply.render("login.eta", {
+      title: "Sign in",
+      csrfToken: csrfToken(request, reply),
+      username: data.username ?? "",
+      error: data.error,
+      next: safeNext(data.next ?? (request.query as { next?: string }).next),
+    });
+
+  /**
+   * With CONSOLE_COOKIE_SECURE=true the browser keeps the console's cookies only over HTTPS, and @fastify/session
+   * silently sets none on a request it sees as plain HTTP: say so on the page instead of failing the next POST
+   * with a bare 403. A request is HTTPS when a CONSOLE_TRUSTED_PROXIES address sends X-Forwarded-Proto: https.
+   */
+  async function requireHttpsWhenSecure(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
+    if (!config.console.cookieSecure || request.protocol === "https") return;
+    logger.warn("console: sign-in over plain HTTP while CONSOLE_COOKIE_SECURE=true", { ip: request.ip });
+    return reply.code(400).type("text/html").render("error.eta", {
+      title: "Sign-in needs HTTPS",
+      message:
+        "This console marks its cookies Secure (CONSOLE_COOKIE_SECURE=true), but this request did not come over HTTPS " +
+        "through a proxy listed in CONSOLE_TRUSTED_PROXIES (with X-Forwarded-Proto: https). Open the console's https:// " +
+        "address, or have the operator fix those two settings.",
     });
   }
 
-  const form = (request: FastifyRequest, reply: FastifyReply, data: { error?: string; username?: string; next?: string }) =>
-    reply.render("login.eta", { title: "Sign in", csrfToken: reply.generateCsrf(), username: data.username ?? "", error: data.error, next: safeNext(data.next ?? (request.query as { next?: string }).next) });
-
-  app.get("/login", async (request, reply) => {
-    if (request.session.userId !== undefined && (await staff.byId(request.session.userId))) return reply.redirect(safeNext((request.query as { next?: string }).next));
+  app.get("/login", { preHandler: requireHttpsWhenSecure }, async (request, reply) => {
+    if (await sessions.current(request)) return reply.redirect(safeNext((request.query as { next?: string }).next));
     return form(request, reply.type("text/html"), {});
   });
 
-  app.post<{ Body: LoginBody }>("/login", { preHandler: [limitAttempts, requireCsrf(app)] }, async (request, reply) => {
+  app.post<{ Body: LoginBody }>("/login", { preHandler: [requireHttpsWhenSecure, requireCsrf(app)] }, async (request, reply) => {
     const username = String(request.body?.username ?? "").trim();
     const password = String(request.body?.password ?? "");
+    const limited = await throttle.attempt(request, username);
+    if (limited) {
+      return form(request, reply.code(429).header("retry-after", limited.retryAfterSeconds).type("text/html"), { error: limited.message, username, next: request.body?.next });
+    }
     const outcome = await staff.signIn(username, password);
     if ("refused" in outcome) {
       logger.info("console sign-in refused", { reason: outcome.refused, ip: request.ip });
       return form(request, reply.code(401).type("text/html"), { error: SIGN_IN_REFUSED, username, next: request.body?.next });
     }
-    // A new session id at sign-in (no fixation); it holds the user id only.
-    await request.session.regenerate();
-    request.session.userId = outcome.user.id;
-    logger.info("console sign-in", { userId: outcome.user.id, role: outcome.user.role, ip: request.ip });
+    await sessions.start(request, outcome.account);
+    logger.info("console sign-in", { userId: outcome.account.user.id, role: outcome.account.user.role, ip: request.ip });
     return reply.redirect(safeNext(request.body?.next));
   });
 
   // A page with the sign-out button, for links (bull-board's menu): sign-out itself is a POST with the CSRF token.
   app.get("/logout", async (request, reply) => {
-    const user = request.session.userId === undefined ? undefined : await staff.byId(request.session.userId);
+    const user = await sessions.current(request);
     if (!user) return reply.redirect("/login");
-    return reply.type("text/html").render("logout.eta", { title: "Sign out", csrfToken: reply.generateCsrf(), staff: user });
+    return reply.type("text/html").render("logout.eta", { title: "Sign out", csrfToken: csrfToken(request, reply), staff: user });
   });
 
-  app.post("/logout", { preHandler: requireCsrf(app) }, async (request, reply) => {
+  const csrf = requireCsrf(app);
+  app.post("/logout", {
+    // Without a session there is nothing to end (and no session its token could be bound to).
+    preHandler: (request, reply, done) => (request.session.userId === undefined ? done() : csrf(request, reply, done)),
+  }, async (request, reply) => {
     const userId = request.session.userId;
-    await request.session.destroy();
+    if (userId !== undefined) await request.session.destroy();
     reply.clearCookie("XSRF-TOKEN", { path: "/" });
     if (userId !== undefined) logger.info("console sign-out", { userId });
     return reply.redirect("/login");
