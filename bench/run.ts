@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every job family beside its raw ceiling, measured in one run on the real services, at N and at
- * 10×N. Prints a table and writes bench/results/<date>.json. Asserts nothing; the README's Performance section explains the figures.
+ * 10×N. Prints a table and writes bench/results/<date>.json. Asserts nothing; docs/performance.md explains the figures.
  */
 import "../src/cli/quiet-warnings";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -25,7 +25,7 @@ const HELP = `npm run bench -- [options]
   --worker-node-options O  the worker's NODE_OPTIONS (default "${WORKER_NODE_OPTIONS}", as in docker-compose.yml;
                      "" for none)
   --http-latency-ms  how long the local LMS takes to answer each retirement HTTP step (default 20)
-  --retirement-chunk N  learners per retirement job, as retire-learners --chunk-size (default 32, the README's
+  --retirement-chunk N  learners per retirement job, as retire-learners --chunk-size (default 32, docs/performance.md's
                      setting for a backlog; 1 measures one retire-learner job per learner)
   --label TEXT       stored in the JSON (e.g. "before", "after")
   --out FILE         JSON path (default bench/results/<date>.json)

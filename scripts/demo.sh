@@ -58,7 +58,7 @@ step "3. Learner retirement: two learners"
 cat <<'NOTE'
 No HTTP services (forums, notes, ecommerce, ...) are configured in this demo, so retirement runs an explicit
 database-only pipeline: lock the account, unenroll, retire the LMS account (RETIREMENT_PIPELINE below). With the
-services configured, the default pipeline also calls them (see README, "Learner retirement").
+services configured, the default pipeline also calls them (see docs/retirement-setup.md).
 NOTE
 export RETIREMENT_PIPELINE='[["LOCKING_ACCOUNT","LOCKING_COMPLETE","LMS","lock_account"],["RETIRING_ENROLLMENTS","ENROLLMENTS_COMPLETE","LMS","unenroll"],["RETIRING_LMS","LMS_COMPLETE","LMS","retire_lms"]]'
 export RETIRED_USER_SALTS="demo-only-salt-$(date +%s)"

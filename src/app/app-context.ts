@@ -38,7 +38,7 @@ interface AppContextOptions {
  * Database connections per process: DB_POOL_SIZE, or concurrency × queues + 2. A job holds at most one connection
  * at a time (its transactions are short and never nest), so that is one per possible in-flight job plus two for
  * the schedulers, fan-outs and final-failure handling that run beside them. The sum over every worker process
- * must stay below the LMS database's max_connections minus what the LMS itself uses (README: "Sizing").
+ * must stay below the LMS database's max_connections minus what the LMS itself uses (docs/operating-under-faults.md: "Database pool sizing").
  */
 function databasePoolSize(config: Pick<AppConfig, "worker" | "resilience">, queueCount = 1): number {
   return config.resilience.db.poolSize || config.worker.concurrency * Math.max(1, queueCount) + 2;

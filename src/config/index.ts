@@ -18,7 +18,7 @@ import { docDefaultOf, type ValuesOf, type Variables } from "./variable";
  * The configuration registry. To add a section: write src/config/sections/<name>.ts exporting
  * `defineSection({ VARIABLE: variable(schema, { description, default?, secret? }), … }, (values, checks) => config)`
  * (schemas from ../variable: text, int, bool, oneOf, url, list, stringList, cron, or any zod schema), then add it
- * to SECTIONS below: `config`, `config --reference`, the README table (`npx tsx scripts/update-readme-config.ts`)
+ * to SECTIONS below: `config`, `config --reference`, the reference in docs/configuration.md (`npx tsx scripts/update-readme-config.ts`)
  * and unknown-YAML-key detection follow. The core section's fields sit at the top level of AppConfig.
  */
 const CORE = coreSection;
@@ -44,7 +44,7 @@ interface LoadOptions {
   require?: string[];
 }
 
-/** One documented configuration variable; the list of them is the config reference (README, `config --reference`). */
+/** One documented configuration variable; the list of them is the config reference (docs/configuration.md, `config --reference`). */
 interface VariableDoc {
   name: string;
   description: string;

@@ -2,7 +2,7 @@ import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 
 /**
- * One configuration variable: its zod schema, its description and default (for `config` and the README table),
+ * One configuration variable: its zod schema, its description and default (for `config` and docs/configuration.md),
  * and whether `config` must hide its value. Values reach a schema as the environment gives them (strings) or as
  * the YAML file gives them (strings, numbers, booleans, sequences, mappings), so every schema accepts both.
  */

@@ -1,7 +1,7 @@
 import { QueueName } from "../queues/registry";
 
 /**
- * Stalled-job policy per queue, chosen from what one job does (README "Stalled and lost jobs"):
+ * Stalled-job policy per queue, chosen from what one job does (docs/operating-under-faults.md "Stalled and lost jobs"):
  * - `lockDuration`: a live worker renews the lock every lockDuration/2, so this only bounds how long a job whose
  *   worker died (SIGKILL, OOM, lost host) or whose event loop is blocked stays "active" before it is seen as
  *   stalled. It must exceed the longest event-loop stall, not the longest job.

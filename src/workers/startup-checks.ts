@@ -45,6 +45,6 @@ function checkRedisPolicy(config: AppConfig, facts: Awaited<ReturnType<typeof pr
     logger.warn(`Redis ${detail}`, { redis: where });
   }
   if (facts.appendonly !== "yes") {
-    logger.warn("Redis runs without AOF persistence: a restart loses queued jobs and schedules (README: Redis in production)", { redis: where });
+    logger.warn("Redis runs without AOF persistence: a restart loses queued jobs and schedules (docs/operating-under-faults.md: Redis in production)", { redis: where });
   }
 }

@@ -139,9 +139,8 @@ describe("learner retirement: upstream's driver config and the HTTP rules", func
     expect(() => loadConfig({ RETIREMENT_DRIVER_CONFIG: path.join(dir, "missing.yml") })).to.throw(ConfigError, /RETIREMENT_DRIVER_CONFIG: cannot read YAML file/);
   });
 
-  it("loads the README's default and full pipeline examples as written", () => {
-    const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("### Learner retirement"));
+  it("loads the set-up guide's default and full pipeline examples as written", () => {
+    const section = fs.readFileSync(path.join(__dirname, "../../docs/retirement-setup.md"), "utf8");
     const yamlBlocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).slice(0, 2);
     expect(yamlBlocks).to.have.length(2);
     const loaded = yamlBlocks.map((yaml, i) => {

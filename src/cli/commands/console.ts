@@ -14,7 +14,7 @@ export const consoleCommand: CommandBody = {
   usage: "openedx-workers console [--port 8080] [--host 127.0.0.1]",
   details: `Sign in at /login with an active LMS staff account (auth_user.is_staff); superusers and members of
 CONSOLE_ADMIN_GROUP are admins, other staff are read-only. Needs CONSOLE_SESSION_SECRET (32+ characters) outside
-OPENEDX_WORKERS_DEVELOPMENT_MODE. See the README's "Operations console" section. SIGTERM/SIGINT stop it.`,
+OPENEDX_WORKERS_DEVELOPMENT_MODE. See docs/console.md. SIGTERM/SIGINT stop it.`,
   options: {
     port: { type: "string", valueName: "N", description: "Port to listen on (default CONSOLE_PORT, 8080; 0 = any free port)" },
     host: { type: "string", valueName: "ADDR", description: "Address to listen on (default CONSOLE_HOST, 127.0.0.1)" },

@@ -84,7 +84,7 @@ export const retirementSection = defineSection(
       default: 300,
     }),
     RETIREMENT_CHUNK_SIZE: variable(int({ min: 1, max: RETIREMENT_CHUNK_MAX }), {
-      description: `Learners per job enqueued by retire-learners, 1-${RETIREMENT_CHUNK_MAX}: 1 is a retire-learner job each; more batches their database work (32 for a backlog, see README Performance)`,
+      description: `Learners per job enqueued by retire-learners, 1-${RETIREMENT_CHUNK_MAX}: 1 is a retire-learner job each; more batches their database work (32 for a backlog, see docs/performance.md)`,
       default: 1,
     }),
   },
