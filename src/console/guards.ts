@@ -1,13 +1,16 @@
 import type {} from "@fastify/view";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { StaffUser } from "../services/auth/staff-directory";
+import { page } from "./page";
 
 declare module "fastify" {
   interface FastifyReply {
     /** @fastify/view registered under `render` (bull-board owns `view` in its scope). */
     render: FastifyReply["view"];
-    /** Data every page template gets (the layout's user, CSRF token and navigation). */
-    locals?: Record<string, unknown>;
+  }
+  interface FastifyContextConfig {
+    /** A POST that reads only (a look-up posted to keep its value out of URLs): read-only staff may send it. */
+    readsOnly?: boolean;
   }
   interface FastifyRequest {
     /** The signed-in staff user, set by `authenticate` in the signed-in area. */
@@ -22,7 +25,7 @@ export function isSafeMethod(request: FastifyRequest): boolean {
 }
 
 /** API calls (bull-board's XHRs, anything not asking for HTML) get 401/403 JSON; pages get a redirect or an HTML message. */
-function wantsJson(request: FastifyRequest): boolean {
+export function wantsJson(request: FastifyRequest): boolean {
   return request.url.includes("/api/") || !String(request.headers.accept ?? "").includes("text/html");
 }
 
@@ -33,7 +36,7 @@ export async function refuse(request: FastifyRequest, reply: FastifyReply, statu
     return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`);
   }
   if (wantsJson(request)) return reply.code(status).send({ error: message });
-  return reply.code(status).type("text/html").render("error.eta", { title: status === 401 ? "Sign-in required" : "Not allowed", message, staff: request.staff });
+  return page(reply, "error.eta", { title: status === 401 ? "Sign-in required" : "Not allowed", message }, status);
 }
 
 /** preHandler: only admins pass. Every changing route of the signed-in area already has it (see `signedInArea`). */
@@ -41,19 +44,7 @@ export async function requireAdmin(request: FastifyRequest, reply: FastifyReply)
   if (request.staff?.role !== "admin") return refuse(request, reply, 403, "Your account is read-only: only console admins may change things.");
 }
 
-/**
- * What a CSRF token is bound to (@fastify/csrf-protection's `userInfo`): the sign-in form (anonymous by nature), or
- * the signed-in session. A token is accepted only where it was made for.
- */
-export function csrfBinding(request: FastifyRequest): string {
-  if (request.routeOptions.url === "/login") return "sign-in";
-  return request.session?.userId !== undefined ? `session:${request.session.sessionId}` : "anonymous";
-}
-
-/** A CSRF token for the form or page this request renders (its cookie is set on the reply when missing). */
-export function csrfToken(request: FastifyRequest, reply: FastifyReply): string {
-  return reply.generateCsrf({ userInfo: csrfBinding(request) });
-}
+export { csrfBinding, csrfToken } from "./csrf-token";
 
 /**
  * preHandler: a valid CSRF token, from the form field `_csrf` or the `X-XSRF-TOKEN` / `X-CSRF-Token` header

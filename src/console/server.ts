@@ -1,9 +1,15 @@
+import fs from "node:fs";
 import path from "node:path";
 import fastifyStatic from "@fastify/static";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { ActionResults } from "./action-results";
 import type { ConsoleContext } from "./console-context";
 import { CERTIFICATE_ADMIN_AREAS } from "./areas/certificate-admin-areas";
-import { ASSETS_PREFIX, foundationPlugin } from "./plugins/foundation";
+import { homeArea } from "./areas/home.area";
+import { wantsJson } from "./guards";
+import { page } from "./page";
+import { paths } from "./paths";
+import { foundationPlugin } from "./plugins/foundation";
 import { healthPlugin } from "./plugins/health";
 import { metricsPlugin } from "./plugins/metrics";
 import { shared } from "./plugins/shared";
@@ -12,10 +18,13 @@ import { retirementArea } from "./areas/retirement-area";
 import { signInPlugin } from "./plugins/sign-in";
 import { registerSignedInArea, type ConsoleArea } from "./signed-in-area";
 
-/** The signed-in areas, in navigation order. Later areas (admin pages) are added here. */
+const ASSETS_DIR = path.join(__dirname, "assets");
+
+/** The signed-in areas (their navigation is NAVIGATION in paths.ts). */
 const CONSOLE_AREAS: ConsoleArea[] = [
-  { name: "queues", nav: { href: "/queues", label: "Queues" }, plugin: queuesDashboardPlugin },
-  { name: "retirement", nav: { href: "/retirement", label: "Retirement" }, plugin: retirementArea },
+  { name: "home", plugin: homeArea },
+  { name: "queues", plugin: queuesDashboardPlugin },
+  { name: "retirement", plugin: retirementArea },
   ...CERTIFICATE_ADMIN_AREAS,
 ];
 
@@ -23,6 +32,12 @@ interface ConsoleServerOptions {
   sessionSecret: string;
   /** Extra areas (tests, extensions) after CONSOLE_AREAS. */
   areas?: ConsoleArea[];
+}
+
+/** A browser gets an HTML page with the console's navigation; API clients (bull-board's calls, scripts) get JSON. */
+function answer(request: FastifyRequest, reply: FastifyReply, status: number, title: string, message: string): FastifyReply | Promise<FastifyReply> {
+  if (wantsJson(request)) return reply.code(status).send({ error: message });
+  return page(reply, "error.eta", { title, message }, status);
 }
 
 /**
@@ -38,14 +53,24 @@ export async function buildConsoleServer(ctx: ConsoleContext, opts: ConsoleServe
     bodyLimit: 1024 * 1024,
     requestTimeout: 30_000,
   });
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+  app.decorate("consoleResults", new ActionResults(ctx.redis, `${ctx.config.queuePrefix}:console`));
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) ctx.logger.error("console request failed", { method: request.method, url: request.routeOptions.url, error });
-    return reply.code(status).send({ error: status >= 500 ? "Internal error" : error.message });
+    if (status >= 500) return answer(request, reply, status, "Something went wrong", "Internal error: the console logged the details.");
+    // @fastify/csrf-protection's refusals (FST_CSRF_*): most often a form left open past its session.
+    if (error.code?.startsWith("FST_CSRF_")) {
+      return answer(request, reply, status, "Form expired", "This form's security token is missing or no longer valid (it may have been open since before you signed in again). Go back, reload the page and try again.");
+    }
+    return answer(request, reply, status, "Request refused", error.message);
   });
+  app.setNotFoundHandler((request, reply) => answer(request, reply, 404, "Not found", `There is no page at ${request.url.split("?")[0]}.`));
 
   await app.register(foundationPlugin, { ctx, sessionSecret: opts.sessionSecret });
-  await app.register(fastifyStatic, { root: path.join(__dirname, "assets"), prefix: ASSETS_PREFIX, decorateReply: false });
+  await app.register(fastifyStatic, { root: ASSETS_DIR, prefix: paths.assets, decorateReply: false });
+  // Browsers ask every site for /favicon.ico; public like the assets.
+  const favicon = fs.readFileSync(path.join(ASSETS_DIR, "favicon.ico"));
+  app.get(paths.favicon, async (_request, reply) => reply.type("image/x-icon").header("cache-control", "public, max-age=86400").send(favicon));
   await app.register(healthPlugin, { ctx });
   // Not encapsulated in a child scope on purpose: tests and benches reach `app.consoleMetrics`.
   await app.register(shared(metricsPlugin), { ctx });

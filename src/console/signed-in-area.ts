@@ -3,16 +3,9 @@ import type { ConsoleContext } from "./console-context";
 import { csrfToken, isSafeMethod, refuse, requireAdmin, requireCsrf } from "./guards";
 import { trustedAddressMatcher } from "../config/sections/console";
 
-/** A link in the console's navigation bar; each area adds its own. */
-interface NavItem {
-  href: string;
-  label: string;
-}
-
-/** An area of the signed-in console: a Fastify plugin plus its navigation entry. Admin pages add more of these. */
+/** An area of the signed-in console: a Fastify plugin (its paths are in paths.ts, its navigation entry in NAVIGATION). */
 export interface ConsoleArea {
   name: string;
-  nav?: NavItem;
   plugin: FastifyPluginAsync<{ ctx: ConsoleContext }>;
 }
 
@@ -20,12 +13,12 @@ export interface ConsoleArea {
  * Registers the areas behind one set of guards, so a new area cannot forget them:
  * - authenticate (onRequest): a session (or a trusted SSO proxy header) naming an active staff user, re-read from
  *   auth_user on each request; otherwise 401 (APIs) or a redirect to /login (pages);
- * - every state-changing request (not GET/HEAD/OPTIONS) needs the admin role (403) and a CSRF token (403);
- * - pages (and forms shown again after a POST) get `staff`, `csrfToken` and `nav` for the shared layout; GETs also
- *   set the XSRF-TOKEN cookie bull-board's UI echoes.
+ * - every state-changing request (not GET/HEAD/OPTIONS) needs the admin role (403) and a CSRF token (403); a POST
+ *   that changes nothing (a look-up whose value must stay out of URLs) says `config: { readsOnly: true }` and needs
+ *   the token only;
+ * - GETs set the XSRF-TOKEN cookie bull-board's UI echoes (pages get their layout data from `page()`).
  */
 export async function registerSignedInArea(app: FastifyInstance, ctx: ConsoleContext, areas: ConsoleArea[]): Promise<void> {
-  const nav = areas.flatMap((a) => (a.nav ? [a.nav] : []));
   const fromTrustedProxy = trustedAddressMatcher(ctx.config.console.proxy.trustedAddresses);
   const proxyHeader = ctx.config.console.proxy.userHeader;
 
@@ -45,23 +38,20 @@ export async function registerSignedInArea(app: FastifyInstance, ctx: ConsoleCon
     request.staff = user;
   }
 
-  // On POSTs too: a form re-rendered with its errors needs the layout and a token for the next try.
-  async function locals(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const token = csrfToken(request, reply);
+  async function xsrfCookie(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     // Readable by bull-board's script (not HttpOnly), which sends it back as X-XSRF-TOKEN on its API calls.
-    if (isSafeMethod(request)) reply.setCookie("XSRF-TOKEN", token, { path: "/", sameSite: "strict", secure: ctx.config.console.cookieSecure, httpOnly: false });
-    reply.locals = { staff: request.staff, csrfToken: token, nav };
+    if (isSafeMethod(request)) reply.setCookie("XSRF-TOKEN", csrfToken(request, reply), { path: "/", sameSite: "strict", secure: ctx.config.console.cookieSecure, httpOnly: false });
   }
 
   await app.register(async (area) => {
     area.addHook("onRequest", authenticate);
     area.addHook("preHandler", async (request, reply) => {
-      if (isSafeMethod(request)) return;
+      if (isSafeMethod(request) || request.routeOptions.config.readsOnly === true) return;
       return requireAdmin(request, reply);
     });
     const csrf = requireCsrf(area);
     area.addHook("preHandler", (request, reply, done) => (isSafeMethod(request) ? done() : csrf(request, reply, done)));
-    area.addHook("preHandler", locals);
+    area.addHook("preHandler", xsrfCookie);
     for (const a of areas) await area.register(a.plugin, { ctx });
   });
 }

@@ -96,18 +96,38 @@ interface StoredRunIo {
   err(line: string): void;
 }
 
+/** What a stored run came to: whether it was a dry run, and (a purge's dry run) how many certificates it refused. */
+interface StoredRunSummary {
+  dryRun: boolean;
+  refused: number;
+}
+
+/** Whether the stored arguments ask for a dry run (the console says so before it runs them). */
+export function storedArgumentsDryRun(kind: CommandConfigurationKind, text: string): boolean {
+  return kind === "generation"
+    ? generationBatchFromOptions(parseArgumentText(text, GENERATION_SELECTION)).dryRun
+    : purgeRequestFromOptions(parseArgumentText(text, PURGE_SELECTION)).dryRun;
+}
+
 /**
  * What `<command> --args-from-database` does, through the same producer code: reads the row in force (disabled →
- * ArgumentsDisabledError), parses its arguments and enqueues the batch (or, for stored `--dry-run`, only reports it).
+ * ArgumentsDisabledError), parses its arguments and enqueues the batch, or for a stored `--dry-run` prints the
+ * same lines as the command's dry run (a purge's plans read S3 and give the worker's refusals) and enqueues nothing.
  */
-export async function runStoredArguments(ctx: Pick<AppContext, "dataSource" | "queues" | "config" | "logger">, kind: CommandConfigurationKind, io: StoredRunIo): Promise<void> {
+export async function runStoredArguments(
+  ctx: Pick<AppContext, "dataSource" | "queues" | "config" | "logger" | "s3" | "certificateEvents">,
+  kind: CommandConfigurationKind,
+  io: StoredRunIo,
+): Promise<StoredRunSummary> {
   const model = COMMAND_CONFIGURATIONS[kind];
   const stored = await argumentsFromDatabase(ctx.dataSource, model.entity);
   if (kind === "generation") {
     const batch = generationBatchFromOptions(parseArgumentText(stored, GENERATION_SELECTION));
     const summary = await runGenerationBatch(ctx, batch, { warn: (line) => io.err(`warning: ${line}`), out: (line) => io.out(line) });
     io.out(describeGenerationBatch(summary, batch.dryRun));
-    return;
+    return { dryRun: batch.dryRun, refused: 0 };
   }
-  await runPurgeBatch(ctx, purgeRequestFromOptions(parseArgumentText(stored, PURGE_SELECTION)), io);
+  const request = purgeRequestFromOptions(parseArgumentText(stored, PURGE_SELECTION));
+  const summary = await runPurgeBatch(ctx, request, io);
+  return { dryRun: request.dryRun, refused: summary.refused };
 }

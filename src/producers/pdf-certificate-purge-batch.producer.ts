@@ -1,7 +1,10 @@
 import type { AppContext } from "../app/app-context";
 import type { OptionSpecs, ParsedOptions } from "../command-line/option-specs";
 import { parseIds } from "../command-line/values";
+import { DomainRuleError } from "../domain/domain-rule-error";
 import { InvalidArgumentsError } from "../errors/invalid-arguments-error";
+import { PermanentJobError } from "../errors/permanent-job-error";
+import { PdfCertificatePurger } from "../services/pdf-certificate-purger";
 import { allPdfCertificateIds, countPdfCertificates, enqueuePurges, pdfCertificatesOfUsers, selectCertificates } from "./pdf-certificate-purge.producer";
 
 /**
@@ -37,9 +40,10 @@ interface PurgeBatchIo {
   out(line: string): void;
   err(line: string): void;
   progress?(done: number, total?: number, final?: boolean): void;
-  /** Dry run only: plans these certificates (the CLI reads S3), returns how many were refused. Absent: listed only. */
-  plan?(certificateIds: number[]): Promise<number>;
 }
+
+/** What a purge batch needs: the database and queues, and for a dry run's plans the worker's own S3 and checks. */
+type PurgeBatchContext = Pick<AppContext, "dataSource" | "queues" | "s3" | "config" | "logger" | "certificateEvents">;
 
 interface PurgeBatchSummary {
   /** Certificates selected for a purge (existing, with links). */
@@ -55,7 +59,7 @@ interface PurgeBatchSummary {
  * Runs a purge request as purge-pdf-certificates does, printing its lines through `io`: selects the certificates
  * (unknown ids and already-purged ones reported), then enqueues them in batch jobs, or with `dryRun` only plans them.
  */
-export async function runPurgeBatch(ctx: Pick<AppContext, "dataSource" | "queues">, req: PurgeRequest, io: PurgeBatchIo): Promise<PurgeBatchSummary> {
+export async function runPurgeBatch(ctx: PurgeBatchContext, req: PurgeRequest, io: PurgeBatchIo): Promise<PurgeBatchSummary> {
   const prefix = req.dryRun ? "[DRY RUN] " : "";
   if ("all" in req) return purgeAll(ctx, req.dryRun, io);
   let ids: number[];
@@ -71,8 +75,7 @@ export async function runPurgeBatch(ctx: Pick<AppContext, "dataSource" | "queues
   if (selection.alreadyPurged.length > 0) io.err(`certificate(s) ${selection.alreadyPurged.join(", ")} have no PDF links; nothing to purge`);
   const summary: PurgeBatchSummary = { selected: selection.toPurge.length, enqueued: 0, jobs: 0, refused: 0 };
   if (req.dryRun) {
-    summary.refused = io.plan ? await io.plan(selection.toPurge) : 0;
-    if (!io.plan) io.out(`[DRY RUN] ${selection.toPurge.length} certificate(s) would be purged; nothing enqueued.`);
+    summary.refused = await planPurges(ctx, selection.toPurge, io);
     return summary;
   }
   const created = await enqueuePurges(ctx.queues, selection.toPurge);
@@ -81,14 +84,14 @@ export async function runPurgeBatch(ctx: Pick<AppContext, "dataSource" | "queues
   return { ...summary, enqueued: created.certificates, jobs: created.jobs };
 }
 
-async function purgeAll(ctx: Pick<AppContext, "dataSource" | "queues">, dryRun: boolean, io: PurgeBatchIo): Promise<PurgeBatchSummary> {
+async function purgeAll(ctx: PurgeBatchContext, dryRun: boolean, io: PurgeBatchIo): Promise<PurgeBatchSummary> {
   const total = await countPdfCertificates(ctx.dataSource);
   let done = 0;
   let created = 0;
   let jobs = 0;
   let refused = 0;
   for await (const chunk of allPdfCertificateIds(ctx.dataSource)) {
-    if (dryRun) refused += io.plan ? await io.plan(chunk) : 0;
+    if (dryRun) refused += await planPurges(ctx, chunk, io);
     else {
       const enqueued = await enqueuePurges(ctx.queues, chunk);
       created += enqueued.certificates;
@@ -104,4 +107,25 @@ async function purgeAll(ctx: Pick<AppContext, "dataSource" | "queues">, dryRun: 
   }
   io.out(`Enqueued ${created} of ${done} PDF certificate(s) in ${jobs} purge job(s)${created < done ? `; ${done - created} already queued` : ""}.`);
   return { selected: done, enqueued: created, jobs, refused: 0 };
+}
+
+/**
+ * A dry run's plans: each purge planned exactly as the worker would (its own link checks, the S3 keys it would
+ * delete; nothing deleted or written), one line per certificate with the keys or the refusal. The CLI and the
+ * console's *Run now* both come here, so their dry runs say the same. Returns how many were refused.
+ */
+async function planPurges(ctx: PurgeBatchContext, ids: number[], io: Pick<PurgeBatchIo, "out">): Promise<number> {
+  const purger = new PdfCertificatePurger(ctx.dataSource, ctx.s3, ctx.config.certificates, ctx.logger, ctx.certificateEvents);
+  let refused = 0;
+  for (const id of ids) {
+    try {
+      const outcome = await purger.purge(id, { jobId: "dry-run", dryRun: true });
+      if (outcome.status === "dry-run") io.out(`[DRY RUN] certificate ${id}: would delete ${outcome.keys.join(" ")}`);
+    } catch (err) {
+      if (!(err instanceof PermanentJobError || err instanceof DomainRuleError)) throw err;
+      refused++;
+      io.out(`[DRY RUN] ${err.message}`);
+    }
+  }
+  return refused;
 }

@@ -46,6 +46,13 @@ describe("admin pages: command configuration, date overrides, failed tasks (head
     await Promise.all([page.waitForNavigation(), page.click(selector)]);
   }
 
+  /** Submits an action's form, then answers its confirmation page with yes. */
+  async function submitAndConfirm(page: Page, selector: string): Promise<void> {
+    await submit(page, selector);
+    await page.locator("#confirm-form").waitFor();
+    await submit(page, "#confirm");
+  }
+
   /** A learner enrolled, passing and with a profile name; their PII is remembered for the page scans. */
   async function learner(course: string): Promise<number> {
     const id = await insertLearner(h.ds, course);
@@ -82,7 +89,9 @@ describe("admin pages: command configuration, date overrides, failed tasks (head
     const page = await newPage();
     await signIn(page, "admin", DJANGO_VECTOR.password);
     await page.goto(`${con.url}/commands/generation`);
-    await page.getByText("No row yet").waitFor();
+    expect(await page.locator("#current").innerText()).to.include("No row yet");
+    expect(await page.locator("#run-now").isDisabled(), "Run now is off with no row in force").to.equal(true);
+    expect(await page.locator("#run-disabled").innerText()).to.include("No row yet: generate-certificates --args-from-database has nothing to run");
 
     // Arguments the command's own parser refuses: the message sits next to the field, nothing is saved.
     for (const [args, message] of [
@@ -101,12 +110,12 @@ describe("admin pages: command configuration, date overrides, failed tasks (head
 
     await page.fill("#id_arguments", `-c ${course} -u ${a} ${b}`);
     await page.check("#id_enabled");
-    await submit(page, "#add-row button[type=submit]");
+    await submitAndConfirm(page, "#add-row button[type=submit]");
     await page.getByText("it is now the configuration in force").waitFor();
     const rows = await h.ds.query(`SELECT enabled, arguments, changed_by_id FROM ${GENERATION_TABLE}`);
     expect(rows).to.deep.equal([{ enabled: 1, arguments: `-c ${course} -u ${a} ${b}`, changed_by_id: adminId }]);
 
-    await submit(page, "#run-now");
+    await submitAndConfirm(page, "#run-now");
     expect(await page.locator("#run-output").innerText()).to.include(`Enqueued 1 certificate generation job(s) for 2 learner(s) in ${course}`);
     expect(await generation.getJobState(jobIds.generateCertificates(course, [a, b].sort((x, y) => x - y)))).to.equal("waiting");
 
@@ -122,9 +131,9 @@ describe("admin pages: command configuration, date overrides, failed tasks (head
     await page.goto(`${con.url}/commands/purge`);
     await page.fill("#id_arguments", `--certificate_ids ${certificate.id} 99999998`);
     await page.check("#id_enabled");
-    await submit(page, "#add-row button[type=submit]");
+    await submitAndConfirm(page, "#add-row button[type=submit]");
     await page.getByText("it is now the configuration in force").waitFor();
-    await submit(page, "#run-now");
+    await submitAndConfirm(page, "#run-now");
     const output = await page.locator("#run-output").innerText();
     expect(output).to.include(`following certificate records: [${certificate.id}]`);
     expect(output).to.include("warning: no certificate with id 99999998; skipped");
@@ -134,11 +143,19 @@ describe("admin pages: command configuration, date overrides, failed tasks (head
 
     await page.fill("#id_arguments", "");
     await page.uncheck("#id_enabled");
-    await submit(page, "#add-row button[type=submit]");
+    await submitAndConfirm(page, "#add-row button[type=submit]");
     await page.getByText("it is now the configuration in force").waitFor();
     expect(await page.locator("#current").innerText()).to.include("disabled");
-    await submit(page, "#run-now");
-    expect(await page.locator("#run-error").innerText()).to.include("PurgeReferencestoPDFCertificatesCommandConfiguration is disabled, but --args-from-database was requested");
+    // Run now is off, saying why (upstream's message); a direct POST is refused the same way.
+    expect(await page.locator("#run-now").isDisabled()).to.equal(true);
+    expect(await page.locator("#run-disabled").innerText()).to.include("PurgeReferencestoPDFCertificatesCommandConfiguration is disabled, but --args-from-database was requested");
+    const refused = await page.evaluate(`(async () => {
+      const token = document.querySelector("input[name=_csrf]").value;
+      const r = await fetch("/commands/purge/run", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" }, body: "post=yes&_csrf=" + encodeURIComponent(token) });
+      return [r.status, await r.text()];
+    })()`) as [number, string];
+    expect(refused[0]).to.equal(409);
+    expect(refused[1]).to.include("PurgeReferencestoPDFCertificatesCommandConfiguration is disabled, but --args-from-database was requested");
     expect(await purge.count()).to.equal(0);
     await purge.close();
   });
@@ -178,7 +195,7 @@ describe("admin pages: command configuration, date overrides, failed tasks (head
     const hostile = `<script>window.__owned = 1</script><img src=x onerror="window.__owned = 2">Printed late`;
     await page.fill("#id_date", "2025-06-30");
     await page.fill("#id_reason", hostile);
-    await submit(page, "#set-override button[type=submit]");
+    await submitAndConfirm(page, "#set-override button[type=submit]");
     await page.getByText("Override set.").waitFor();
     expect(await page.evaluate("window.__owned")).to.equal(undefined);
     expect(await page.locator("blockquote.reason").innerText()).to.equal(hostile);
@@ -187,12 +204,12 @@ describe("admin pages: command configuration, date overrides, failed tasks (head
 
     await page.fill("#id_date", "2025-07-01");
     await page.fill("#id_reason", "Corrected");
-    await submit(page, "#set-override button[type=submit]");
+    await submitAndConfirm(page, "#set-override button[type=submit]");
     await page.getByText("Override changed.").waitFor();
     const [row] = await h.ds.query("SELECT date, reason, overridden_by_id FROM certificates_certificatedateoverride WHERE generated_certificate_id = ?", [certId]);
     expect([row.date.toISOString(), row.reason, row.overridden_by_id]).to.deep.equal(["2025-07-01T00:00:00.000Z", "Corrected", adminId]);
 
-    await submit(page, "#clear-override button[type=submit]");
+    await submitAndConfirm(page, "#clear-override button[type=submit]");
     await page.getByText("Override cleared.").waitFor();
     expect(await count("SELECT COUNT(*) AS n FROM certificates_certificatedateoverride WHERE generated_certificate_id = ?", [certId])).to.equal(0);
     const history = await overrideHistory(certId);
@@ -218,21 +235,21 @@ describe("admin pages: command configuration, date overrides, failed tasks (head
     await page.goto(`${con.url}/generation/failed-tasks`);
     expect(await page.locator(`#failed-task-${first.id}`).innerText()).to.include(`Error: made to fail for user ${users[0]}`);
 
-    await submit(page, `#failed-task-${first.id} button[type=submit]`);
-    expect(await page.locator("#reapply-result").innerText()).to.include("1 failed generation job(s) re-enqueued");
+    await submitAndConfirm(page, `#failed-task-${first.id} button[type=submit]`);
+    expect(await page.locator("#result").innerText()).to.include("1 failed generation job(s) re-enqueued");
     const resolved = async () => (await h.ds.query("SELECT task_id, datetime_resolved FROM openedx_workers_failed_task WHERE task_id IN (?) ORDER BY id", [users.map((u) => jobIds.generateCertificate(u, course))])).map((r: { datetime_resolved: Date | null }) => r.datetime_resolved !== null);
     expect(await resolved()).to.deep.equal([true, false, false]);
     expect(await generation.getJobState(jobIds.generateCertificate(users[0], course))).to.not.equal("unknown");
 
-    await submit(page, "#reapply-all button[type=submit]");
-    expect(await page.locator("#reapply-result").innerText()).to.include("2 failed generation job(s) re-enqueued");
+    await submitAndConfirm(page, "#reapply-all button[type=submit]");
+    expect(await page.locator("#result").innerText()).to.include("2 failed generation job(s) re-enqueued");
     expect(await resolved()).to.deep.equal([true, true, true]);
     for (const u of users) expect(await generation.getJobState(jobIds.generateCertificate(u, course)), `user ${u}`).to.not.equal("unknown");
 
     // Reapplying a row that is no longer unresolved says so and enqueues nothing more.
     const status = await page.evaluate(`(async () => {
       const token = document.querySelector("input[name=_csrf]").value;
-      const r = await fetch("/generation/failed-tasks/${first.id}/reapply", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" }, body: "_csrf=" + encodeURIComponent(token) });
+      const r = await fetch("/generation/failed-tasks/${first.id}/reapply", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" }, body: "post=yes&_csrf=" + encodeURIComponent(token) });
       return r.status;
     })()`);
     expect(status).to.equal(409);

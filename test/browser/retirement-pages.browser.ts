@@ -40,6 +40,13 @@ describe("retirement pages in a real browser (headless Chromium)", function () {
     await Promise.all([page.waitForNavigation(), page.click(selector)]);
   }
 
+  /** Submits an action's form, then answers its confirmation page with yes. */
+  async function submitAndConfirm(page: Page, selector: string): Promise<void> {
+    await submit(page, selector);
+    await page.locator("#confirm-form").waitFor();
+    await submit(page, "#confirm");
+  }
+
   /** POSTs a form from inside the signed-in page, with the page's own CSRF token (as a forged or scripted request would). */
   async function postForm(page: Page, url: string, form: Record<string, string>): Promise<number> {
     return page.evaluate(
@@ -115,8 +122,8 @@ describe("retirement pages in a real browser (headless Chromium)", function () {
     await page.goto(`${con.url}/retirement/learners/${learner.userId}`);
     await page.selectOption("#id_state", "LMS_COMPLETE");
     await page.fill("#id_reason", "LMS step done by hand (ticket OPS-12)");
-    await submit(page, "form[action$='/state'] button[type=submit]");
-    expect(await page.locator(".notice").innerText()).to.include("Moved to LMS_COMPLETE");
+    await submitAndConfirm(page, "form[action$='/state'] button[type=submit]");
+    expect(await page.locator("#result").innerText()).to.include(`Moved user ${learner.userId} from ENROLLMENTS_COMPLETE to LMS_COMPLETE.`);
     let row = await seed.row(learner.userId);
     expect(row.state).to.equal("LMS_COMPLETE");
     expect(row.responses).to.match(/Moved from ENROLLMENTS_COMPLETE \(step 81\) to LMS_COMPLETE \(step 121\):\nSet by admin \(auth_user \d+\) in the openedx-workers console at \S+Z\. Reason: LMS step done by hand \(ticket OPS-12\)\n$/);
@@ -133,6 +140,8 @@ describe("retirement pages in a real browser (headless Chromium)", function () {
     await page.check("input[name=force]");
     await page.fill("#id_reason", "redo everything after LOCKING");
     await submit(page, "form[action$='/state'] button[type=submit]");
+    expect(await page.locator(".warning").first().innerText()).to.include("Forced: LOCKING_COMPLETE is not after LMS_COMPLETE");
+    await submit(page, "#confirm");
     row = await seed.row(learner.userId);
     expect(row.state).to.equal("LOCKING_COMPLETE");
     expect(row.responses).to.include("Set (forced) by admin");
@@ -148,7 +157,10 @@ describe("retirement pages in a real browser (headless Chromium)", function () {
     await page.goto(`${con.url}/retirement/learners/${learner.userId}`);
     await page.fill("#id_rewind_reason", "deadlock was transient; retrying");
     await submit(page, "form[action$='/rewind'] button[type=submit]");
-    expect(await page.locator(".notice").innerText()).to.include("Rewound to ENROLLMENTS_COMPLETE and enqueued");
+    expect(await page.locator("#consequences").innerText()).to.include("failed in RETIRING_LMS; the learner goes back to ENROLLMENTS_COMPLETE");
+    await submit(page, "#confirm");
+    expect(await page.locator("#result").innerText()).to.include(`Rewound user ${learner.userId} from ERRORED to ENROLLMENTS_COMPLETE (it failed in RETIRING_LMS) and enqueued`);
+    expect(await page.locator("#result a code").innerText()).to.equal(`retire-learner.${learner.userId}`);
     const row = await seed.row(learner.userId);
     expect(row.state).to.equal("ENROLLMENTS_COMPLETE");
     expect(row.responses).to.match(/Moved from ERRORED \(step 131\) to ENROLLMENTS_COMPLETE \(step 81\):\nRewound by admin \(auth_user \d+\) in the openedx-workers console at \S+\. Reason: deadlock was transient; retrying \(failed in RETIRING_LMS\)\n$/);
@@ -164,19 +176,18 @@ describe("retirement pages in a real browser (headless Chromium)", function () {
     await page.screenshot({ path: path.join(IMG, "console-learner-timeline.png"), fullPage: true });
   });
 
-  it("an admin cancels a PENDING request: the confirmation box is required, then the list says so after the redirect", async () => {
+  it("an admin cancels a PENDING request: a confirmation page first, then the list says so after the redirect", async () => {
     const learner = await seed.learner(["PENDING"]);
     const page = await newPage();
     await signIn(page, "admin", DJANGO_VECTOR.password);
     await page.goto(`${con.url}/retirement/learners/${learner.userId}`);
     await submit(page, "form[action$='/cancel'] button[type=submit]");
-    expect(await page.locator("#cancel-error").innerText()).to.include("Tick the box to confirm");
+    expect(await page.locator("h1").innerText()).to.equal(`Cancel user ${learner.userId}'s retirement request?`);
     expect((await seed.row(learner.userId)).state).to.equal("PENDING");
     await page.screenshot({ path: path.join(IMG, "console-cancel-retirement.png"), fullPage: true });
-    await page.check("input[name=cancel_confirm]");
-    await submit(page, "form[action$='/cancel'] button[type=submit]");
+    await submit(page, "#confirm");
     expect(new URL(page.url()).pathname).to.equal("/retirement/learners");
-    expect(await page.locator(".notice").innerText()).to.include(`Retirement request of user ${learner.userId} cancelled`);
+    expect(await page.locator("#result").innerText()).to.include(`Retirement request of user ${learner.userId} cancelled`);
     expect(await h.ds.query("SELECT id FROM user_api_userretirementstatus WHERE user_id = ?", [learner.userId])).to.deep.equal([]);
     await page.goto(`${con.url}/retirement`);
     expect(await page.locator("text=wait to be reported to partners").count()).to.equal(1);
@@ -260,6 +271,8 @@ describe("retirement pages in a real browser (headless Chromium)", function () {
     await page.selectOption("#id_state", "LOCKING_ACCOUNT");
     await page.fill("#id_reason", payload);
     await submit(page, "form[action$='/state'] button[type=submit]");
+    expect(await page.locator("#consequences").innerText()).to.include(payload); // the confirmation shows it as text
+    await submit(page, "#confirm");
     expect((await seed.row(learner.userId)).responses).to.include(payload);
     const html = await page.content();
     expect(html).to.not.include("<script>window.__pwned");
@@ -361,8 +374,8 @@ describe("retirement pages in a real browser (headless Chromium)", function () {
 
         await fresh.ds.query("UPDATE user_api_userretirementstatus SET current_state_id = (SELECT id FROM user_api_retirementstate WHERE state_name = 'COMPLETE') WHERE user_id = ?", [busy.userId]);
         await page.goto(`${c.url}/retirement/states`);
-        await submit(page, "form[action='/retirement/states/populate'] button");
-        expect(await page.locator(".notice").innerText()).to.include("the table now mirrors RETIREMENT_STATES");
+        await submitAndConfirm(page, "form[action='/retirement/states/populate'] button");
+        expect(await page.locator("#result").innerText()).to.include("the table now mirrors RETIREMENT_STATES");
         const names = (await fresh.ds.query("SELECT state_name FROM user_api_retirementstate ORDER BY state_execution_order")).map((r: { state_name: string }) => r.state_name);
         expect(names).to.deep.equal(wanted);
         expect(await page.locator("pre.diff").innerText()).to.equal(`Added: set()\nRemoved: set()\nRemaining: {${[...wanted].sort().map((x) => `'${x}'`).join(", ")}}`);

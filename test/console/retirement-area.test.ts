@@ -63,25 +63,67 @@ describe("console: retirement pages (HTTP)", function () {
     expect(await seed.row(learner.userId)).to.deep.equal(before);
   });
 
-  it("an admin's set state moves the learner and records who and why; an invalid one writes nothing, and its re-rendered form works for the next try", async () => {
+  it("an admin's set state asks for confirmation first, then moves the learner, records who and why, and redirects to the result; an invalid one writes nothing", async () => {
     const learner = await seed.learner(UP_TO("EMAIL_LISTS_COMPLETE"));
+    const before = await seed.row(learner.userId);
     const _csrf = await admin.formToken(`/retirement/learners/${learner.userId}`);
-    const res = await admin.request("POST", `/retirement/learners/${learner.userId}/state`, { form: { state: "ENROLLMENTS_COMPLETE", reason: "done by hand", _csrf } });
+    const form = { state: "ENROLLMENTS_COMPLETE", reason: "done by hand", _csrf };
+    const ask = await admin.request("POST", `/retirement/learners/${learner.userId}/state`, { form, headers: { accept: "text/html" } });
+    expect(ask.status).to.equal(200);
+    const confirmation = await ask.text();
+    expect(confirmation).to.include(`Move user ${learner.userId} from EMAIL_LISTS_COMPLETE to ENROLLMENTS_COMPLETE?`);
+    expect(confirmation).to.match(/name="from" value="EMAIL_LISTS_COMPLETE"/);
+    expect(await seed.row(learner.userId), "nothing written before the confirmation").to.deep.equal(before);
+
+    const res = await admin.request("POST", `/retirement/learners/${learner.userId}/state`, { form: { ...form, from: "EMAIL_LISTS_COMPLETE", post: "yes" } });
     expect(res.status).to.equal(303);
-    expect(res.headers.get("location")).to.equal(`/retirement/learners/${learner.userId}?done=set`);
+    const location = res.headers.get("location")!;
+    expect(location).to.match(new RegExp(`^/retirement/learners/${learner.userId}\\?result=[0-9a-f]{32}$`));
     const row = await seed.row(learner.userId);
     expect(row.state).to.equal("ENROLLMENTS_COMPLETE");
     expect(row.responses).to.match(/to ENROLLMENTS_COMPLETE \(step 81\):\nSet by admin \(auth_user \d+\) in the openedx-workers console at [^ ]+Z\. Reason: done by hand\n$/);
+    // The result page, as often as it is reloaded: the message, nothing done again.
+    for (let i = 0; i < 2; i++) expect(await (await admin.get(location)).text()).to.include(`Moved user ${learner.userId} from EMAIL_LISTS_COMPLETE to ENROLLMENTS_COMPLETE.`);
+    expect(await seed.row(learner.userId)).to.deep.equal(row);
+    // Another staff user cannot read someone else's result.
+    expect(await (await viewer.get(location)).text()).to.not.include("Moved user");
+
+    // A confirmation for a state the learner has left since (a stale page) writes nothing.
+    const stale = await admin.request("POST", `/retirement/learners/${learner.userId}/state`, { form: { state: "LMS_COMPLETE", reason: "stale", from: "EMAIL_LISTS_COMPLETE", post: "yes", _csrf }, headers: { accept: "text/html" } });
+    expect(stale.status).to.equal(409);
+    expect(await stale.text()).to.include("The learner changed state meanwhile");
+    expect(await seed.row(learner.userId)).to.deep.equal(row);
+
     // A POST that failed validation re-renders with a fresh token: the next try works without reloading.
-    const bad = await admin.request("POST", `/retirement/learners/${learner.userId}/state`, { form: { state: "LMS_COMPLETE", reason: "", _csrf } });
+    const bad = await admin.request("POST", `/retirement/learners/${learner.userId}/state`, { form: { state: "LMS_COMPLETE", reason: "", _csrf, post: "yes" } });
     expect(bad.status).to.equal(400);
     const html = await bad.text();
     expect(html).to.match(/id="reason-error" role="alert">A reason is required\.</);
     const token = /name="_csrf" value="([^"]+)"/.exec(html)![1];
     expect(await seed.row(learner.userId)).to.deep.equal(row);
-    const retry = await admin.request("POST", `/retirement/learners/${learner.userId}/state`, { form: { state: "LMS_COMPLETE", reason: "second try", _csrf: token } });
+    const retry = await admin.request("POST", `/retirement/learners/${learner.userId}/state`, { form: { state: "LMS_COMPLETE", reason: "second try", from: "ENROLLMENTS_COMPLETE", post: "yes", _csrf: token } });
     expect(retry.status).to.equal(303);
     expect((await seed.row(learner.userId)).state).to.equal("LMS_COMPLETE");
+  });
+
+  it("looks a learner up by exact original username, email or user id (a POST, read-only staff too), never showing the value back", async () => {
+    const pii = { username: "dorothy_v", email: "dorothy.vaughan@nasa.example", name: "Dorothy Vaughan" };
+    const learner = await seed.learner(UP_TO("LOCKING_COMPLETE"), { pii });
+    const _csrf = await viewer.formToken("/retirement/learners");
+    for (const value of [pii.username, pii.email, pii.email.toUpperCase(), String(learner.userId)]) {
+      const res = await viewer.request("POST", "/retirement/lookup", { form: { identifier: value, _csrf }, headers: { accept: "text/html" } });
+      expect(res.status, value).to.equal(303);
+      expect(res.headers.get("location"), value).to.equal(`/retirement/learners/${learner.userId}`);
+    }
+    for (const value of [pii.name, "dorothy", `${pii.email}x`]) {
+      const res = await viewer.request("POST", "/retirement/lookup", { form: { identifier: value, _csrf }, headers: { accept: "text/html" } });
+      expect(res.status, value).to.equal(404);
+      const html = await res.text();
+      expect(html).to.include("No retirement request has that exact user id, original username or original email.");
+      for (const shown of [pii.username, pii.email, pii.name, "dorothy"]) expect(html, `${value} shows ${shown}`).to.not.include(shown);
+    }
+    const page = await (await viewer.get(`/retirement/learners/${learner.userId}`)).text();
+    for (const shown of [pii.username, pii.email, pii.name]) expect(page).to.not.include(shown);
   });
 
   it("unknown learners and ids that are not numbers are 404; bad list parameters are 400 with the field's message", async () => {
@@ -116,33 +158,33 @@ describe("console: retirement pages (HTTP)", function () {
     const page = await (await admin.get(`/retirement/learners/${pending.userId}`)).text();
     expect(page).to.include("Cancel retirement request");
     const _csrf = await admin.formToken(`/retirement/learners/${pending.userId}`);
-    const unconfirmed = await admin.request("POST", `/retirement/learners/${pending.userId}/cancel`, { form: { _csrf } });
-    expect(unconfirmed.status).to.equal(400);
-    expect(await unconfirmed.text()).to.include("Tick the box to confirm");
+    const unconfirmed = await admin.request("POST", `/retirement/learners/${pending.userId}/cancel`, { form: { _csrf }, headers: { accept: "text/html" } });
+    expect(unconfirmed.status).to.equal(200);
+    expect(await unconfirmed.text()).to.include(`Cancel user ${pending.userId}&#39;s retirement request?`);
     expect((await seed.row(pending.userId)).state).to.equal("PENDING");
 
-    const _csrf2 = await admin.formToken(`/retirement/learners/${pending.userId}`);
-    const res = await admin.request("POST", `/retirement/learners/${pending.userId}/cancel`, { form: { cancel_confirm: "1", _csrf: _csrf2 } });
+    const res = await admin.request("POST", `/retirement/learners/${pending.userId}/cancel`, { form: { post: "yes", _csrf } });
     expect(res.status).to.equal(303);
-    expect(res.headers.get("location")).to.equal(`/retirement/learners?cancelled=${pending.userId}`);
+    const location = res.headers.get("location")!;
+    expect(location).to.match(/^\/retirement\/learners\?result=[0-9a-f]{32}$/);
     expect(await h.ds.query("SELECT id FROM user_api_userretirementstatus WHERE user_id = ?", [pending.userId])).to.deep.equal([]);
     expect(await h.ds.query("SELECT id FROM user_api_userretirementrequest WHERE user_id = ?", [pending.userId])).to.deep.equal([]);
     const [user] = await h.ds.query("SELECT email, password FROM auth_user WHERE id = ?", [pending.userId]);
     expect(user.email).to.equal(pending.pii[1]);
     expect(user.password).to.match(/^pbkdf2_sha256\$/);
-    const list = await (await admin.get(`/retirement/learners?cancelled=${pending.userId}`)).text();
+    const list = await (await admin.get(location)).text();
     expect(list).to.include(`Retirement request of user ${pending.userId} cancelled`);
 
     const locked = await seed.learner(UP_TO("LOCKING_COMPLETE"));
     const before = await seed.row(locked.userId);
     expect(await (await admin.get(`/retirement/learners/${locked.userId}`)).text()).to.not.include("Cancel retirement request");
     const _csrf3 = await admin.formToken(`/retirement/learners/${locked.userId}`);
-    const refused = await admin.request("POST", `/retirement/learners/${locked.userId}/cancel`, { form: { cancel_confirm: "1", _csrf: _csrf3 } });
+    const refused = await admin.request("POST", `/retirement/learners/${locked.userId}/cancel`, { form: { post: "yes", _csrf: _csrf3 }, headers: { accept: "text/html" } });
     expect(refused.status).to.equal(409);
     expect(await refused.text()).to.include("can only be cancelled for users in the PENDING state; the learner is in LOCKING_COMPLETE");
     expect(await seed.row(locked.userId)).to.deep.equal(before);
     const _csrf4 = await viewer.formToken(`/retirement/learners/${locked.userId}`);
-    expect((await viewer.request("POST", `/retirement/learners/${locked.userId}/cancel`, { form: { cancel_confirm: "1", _csrf: _csrf4 }, headers: { accept: "text/html" } })).status, "read-only staff").to.equal(403);
+    expect((await viewer.request("POST", `/retirement/learners/${locked.userId}/cancel`, { form: { post: "yes", _csrf: _csrf4 }, headers: { accept: "text/html" } })).status, "read-only staff").to.equal(403);
 
     await h.ds.query(
       `INSERT INTO user_api_userretirementpartnerreportingstatus (created, modified, original_username, original_email, original_name, is_being_processed, user_id)

@@ -1,12 +1,8 @@
-import type { AppContext } from "../../app/app-context";
 import { PurgeReferencesToPdfCertificatesCommandConfiguration } from "../../entities/lms";
-import { DomainRuleError } from "../../domain/domain-rule-error";
-import { PermanentJobError } from "../../errors/permanent-job-error";
 import { argumentsFromDatabase } from "../../producers/command-arguments";
 import { PURGE_SELECTION, purgeRequestFromOptions, runPurgeBatch } from "../../producers/pdf-certificate-purge-batch.producer";
-import { PdfCertificatePurger } from "../../services/pdf-certificate-purger";
 import { parseArgumentText } from "../../command-line/option-specs";
-import { HELP_OPTION, type CliIo, type CommandBody } from "../command";
+import { HELP_OPTION, type CommandBody } from "../command";
 import { progressReporter, withAppContext } from "../runtime";
 
 export const purgePdfCertificatesCommand: CommandBody = {
@@ -37,26 +33,8 @@ its arguments may use upstream's spelling: --certificate_ids 1 2 3.`,
         out: (line) => io.out(line),
         err: (line) => io.err(line),
         progress: progressReporter(io, request.dryRun ? "planned" : "enqueued"),
-        plan: request.dryRun ? (ids) => dryRunPlans(ctx, ids, io) : undefined,
       });
       return summary.refused > 0 ? 1 : 0;
     });
   },
 };
-
-/** Plans each purge exactly as the worker would, printing the keys or the refusal; returns how many were refused. */
-async function dryRunPlans(ctx: AppContext, ids: number[], io: CliIo): Promise<number> {
-  const purger = new PdfCertificatePurger(ctx.dataSource, ctx.s3, ctx.config.certificates, ctx.logger, ctx.certificateEvents);
-  let refused = 0;
-  for (const id of ids) {
-    try {
-      const outcome = await purger.purge(id, { jobId: "dry-run", dryRun: true });
-      if (outcome.status === "dry-run") io.out(`[DRY RUN] certificate ${id}: would delete ${outcome.keys.join(" ")}`);
-    } catch (err) {
-      if (!(err instanceof PermanentJobError || err instanceof DomainRuleError)) throw err;
-      refused++;
-      io.out(`[DRY RUN] ${err.message}`);
-    }
-  }
-  return refused;
-}

@@ -1,10 +1,19 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { AppConfig } from "../../config";
 import { QueueSet } from "../../queues/queue-set";
+import { CertificateEventOutbox } from "../../services/event-bus/certificate-event-outbox";
 import { settlesWithin } from "../../util/with-timeout";
 import type { ConsoleContext } from "../console-context";
 
-type ProducerContext = { dataSource: ConsoleContext["dataSource"]; queues: QueueSet; config: AppConfig; logger: ConsoleContext["logger"] };
+type ProducerContext = {
+  dataSource: ConsoleContext["dataSource"];
+  queues: QueueSet;
+  config: AppConfig;
+  logger: ConsoleContext["logger"];
+  /** The console's S3 client: a purge's dry run plans with it as the CLI's does. */
+  s3: ConsoleContext["s3"];
+  certificateEvents: CertificateEventOutbox;
+};
 
 /** One per console context: every area that enqueues shares its QueueSet (one Redis connection, not one per area). */
 const producers = new WeakMap<ConsoleContext, ProducerContext>();
@@ -19,7 +28,7 @@ export function producerContext(app: FastifyInstance, ctx: ConsoleContext): Prod
   if (existing) return existing;
   const queues = new QueueSet(ctx.config, { mode: "service" });
   queues.connection.on("error", () => undefined); // the failing request reports it
-  const created = { dataSource: ctx.dataSource, queues, config: ctx.config, logger: ctx.logger };
+  const created = { dataSource: ctx.dataSource, queues, config: ctx.config, logger: ctx.logger, s3: ctx.s3, certificateEvents: new CertificateEventOutbox(ctx.config.eventBus) };
   producers.set(ctx, created);
   app.addHook("onClose", async () => {
     producers.delete(ctx);
@@ -27,9 +36,3 @@ export function producerContext(app: FastifyInstance, ctx: ConsoleContext): Prod
   });
   return created;
 }
-
-/** Renders a page of the signed-in area (the layout's staff, CSRF token and navigation come from `reply.locals`). */
-export function page(reply: FastifyReply, view: string, data: Record<string, unknown>, status = 200): FastifyReply {
-  return reply.code(status).type("text/html").render(view, data);
-}
-

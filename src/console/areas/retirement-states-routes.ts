@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { REQUIRED_STATES, invalidStatesMessage, planStateTable, pySet } from "../../domain/retirement/retirement-states";
+import { REQUIRED_STATES, USERS_BEING_PROCESSED_MESSAGE, invalidStatesMessage, planStateTable, pySet } from "../../domain/retirement/retirement-states";
 import { learnersMidPipeline } from "../../services/retirement/retirement-status-listing";
 import { StateTableError, syncStateTable } from "../../services/retirement/retirement-state-table";
 import { RetirementStatusStore } from "../../services/retirement/retirement-status-store";
+import { askToConfirm, isConfirmed, redirectWithResult } from "../confirmation";
 import type { ConsoleContext } from "../console-context";
-import { field } from "../form-input";
-
-const STATES_PATH = "/retirement/states";
+import { page } from "../page";
+import { paths } from "../paths";
 
 /** One line of the side-by-side view: the table's row (if any), the configured row (if any), and what the sync does. */
 interface StateDiffRow {
@@ -27,7 +27,7 @@ export async function retirementStatesRoutes(app: FastifyInstance, opts: { ctx: 
   const store = new RetirementStatusStore(ds);
   const wanted = ctx.config.retirement.states;
 
-  async function page(request: FastifyRequest, reply: FastifyReply, form: { error?: string; status?: number; notice?: string } = {}): Promise<FastifyReply> {
+  async function statesDiff() {
     const [table, midPipeline] = await Promise.all([store.states(), learnersMidPipeline(ds, REQUIRED_STATES)]);
     const plan = planStateTable(
       table.map((s) => s.stateName),
@@ -43,37 +43,51 @@ export async function retirementStatesRoutes(app: FastifyInstance, opts: { ctx: 
       const c = table.find((s) => s.stateName === name)!;
       rows.push({ stateName: name, current: { id: c.id, order: c.stateExecutionOrder, isDeadEndState: c.isDeadEndState, required: c.required }, change: "remove" });
     }
-    const configProblem = invalidStatesMessage(wanted);
-    return reply
-      .code(form.status ?? 200)
-      .type("text/html")
-      .render("retirement/states.eta", {
-        title: "Retirement · states",
-        tab: "states",
-        rows,
-        table,
-        wanted,
-        diff: { added: pySet(plan.toCreate), removed: pySet(plan.toDelete), remaining: pySet(plan.remaining) },
-        inSync: rows.every((r) => r.change === "none"),
-        midPipeline,
-        requiredStates: REQUIRED_STATES,
-        configProblem,
-        isAdmin: request.staff?.role === "admin",
-        error: form.error,
-        notice: form.notice ?? (field(request.query, "done") === "populated" ? "populate-retirement-states ran: the table now mirrors RETIREMENT_STATES." : undefined),
-      });
+    return {
+      rows,
+      table,
+      plan,
+      diff: { added: pySet(plan.toCreate), removed: pySet(plan.toDelete), remaining: pySet(plan.remaining) },
+      inSync: rows.every((r) => r.change === "none"),
+      midPipeline,
+      configProblem: invalidStatesMessage(wanted),
+    };
   }
 
-  app.get(STATES_PATH, async (request, reply) => page(request, reply));
+  async function statesPage(reply: FastifyReply, form: { error?: string; status?: number } = {}): Promise<FastifyReply> {
+    const diff = await statesDiff();
+    return page(reply, "retirement/states.eta", { title: "Retirement · states", tab: "states", ...diff, wanted, requiredStates: REQUIRED_STATES, error: form.error }, form.status ?? 200);
+  }
 
-  app.post(`${STATES_PATH}/populate`, async (request, reply) => {
+  app.get(paths.retirement.states, async (_request, reply) => statesPage(reply));
+
+  app.post(paths.retirement.populate, async (request: FastifyRequest, reply) => {
+    if (!isConfirmed(request)) {
+      const { diff, rows, midPipeline, configProblem } = await statesDiff();
+      if (configProblem) return statesPage(reply, { error: `RETIREMENT_STATES is not valid: ${configProblem}`, status: 409 });
+      if (midPipeline > 0) return statesPage(reply, { error: USERS_BEING_PROCESSED_MESSAGE, status: 409 });
+      const renumbered = rows.filter((r) => r.change === "renumber").map((r) => r.stateName);
+      return askToConfirm(reply, {
+        title: "Run populate-retirement-states?",
+        consequences: [
+          "user_api_retirementstate is made to mirror RETIREMENT_STATES, as the management command does.",
+          `Added: ${diff.added}`,
+          `Removed: ${diff.removed}`,
+          `Renumbered: ${renumbered.length ? renumbered.join(", ") : "none"}`,
+        ],
+        warnings: rows.some((r) => r.change === "remove") ? ["Removed states are deleted from the table; no learner may be in them (the command refuses otherwise)."] : [],
+        action: paths.retirement.populate,
+        confirmLabel: "Yes, run it",
+        cancelHref: paths.retirement.states,
+      });
+    }
     try {
       await syncStateTable(ds, wanted, { dryRun: false });
     } catch (err) {
       if (!(err instanceof StateTableError)) throw err;
-      return page(request, reply, { error: err.message, status: 409 });
+      return statesPage(reply, { error: err.message, status: 409 });
     }
     ctx.logger.info("console: populate-retirement-states ran", { staffUserId: request.staff!.id });
-    return reply.redirect(`${STATES_PATH}?done=populated`, 303);
+    return redirectWithResult(request, reply, paths.retirement.states, { level: "success", message: "populate-retirement-states ran: the table now mirrors RETIREMENT_STATES." });
   });
 }

@@ -11,15 +11,17 @@ import RedisStore from "connect-redis";
 import { Eta } from "eta";
 import type { FastifyInstance } from "fastify";
 import type { ConsoleContext } from "../console-context";
-import { csrfBinding } from "../guards";
+import { csrfBinding } from "../csrf-token";
+import { paths } from "../paths";
 import { DEFAULT_REDIRECT, safeRedirectTarget } from "../safe-redirect";
 import { ConsoleSessions } from "./sessions";
+import { VIEW_DEFAULTS } from "../view-helpers";
 import { shared } from "./shared";
 
 const SESSION_COOKIE = "owconsole";
 const CSRF_COOKIE = "owconsole_csrf";
 /** Where server.ts serves the console's static files. */
-export const ASSETS_PREFIX = "/assets/";
+export const ASSETS_PREFIX = paths.assets;
 const VIEWS_DIR = path.join(__dirname, "..", "views");
 
 /**
@@ -104,5 +106,7 @@ export const foundationPlugin = shared(async function foundation(app: FastifyIns
     engine: { eta: new Eta({ autoEscape: true, cache: true }) },
     root: VIEWS_DIR,
     propertyName: "render",
+    // Paths and formatting helpers for every template (login and errors included): see ../paths.ts.
+    defaultContext: VIEW_DEFAULTS,
   });
 });

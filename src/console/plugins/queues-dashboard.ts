@@ -4,8 +4,9 @@ import { FastifyAdapter } from "@bull-board/fastify";
 import type { FastifyInstance } from "fastify";
 import type { ConsoleContext } from "../console-context";
 import { refuse } from "../guards";
+import { paths } from "../paths";
 
-const QUEUES_PATH = "/queues";
+const QUEUES_PATH = paths.queues.index;
 
 /**
  * bull-board routes refused to everyone, admins included (403): jobs are enqueued by the producers (the CLI and the
@@ -42,8 +43,18 @@ export async function queuesDashboardPlugin(app: FastifyInstance, opts: { ctx: C
     queues: [...opts.ctx.queues.values()].map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
     // @bull-board/fastify ships its own copy of the api package's types; the runtime contract is the same.
     serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]["serverAdapter"],
-    // bull-board is its own page: the sign-out link leads to /logout's confirmation form (sign-out is a POST).
-    options: { uiConfig: { boardTitle: "openedx-workers", miscLinks: [{ text: "Sign out", url: "/logout" }] } },
+    // bull-board is its own page: its menu leads back to the console's home, and the sign-out link to /logout's
+    // form (sign-out is a POST).
+    options: {
+      uiConfig: {
+        boardTitle: "openedx-workers",
+        miscLinks: [
+          { text: "Console home", url: paths.home },
+          { text: "Sign out", url: paths.logout },
+        ],
+        favIcon: { default: paths.favicon, alternative: paths.favicon },
+      },
+    },
   });
 
   await app.register(async (board) => {
@@ -71,6 +82,4 @@ export async function queuesDashboardPlugin(app: FastifyInstance, opts: { ctx: C
     });
     await board.register(serverAdapter.registerPlugin(), { prefix: QUEUES_PATH });
   });
-
-  app.get("/", async (_request, reply) => reply.redirect(QUEUES_PATH));
 }

@@ -82,6 +82,18 @@ export class StaffDirectory {
     return this.toAccount(await this.row("u.id = ?", id));
   }
 
+  /**
+   * Usernames of staff accounts, for "changed by" and history columns (Django admin shows the user there). Only
+   * is_staff accounts are named: any other id (a learner's) stays a number, since pages never show a learner's
+   * username.
+   */
+  async staffUsernames(ids: ReadonlyArray<number | null | undefined>): Promise<Map<number, string>> {
+    const wanted = [...new Set(ids.filter((id): id is number => typeof id === "number"))];
+    if (wanted.length === 0) return new Map();
+    const rows: Array<{ id: number; username: string }> = await this.dataSource.query("SELECT id, username FROM auth_user WHERE id IN (?) AND is_staff = 1", [wanted]);
+    return new Map(rows.map((r) => [Number(r.id), r.username]));
+  }
+
   /** SSO proxy mode: the proxy already authenticated this username. */
   async accountByUsername(username: string): Promise<StaffAccount | undefined> {
     return this.toAccount(await this.row("u.username = ?", username));

@@ -58,16 +58,26 @@ export class FailedTaskStore {
     return { rows, total };
   }
 
+  /** How many rows of these task names are unresolved (the console's home page). */
+  async countUnresolved(taskNames: string[]): Promise<number> {
+    return this.ds.getRepository(FailedTask).createQueryBuilder("t").where("t.datetime_resolved IS NULL").andWhere("t.task_name IN (:...taskNames)", { taskNames }).getCount();
+  }
+
   async byId(id: string): Promise<FailedTask | null> {
     return this.ds.getRepository(FailedTask).findOneBy({ id });
   }
 
-  /** Marks rows resolved unless something else already did; returns how many this call resolved. */
+  /**
+   * Marks rows resolved unless something else already did; returns how many this call resolved. `modified` is left
+   * alone: it is the time of the (last) failure, which the console and the sweeper read, and datetime_resolved
+   * records the resolution (celery_utils' reapply saves the row and so moves `modified`; the failure time is kept
+   * here on purpose).
+   */
   async resolve(ids: string[], now = new Date()): Promise<number> {
     if (ids.length === 0) return 0;
     const result = await this.ds.query(
-      `UPDATE openedx_workers_failed_task SET datetime_resolved = ?, modified = ? WHERE id IN (?) AND datetime_resolved IS NULL`,
-      [now, now, ids],
+      `UPDATE openedx_workers_failed_task SET datetime_resolved = ? WHERE id IN (?) AND datetime_resolved IS NULL`,
+      [now, ids],
     );
     return affectedRows(result);
   }

@@ -21,11 +21,13 @@ export async function setLearnerState(
   store: RetirementStatusStore,
   userId: number,
   stateName: string,
-  opts: { force: boolean; response: string; states?: RetirementStateRow[] },
+  opts: { force: boolean; response: string; states?: RetirementStateRow[]; expectedState?: string },
 ): Promise<OperatorMoveOutcome> {
   const states = opts.states ?? (await store.states());
   const learner = await store.load(userId, { states });
   if (!learner) return { status: "no-status-row" };
+  // A confirmed move names the state the operator saw: if the learner has moved on since, nothing is written.
+  if (opts.expectedState !== undefined && learner.currentState.stateName !== opts.expectedState) return { status: "changed-meanwhile" };
   const { moved, to } = await store.move(learner, stateName, opts.response, { force: opts.force, states });
   return moved ? { status: "moved", from: learner.currentState, to } : { status: "changed-meanwhile" };
 }
