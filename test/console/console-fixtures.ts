@@ -1,9 +1,10 @@
+import { PassThrough } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import type { DataSource } from "typeorm";
 import { loadConfig } from "../../src/config";
 import { closeConsoleContext, createConsoleContext, openConsoleDatabase, type ConsoleContext } from "../../src/console/console-context";
 import { buildConsoleServer } from "../../src/console/server";
-import { silentLogger } from "../../src/logging/logger";
+import { createLogger, silentLogger } from "../../src/logging/logger";
 import { makeDjangoPassword } from "../../src/services/auth/django-password";
 import type { Harness } from "../support/harness";
 
@@ -18,10 +19,19 @@ export interface RunningConsole {
   close(): Promise<void>;
 }
 
-/** A console on a free port of 127.0.0.1, over the harness's database, queue prefix and bucket. */
-export async function startConsole(h: Harness, env: Record<string, string> = {}): Promise<RunningConsole> {
-  const config = loadConfig(h.env({ CONSOLE_LOGIN_MAX_PER_IP: "1000", CONSOLE_LOGIN_MAX_PER_USER: "1000", ...env }));
-  const ctx = createConsoleContext(config, silentLogger());
+/**
+ * A console on a free port of 127.0.0.1, over the harness's database, queue prefix and bucket. With `logs`, every
+ * line the console logs (JSON, debug level) is appended to it, for tests that check what is never logged.
+ */
+export async function startConsole(h: Harness, env: Record<string, string> = {}, opts: { logs?: string[] } = {}): Promise<RunningConsole> {
+  const config = loadConfig(h.env({ CONSOLE_LOGIN_MAX_PER_IP: "1000", CONSOLE_LOGIN_MAX_PER_USER: "1000", ...(opts.logs ? { LOG_LEVEL: "debug", LOG_FORMAT: "json" } : {}), ...env }));
+  let logger = silentLogger();
+  if (opts.logs) {
+    const stream = new PassThrough();
+    stream.on("data", (chunk: Buffer) => opts.logs!.push(...chunk.toString("utf8").split("\n").filter(Boolean)));
+    logger = createLogger(config, stream);
+  }
+  const ctx = createConsoleContext(config, logger);
   await openConsoleDatabase(ctx);
   const app = await buildConsoleServer(ctx, { sessionSecret: SESSION_SECRET });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });

@@ -37,8 +37,11 @@ function setStateConfirmation(userId: number, from: RetirementStateRow, to: Reti
   if (from.stateName === "COMPLETE") {
     warnings.push("The learner is COMPLETE: their retirement is finished and their data already erased. Moving them out of COMPLETE puts a finished retirement back to work; a rewind afterwards would say it failed in COMPLETE.");
   }
-  if (force && from.isDeadEndState) warnings.push(`Forced: ${from.stateName} is a dead-end state, which retirement-status set leaves only with --force.`);
-  if (force && to.stateExecutionOrder <= from.stateExecutionOrder) warnings.push(`Forced: ${to.stateName} is not after ${from.stateName}; the steps from ${to.stateName} on run again for this learner.`);
+  if (force && from.isDeadEndState) warnings.push(`Forced: ${from.stateName} is a dead-end state, which retirement-status set leaves only when forced.`);
+  // Back into the pipeline: the steps from there on run again (an end state such as ERRORED runs nothing).
+  if (force && !to.isDeadEndState && to.stateExecutionOrder <= from.stateExecutionOrder) {
+    warnings.push(`Forced: ${to.stateName} is not after ${from.stateName}; the steps from ${to.stateName} on run again for this learner.`);
+  }
   return {
     title: `Move user ${userId} from ${from.stateName} to ${to.stateName}?`,
     consequences,
