@@ -1,8 +1,12 @@
 /**
  * The generation, retirement and console parts of `npm run demo` (scripts/demo-data.ts seeds the PDF purge):
- *   seed-generation   a demo course run with three enrolled learners (two passing, one not)
- *   seed-retirement   two demo learners to retire (the CLI then requests and retires them)
- *   seed-admin        a console admin (superuser + staff) with a known password, in the demo database only
+ *   seed-generation   a demo course run with four enrolled learners (three passing, one not)
+ *   delete-graduate   deletes the fourth learner's account after its generation was enqueued (as an LMS admin
+ *                     removing a spam account would): its job then fails for good, a failed generation task
+ *   seed-retirement   three demo learners to retire (the CLI then requests and retires them); the third holds a
+ *                     legacy PDF certificate whose link points outside the bucket, so its retirement ends ERRORED
+ *   seed-console      console users in the demo database only: an admin (superuser + staff) and a read-only staff
+ *                     user, both with known passwords; a stored purge configuration (--all --dry-run)
  *   report            certificates of the demo course and the retirement states
  * Config comes from the usual environment variables. Learners' names and emails are printed only for these fake
  * demo rows, to show that retirement replaced them.
@@ -10,10 +14,13 @@
 import "../src/cli/quiet-warnings";
 import { loadConfig } from "../src/config";
 import { openDataSource } from "../src/db/data-source";
+import { randomBytes } from "node:crypto";
+import { GeneratedCertificate } from "../src/entities/lms";
 import { makeDjangoPassword } from "../src/services/auth/django-password";
 
 export const DEMO_COURSE = "course-v1:DemoX+Gen301+2026";
 export const DEMO_ADMIN = { username: "demo_admin", password: "demo-admin-password" };
+export const DEMO_VIEWER = { username: "demo_viewer", password: "demo-viewer-password" };
 
 async function main(mode: string): Promise<void> {
   const config = loadConfig(process.env);
@@ -22,7 +29,7 @@ async function main(mode: string): Promise<void> {
     if (mode === "seed-generation") {
       await ds.query("INSERT INTO course_overviews_courseoverview (id, org, display_name, cert_html_view_enabled) VALUES (?, 'DemoX', 'Demo course: certificates', 1)", [DEMO_COURSE]);
       const ids: number[] = [];
-      for (const [i, percent, passed] of [[1, 0.91, true], [2, 0.78, true], [3, 0.42, false]] as const) {
+      for (const [i, percent, passed] of [[1, 0.91, true], [2, 0.78, true], [3, 0.42, false], [4, 0.88, true]] as const) {
         const user = await ds.query("INSERT INTO auth_user (password, username, first_name, last_name, email) VALUES ('!', ?, 'Demo', ?, ?)", [`demo_graduate_${i}`, `Graduate ${i}`, `graduate${i}@example.com`]);
         const id = Number(user.insertId);
         ids.push(id);
@@ -30,22 +37,45 @@ async function main(mode: string): Promise<void> {
         await ds.query("INSERT INTO student_courseenrollment (user_id, course_id, mode, is_active) VALUES (?, ?, 'verified', 1)", [id, DEMO_COURSE]);
         await ds.query("INSERT INTO grades_persistentcoursegrade (user_id, course_id, percent_grade, letter_grade, passed_timestamp) VALUES (?, ?, ?, ?, ?)", [id, DEMO_COURSE, percent, passed ? "Pass" : "", passed ? new Date() : null]);
       }
-      console.log(`Seeded course ${DEMO_COURSE} with 3 enrolled learners (ids ${ids.join(", ")}): two passing, one failing.`);
+      console.log(`Seeded course ${DEMO_COURSE} with 4 enrolled learners (ids ${ids.join(", ")}): three passing, one failing.`);
+    } else if (mode === "delete-graduate") {
+      const [user] = await ds.query("SELECT id FROM auth_user WHERE username = 'demo_graduate_4'");
+      for (const table of ["grades_persistentcoursegrade", "student_courseenrollment", "auth_userprofile"]) await ds.query(`DELETE FROM ${table} WHERE user_id = ?`, [user.id]);
+      await ds.query("DELETE FROM auth_user WHERE id = ?", [user.id]);
+      console.log(`Deleted user ${user.id}'s account after its certificate was enqueued: the worker will not find it.`);
     } else if (mode === "seed-retirement") {
       const ids: number[] = [];
-      for (const i of [1, 2]) {
+      for (const i of [1, 2, 3]) {
         const user = await ds.query("INSERT INTO auth_user (password, username, first_name, last_name, email) VALUES ('pbkdf2_sha256$1$x$x', ?, 'Leaving', ?, ?)", [`demo_leaver_${i}`, `Learner ${i}`, `leaver${i}@example.com`]);
         const id = Number(user.insertId);
         ids.push(id);
         await ds.query("INSERT INTO auth_userprofile (user_id, name) VALUES (?, ?)", [id, `Leaving Learner ${i}`]);
         await ds.query("INSERT INTO student_courseenrollment (user_id, course_id, mode, is_active) VALUES (?, ?, 'audit', 1)", [id, DEMO_COURSE]);
       }
-      console.error(`Seeded 2 learners to retire (ids ${ids.join(", ")}), enrolled in ${DEMO_COURSE}.`);
+      // The third leaver's old PDF certificate links outside CERTIFICATES_DOWNLOAD_URL_BASES: retire_lms refuses to
+      // purge it (nothing deleted), so that learner ends ERRORED, for the console's rewind.
+      const hex = () => randomBytes(16).toString("hex");
+      await ds.getRepository(GeneratedCertificate).save({
+        userId: ids[2], courseId: "course-v1:DemoX+PDF101+2015_T9", status: "downloadable", mode: "honor", grade: "0.9", name: "Leaving Learner 3",
+        createdDate: new Date("2015-06-01T00:00:00Z"), modifiedDate: new Date("2015-06-01T00:00:00Z"), verifyUuid: hex(), downloadUuid: hex(), key: hex(),
+        errorReason: "", distinction: false, downloadUrl: `https://attacker.example.com/downloads/${hex()}/Certificate.pdf`,
+      });
+      console.error(`Seeded 3 learners to retire (ids ${ids.join(", ")}), enrolled in ${DEMO_COURSE}; user ${ids[2]} holds a PDF certificate with a hostile link.`);
       process.stdout.write(ids.join(","));
-    } else if (mode === "seed-admin") {
-      const encoded = await makeDjangoPassword(DEMO_ADMIN.password);
-      await ds.query("INSERT INTO auth_user (password, username, email, is_staff, is_superuser, is_active) VALUES (?, ?, 'demo-admin@example.com', 1, 1, 1)", [encoded, DEMO_ADMIN.username]);
-      console.log(`Created console admin ${DEMO_ADMIN.username} (superuser, staff) in this demo database only.`);
+    } else if (mode === "seed-console") {
+      const users: Array<[typeof DEMO_ADMIN, boolean]> = [[DEMO_ADMIN, true], [DEMO_VIEWER, false]];
+      for (const [account, superuser] of users) {
+        const encoded = await makeDjangoPassword(account.password);
+        await ds.query("INSERT INTO auth_user (password, username, email, is_staff, is_superuser, is_active) VALUES (?, ?, ?, 1, ?, 1)", [encoded, account.username, `${account.username}@example.com`, superuser]);
+      }
+      const [admin] = await ds.query("SELECT id FROM auth_user WHERE username = ?", [DEMO_ADMIN.username]);
+      // What Run now would do for the stored purge arguments: a dry run, which the console shows with its refusals.
+      await ds.query(
+        "INSERT INTO certificates_purgereferencestopdfcertificatescommandconfigur95fa (change_date, enabled, arguments, changed_by_id) VALUES (UTC_TIMESTAMP(6), 1, '--all --dry-run', ?)",
+        [admin.id],
+      );
+      console.error(`Created console users ${DEMO_ADMIN.username} (admin: superuser, staff) and ${DEMO_VIEWER.username} (read-only staff), and a stored purge configuration (--all --dry-run), in this demo database only.`);
+      process.stdout.write(String(admin.id));
     } else {
       const certs = await ds.query("SELECT user_id, status, mode, grade FROM certificates_generatedcertificate WHERE course_id = ? ORDER BY user_id", [DEMO_COURSE]);
       console.log(`certificates of ${DEMO_COURSE}:`);

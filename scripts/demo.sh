@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The quick start, end to end, for all three job families: bring up MariaDB, Redis and S3, migrate a fresh demo
-# database with the LMS schema, then (1) purge a few legacy PDF certificates, (2) generate certificates for a demo
-# course, (3) retire two learners, each through its queue and a worker, and show the results. It ends by printing
-# the command that opens the operations console on the demo data, and a demo admin's credentials.
+# database with the LMS schema, then (1) purge a few legacy PDF certificates (one refused for a hostile link),
+# (2) generate certificates for a demo course (one learner's account deleted meanwhile: a failed generation task),
+# (3) retire three learners (one ends ERRORED on a hostile PDF link), each through its queue and a worker, and show
+# the results. It ends with console data (a date override, a stored purge dry run), the command that opens the
+# operations console on the demo data, and the credentials of a demo admin and a read-only staff user.
 # Safe to re-run: the demo database, queue prefix and bucket are its own and are recreated each time
 # (DEMO_DATABASE / DEMO_PREFIX override their names).
 set -euo pipefail
@@ -49,12 +51,14 @@ npx --no-install tsx scripts/demo-data.ts report
 demo() { npx --no-install tsx scripts/demo-families.ts "$@"; }
 DEMO_COURSE="course-v1:DemoX+Gen301+2026"
 
-step "2. Certificate generation: a demo course run with three enrolled learners (two passing, one failing)"
+step "2. Certificate generation: a demo course run with four enrolled learners (three passing, one failing)"
 demo seed-generation
 cli generate-certificates --course-key "$DEMO_COURSE" --all-enrolled
+echo "One learner's account is deleted before the worker runs: that learner's generation fails for good (a failed task)."
+demo delete-graduate
 cli worker --queues certificate-generation --until-idle
 
-step "3. Learner retirement: two learners"
+step "3. Learner retirement: three learners (the third holds a PDF certificate with a hostile link)"
 cat <<'NOTE'
 No HTTP services (forums, notes, ecommerce, ...) are configured in this demo, so retirement runs an explicit
 database-only pipeline: lock the account, unenroll, retire the LMS account (RETIREMENT_PIPELINE below). With the
@@ -72,17 +76,21 @@ cli worker --queues learner-retirement --until-idle
 step "Queue counts, all families"
 cli queues
 
-step "Result: certificates generated for the passing learners; the two learners retired (COMPLETE, PII replaced)"
+step "Result: certificates generated for the passing learners; two learners retired (COMPLETE, PII replaced), the third ERRORED"
 demo report
 
-step "Operations console"
-demo seed-admin
+step "Operations console: users, a date override, a stored purge dry run"
+admin_id=$(demo seed-console)
+echo
+certificate_id=$(mariadb -h 127.0.0.1 -u root -N -e "SELECT MIN(id) FROM \`${DEMO_DATABASE}\`.certificates_generatedcertificate WHERE course_id = '${DEMO_COURSE}' AND status = 'downloadable'")
+cli certificate-date-override --certificate-id "$certificate_id" --acting-user-id "$admin_id" --date 2026-06-30 --reason "Demo: the ceremony date"
 cat <<CONSOLE
 
-Open the console on the demo data (bull-board at /queues, /metrics, /readyz), then sign in at
-http://127.0.0.1:8080/login as  demo_admin / demo-admin-password  (a superuser of this demo database only):
+Open the console on the demo data (home page at /, bull-board at /queues, /metrics, /readyz), then sign in at
+http://127.0.0.1:8080/login as  demo_admin / demo-admin-password    (admin: a superuser of this demo database only)
+                             or demo_viewer / demo-viewer-password  (read-only staff: sees everything, changes nothing)
 
-  DATABASE_URL=$DATABASE_URL QUEUE_PREFIX=$QUEUE_PREFIX CERTIFICATES_BUCKET=$CERTIFICATES_BUCKET \\
+  DATABASE_URL=$DATABASE_URL QUEUE_PREFIX=$QUEUE_PREFIX CERTIFICATES_BUCKET=$CERTIFICATES_BUCKET CERTIFICATES_DOWNLOAD_URL_BASES=$CERTIFICATES_DOWNLOAD_URL_BASES \\
   S3_ENDPOINT=$S3_ENDPOINT S3_FORCE_PATH_STYLE=true AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY \\
   OPENEDX_WORKERS_DEVELOPMENT_MODE=true NODE_OPTIONS=--max-semi-space-size=1 node bin/openedx-workers.js console --port 8080
 CONSOLE
