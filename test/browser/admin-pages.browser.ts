@@ -1,18 +1,16 @@
-import fs from "node:fs";
 import { Queue } from "bullmq";
 import { expect } from "chai";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { QueueName, jobIds } from "../../src/queues/registry";
 import { FailedTaskStore } from "../../src/services/certificate-generation/failed-task-store";
 import { certificateRow, insertCertificate, insertCourse, insertLearner } from "../certificate-generation/generation-fixtures";
+import { launchChromium, submit, submitAndConfirm } from "./browser-helpers";
 import { DJANGO_VECTOR, seedUser, startConsole, type RunningConsole } from "../console/console-fixtures";
 import { insertPdfCertificate } from "../support/fixtures";
 import { Harness } from "../support/harness";
 import { services } from "../support/services";
 import { waitFor } from "../support/wait";
 
-/** Debian's chromium (scripts/services.sh --with-chromium installs it); never a downloaded browser. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const GENERATION_TABLE = "certificates_certificategenerationcommandconfiguration";
 
 describe("admin pages: command configuration, date overrides, failed tasks (headless Chromium)", function () {
@@ -42,16 +40,7 @@ describe("admin pages: command configuration, date overrides, failed tasks (head
     await Promise.all([page.waitForURL((u) => u.pathname !== "/login"), page.click("button[type=submit]")]);
   }
 
-  async function submit(page: Page, selector: string): Promise<void> {
-    await Promise.all([page.waitForNavigation(), page.click(selector)]);
-  }
 
-  /** Submits an action's form, then answers its confirmation page with yes. */
-  async function submitAndConfirm(page: Page, selector: string): Promise<void> {
-    await submit(page, selector);
-    await page.locator("#confirm-form").waitFor();
-    await submit(page, "#confirm");
-  }
 
   /** A learner enrolled, passing and with a profile name; their PII is remembered for the page scans. */
   async function learner(course: string): Promise<number> {
@@ -66,13 +55,12 @@ describe("admin pages: command configuration, date overrides, failed tasks (head
     h.ds.query("SELECT history_type, history_user_id, overridden_by_id, reason, date FROM certificates_historicalcertificatedateoverride WHERE generated_certificate_id = ? ORDER BY history_id", [certId]);
 
   before(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/services.sh --with-chromium (installs Debian's chromium)`);
     h = await Harness.create({ bucket: true });
     adminId = await seedUser(h.ds, { username: "admin", encoded: DJANGO_VECTOR.encoded, isSuperuser: true });
     await seedUser(h.ds, { username: "viewer", password: "viewer-pw" });
     con = await startConsole(h);
     generation = new Queue(QueueName.CertificateGeneration, { connection: { url: services.redisUrl }, prefix: h.prefix });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -2,11 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { Queue } from "bullmq";
 import { expect } from "chai";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { PurgeReferencesToPdfCertificatesCommandConfiguration } from "../../src/entities/lms";
 import { QueueName, jobIds } from "../../src/queues/registry";
 import { FailedTaskStore } from "../../src/services/certificate-generation/failed-task-store";
 import { insertCertificate, insertCourse, insertLearner } from "../certificate-generation/generation-fixtures";
+import { launchChromium, submit } from "./browser-helpers";
 import { DJANGO_VECTOR, seedUser, startConsole, type RunningConsole } from "../console/console-fixtures";
 import { makeFailedJob } from "../console/console-helpers";
 import { RetirementSeed, UP_TO } from "../console/retirement-seed";
@@ -15,8 +16,6 @@ import { insertPdfCertificate } from "../support/fixtures";
 import { Harness } from "../support/harness";
 import { services } from "../support/services";
 
-/** Debian's chromium (scripts/services.sh --with-chromium installs it); never a downloaded browser. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const IMG = path.resolve(__dirname, "../../docs/img");
 /** When the seeded generation tasks failed: reapplying must not change what the page says. */
 const FAILED_AT = new Date("2026-11-30T07:57:19.000Z");
@@ -57,12 +56,8 @@ describe("operator journeys through the console (headless Chromium)", function (
     await Promise.all([page.waitForURL((u) => u.pathname !== "/login"), page.click("main button[type=submit]")]);
   }
 
-  async function submit(page: Page, selector: string): Promise<void> {
-    await Promise.all([page.waitForNavigation(), page.click(selector)]);
-  }
 
   before(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/services.sh --with-chromium (installs Debian's chromium)`);
     h = await Harness.create({ bucket: true });
     adminId = await seedUser(h.ds, { username: "admin", encoded: DJANGO_VECTOR.encoded, isSuperuser: true });
     await seedUser(h.ds, { username: "viewer", password: "viewer-pw" });
@@ -81,7 +76,7 @@ describe("operator journeys through the console (headless Chromium)", function (
     con = await startConsole(h, {}, { logs });
     generation = new Queue(QueueName.CertificateGeneration, { connection: { url: services.redisUrl }, prefix: h.prefix });
     retirementQueue = new Queue(QueueName.LearnerRetirement, { connection: { url: services.redisUrl }, prefix: h.prefix });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -2,15 +2,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { Queue } from "bullmq";
 import { expect } from "chai";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { DEFAULT_RETIREMENT_STATES, USERS_BEING_PROCESSED_MESSAGE } from "../../src/domain/retirement/retirement-states";
+import { launchChromium, submit, submitAndConfirm } from "./browser-helpers";
 import { DJANGO_VECTOR, seedUser, startConsole, type RunningConsole } from "../console/console-fixtures";
 import { RetirementSeed, UP_TO } from "../console/retirement-seed";
 import { Harness } from "../support/harness";
 import { services } from "../support/services";
 
-/** Debian's chromium (scripts/services.sh --with-chromium installs it); never a downloaded browser. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const IMG = path.resolve(__dirname, "../../docs/img");
 
 describe("retirement pages in a real browser (headless Chromium)", function () {
@@ -36,16 +35,7 @@ describe("retirement pages in a real browser (headless Chromium)", function () {
     await Promise.all([page.waitForURL(`${url}/retirement`), page.click("button[type=submit]")]);
   }
 
-  async function submit(page: Page, selector: string): Promise<void> {
-    await Promise.all([page.waitForNavigation(), page.click(selector)]);
-  }
 
-  /** Submits an action's form, then answers its confirmation page with yes. */
-  async function submitAndConfirm(page: Page, selector: string): Promise<void> {
-    await submit(page, selector);
-    await page.locator("#confirm-form").waitFor();
-    await submit(page, "#confirm");
-  }
 
   /** POSTs a form from inside the signed-in page, with the page's own CSRF token (as a forged or scripted request would). */
   async function postForm(page: Page, url: string, form: Record<string, string>): Promise<number> {
@@ -60,13 +50,12 @@ describe("retirement pages in a real browser (headless Chromium)", function () {
   }
 
   before(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/services.sh --with-chromium (installs Debian's chromium)`);
     h = await Harness.create();
     adminId = await seedUser(h.ds, { username: "admin", encoded: DJANGO_VECTOR.encoded, isSuperuser: true });
     await seedUser(h.ds, { username: "viewer", password: "viewer-pw" });
     seed = await RetirementSeed.create(h.ds);
     con = await startConsole(h);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+    browser = await launchChromium();
   });
 
   after(async () => {
