@@ -6,7 +6,23 @@ import { WorkerHost, type WorkerHostOptions } from "../../src/workers/worker-hos
 import { deletePrefix } from "./redis-keys";
 import { services, uniqueSuffix } from "./services";
 import { createTestBucket, type TestBucket } from "./test-bucket";
-import { createTestDatabase, type TestDatabase } from "./test-database";
+import { createTestDatabase, type LmsSchemaKind, type TestDatabase } from "./test-database";
+
+/*
+ * The test harness. Each test gets its own database, queue prefix and (optionally) bucket.
+ *
+ * LMS schema of the database (docs/lms-schema.md):
+ * - default: the tables `migrate --with-lms-schema` creates;
+ * - `TEST_LMS_SCHEMA=real`: edx-platform's own schema (../shared/reference/lms-schema/edxapp-2023-02.sql, edx-platform
+ *   master of 2023-02-21) plus the tables edx-platform added later that the workers read, each from the upstream
+ *   migration that created it (src/db/migrations/lms/later-tables.ts), then plain `migrate`;
+ * - `Harness.create({ lmsSchema: "real-2023-02" })` (or `TEST_LMS_SCHEMA=real-2023-02`): the 2023-02 schema without
+ *   the later tables, i.e. an LMS of that release, for tests of an optional newer table being absent;
+ * - `Harness.create({ lmsSchema: "real" | "project" })` picks one whatever TEST_LMS_SCHEMA says.
+ * Databases are recycled between tests (test/support/database-pool.ts): a test sees empty LMS tables and a freshly
+ * migrated schema either way; one that alters the schema gets its database dropped afterwards, not reused.
+ * Rows in LMS tables: test/support/lms-seed.ts fills the NOT NULL columns the real schema has without defaults.
+ */
 
 /** The default pipeline without its HTTP steps (forums, notes). */
 export const DATABASE_PIPELINE = JSON.stringify([
@@ -21,6 +37,12 @@ export interface HarnessOptions {
   bucket?: boolean;
   /** Extra environment for the config (beyond database, Redis, prefix, S3 and bucket). */
   env?: Record<string, string>;
+  /**
+   * The LMS schema the database starts from (test/support/lms-schemas.ts): `project` (`migrate --with-lms-schema`),
+   * `real` (edx-platform's 2023-02 schema plus the later tables the workers read) or `real-2023-02` (that schema
+   * alone: an LMS without the later tables). Default: TEST_LMS_SCHEMA, else `project`.
+   */
+  lmsSchema?: LmsSchemaKind;
 }
 
 /**
@@ -38,7 +60,7 @@ export class Harness {
 
   static async create(opts: HarnessOptions = {}): Promise<Harness> {
     const h = new Harness(opts);
-    h.db = await createTestDatabase();
+    h.db = await createTestDatabase({ lmsSchema: opts.lmsSchema });
     if (opts.bucket) h.bucket = await createTestBucket();
     return h;
   }

@@ -1,41 +1,65 @@
-import { createConnection } from "mysql2/promise";
 import type { DataSource } from "typeorm";
 import { createDataSource } from "../../src/db/data-source";
-import { services, uniqueSuffix } from "./services";
+import { adminUrlFor, DatabasePool } from "./database-pool";
+import { LMS_SCHEMA_RECIPES, lmsSchemaFromEnv, type LmsSchemaKind } from "./lms-schemas";
+
+export type { LmsSchemaKind } from "./lms-schemas";
 
 export interface TestDatabase {
   name: string;
   url: string;
+  /** The LMS schema it started from (test/support/lms-schemas.ts). */
+  lmsSchema: LmsSchemaKind;
   dataSource: DataSource;
+  /** Gives the database up: it is emptied for another test (or dropped when the test changed its schema). */
   drop(): Promise<void>;
 }
 
-async function admin<T>(fn: (conn: Awaited<ReturnType<typeof createConnection>>) => Promise<T>): Promise<T> {
-  const conn = await createConnection({ uri: services.mysqlAdminUrl });
-  try {
-    return await fn(conn);
-  } finally {
-    await conn.end();
-  }
+export interface TestDatabaseOptions {
+  /** The LMS schema to start from; default TEST_LMS_SCHEMA, else `project`. */
+  lmsSchema?: LmsSchemaKind;
 }
 
-/** A fresh database with the worker's and the LMS tables, migrated the way `migrate --with-lms-schema` does. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `owt_${uniqueSuffix()}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`));
-  const admUrl = new URL(services.mysqlAdminUrl);
-  admUrl.pathname = `/${name}`;
-  const url = admUrl.toString();
-  const dataSource = createDataSource({ databaseUrl: url, withLmsSchema: true, poolSize: 20 });
-  await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: "each" });
+const pools = new Map<LmsSchemaKind, DatabasePool>();
+
+function poolFor(kind: LmsSchemaKind): DatabasePool {
+  let pool = pools.get(kind);
+  if (!pool) pools.set(kind, (pool = new DatabasePool(LMS_SCHEMA_RECIPES[kind])));
+  return pool;
+}
+
+/**
+ * A database of the test's own: the LMS tables of the chosen schema, empty, and the worker's tables, migrated. It
+ * comes from a pool of recycled databases (test/support/database-pool.ts), so it is ready at once after the first.
+ */
+export async function createTestDatabase(opts: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const lmsSchema = opts.lmsSchema ?? lmsSchemaFromEnv();
+  const pool = poolFor(lmsSchema);
+  const name = await pool.acquire();
+  const url = adminUrlFor(name);
+  const dataSource = createDataSource({ databaseUrl: url, withLmsSchema: lmsSchema === "project", poolSize: 20 });
+  try {
+    await dataSource.initialize();
+  } catch (err) {
+    pool.release(name);
+    throw err;
+  }
+  let dropped = false;
   return {
     name,
     url,
+    lmsSchema,
     dataSource,
     async drop() {
+      if (dropped) return;
+      dropped = true;
       if (dataSource.isInitialized) await dataSource.destroy();
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name}`));
+      pool.release(name);
     },
   };
+}
+
+/** Drops every pooled database (mocha's global teardown, test/support/database-teardown.ts). */
+export async function dropPooledDatabases(): Promise<void> {
+  await Promise.all([...pools.values()].map((p) => p.drain()));
 }
