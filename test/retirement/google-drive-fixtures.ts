@@ -30,6 +30,8 @@ export class FakeGoogleDrive {
   readonly problems: string[] = [];
   /** Folders whose uploads are refused (403, as a folder the account may not write to). */
   readonly refuseUploadsTo = new Set<string>();
+  /** Folders whose uploads never get an answer (a hung connection). */
+  readonly hangUploadsTo = new Set<string>();
   private readonly folders: Array<{ id: string; name: string; parent: string; emails: string[] }> = [];
   private readonly keyPair = generateKeyPairSync("rsa", { modulusLength: 2048 });
   private tokens = 0;
@@ -116,6 +118,7 @@ export class FakeGoogleDrive {
     });
     if (parts.length !== 2 || !parts[0].head.includes("application/json") || !parts[1].head.includes("text/csv")) return this.refuse(`upload parts ${parts.map((p) => p.head).join(" | ")}`, 400);
     const metadata = JSON.parse(parts[0].body) as { name: string; parents: string[] };
+    if (metadata.parents.some((p) => this.hangUploadsTo.has(p))) return { status: 200, hang: true };
     if (metadata.parents.some((p) => this.refuseUploadsTo.has(p))) return { status: 403, body: { error: { code: 403, message: "The user does not have sufficient permissions for this file." } } };
     const rows: Array<{ user_id: number }> = await this.ds.query("SELECT user_id FROM user_api_userretirementpartnerreportingstatus ORDER BY user_id");
     const file: DriveFile = { id: `file-${this.files.length + 1}`, name: metadata.name, parents: metadata.parents, mimeType: "text/csv", content: parts[1].body, rowsAtUpload: rows.map((r) => Number(r.user_id)) };

@@ -165,6 +165,26 @@ describe("partner-report (upstream's retirement_partner_report.py and the LMS's 
     expect(drive.problems).to.deep.equal([]);
   });
 
+  it("a Drive that never answers an upload: that partner fails after the timeout, its learners stay queued; a worker with the schedule on but incomplete settings exits 2", async () => {
+    h = await Harness.create({ env: REPORT_ENV });
+    const l = await seed(h);
+    drive = await FakeGoogleDrive.start(h.ds);
+    drive.addFolder("folder-alpha", "Partner Alpha", TOP).addFolder("folder-beta", "Partner Beta", TOP).addFolder("folder-gamma", "Gamma Université", TOP);
+    drive.hangUploadsTo.add("folder-gamma");
+    const key = drive.writeKeyFile(dir);
+    const outputDir = path.join(dir, "out");
+    fs.mkdirSync(outputDir);
+    const run = await runCliInProcess(["partner-report", "--output-dir", outputDir, "--google-secrets-file", key, "--no-comments"], h.env({ RETIREMENT_PARTNER_DRIVE_ROOT_URL: drive.rootUrl, RETIREMENT_PARTNER_HTTP_TIMEOUT_MS: "300" }));
+    expect(run.code).to.equal(1);
+    expect(run.err).to.include("delivery failed for Gamma Université");
+    expect(await queued(h)).to.deep.equal([{ user_id: l[2].userId, is_being_processed: 0 }]);
+
+    const worker = await runCliInProcess(["worker", "--queues", "learner-retirement", "--until-idle"], h.env({ RETIREMENT_PARTNER_REPORT_CRON: "0 5 * * 1" }));
+    expect(worker.code).to.equal(2);
+    expect(worker.err).to.include("RETIREMENT_PARTNER_REPORT_CRON: RETIREMENT_PARTNER_GOOGLE_SECRETS_FILE (--google-secrets-file) is not set");
+    expect(worker.err).to.include("RETIREMENT_PARTNER_REPORT_OUTPUT_DIR must name the directory");
+  });
+
   it("an org missing from org_partner_mapping stops the run naming it, before anything is taken (exit 2)", async () => {
     h = await Harness.create({ env: REPORT_ENV });
     await seed(h);
