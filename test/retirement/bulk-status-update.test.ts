@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { runCliInProcess } from "../support/cli";
 import { Harness } from "../support/harness";
-import { RETIREMENT_ENV, insertLearner, requestRetirements, responsesOf, stateOf } from "./retirement-fixtures";
+import { insertUser } from "../support/fixtures";
+import { RETIREMENT_ENV, requestRetirements, responsesOf, stateOf } from "./retirement-fixtures";
 
 const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
 
@@ -26,7 +27,7 @@ describe("retirement-status bulk-update (upstream's retirement_bulk_status_updat
   beforeEach(async () => {
     h = await Harness.create({ env: RETIREMENT_ENV });
     ids = [];
-    for (let i = 0; i < 4; i++) ids.push((await insertLearner(h)).userId);
+    for (let i = 0; i < 4; i++) ids.push((await insertUser(h.ds)).id);
     await requestRetirements(h, ids);
     // Two ERRORED learners requested 10 days ago, one ERRORED 3 days ago, one PENDING.
     await place(h, ids[0], "ERRORED", "RETIRING_ENROLLMENTS", 10);

@@ -3,7 +3,14 @@ import { expect } from "chai";
 import { djangoPasswordHash } from "../../src/domain/accounts/random-password";
 import { runCliInProcess } from "../support/cli";
 import { Harness } from "../support/harness";
-import { RETIREMENT_ENV, insertLearner, requestRetirements } from "./retirement-fixtures";
+import { insertUser } from "../support/fixtures";
+import { RETIREMENT_ENV, requestRetirements } from "./retirement-fixtures";
+
+/** A learner as auth_user alone holds them (no other LMS rows: cancel touches auth_user and the retirement rows only). */
+async function insertLearner(h: Harness): Promise<{ userId: number; originalEmail: string; pii: string[] }> {
+  const user = await insertUser(h.ds);
+  return { userId: user.id, originalEmail: user.email, pii: [user.username, user.email, user.firstName, user.lastName] };
+}
 
 async function userRow(h: Harness, userId: number): Promise<{ email: string; password: string }> {
   const [row] = await h.ds.query("SELECT email, password FROM auth_user WHERE id = ?", [userId]);
