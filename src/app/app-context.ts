@@ -5,8 +5,10 @@ import { openDataSource } from "../db/data-source";
 import type { Logger } from "../logging/logger";
 import { QueueSet } from "../queues/queue-set";
 import { eventBusRedisSettings } from "../queues/redis-connections";
+import { CertificateSignals } from "../services/certificates/certificate-signals";
 import { CertificateEventOutbox } from "../services/event-bus/certificate-event-outbox";
 import { EventBusRedis } from "../services/event-bus/event-bus-redis";
+import { WaffleSwitches } from "../services/lms-config/waffle-switches";
 import { createS3Client } from "../storage/s3";
 import { settlesWithin } from "../util/with-timeout";
 
@@ -22,8 +24,12 @@ export interface AppContext {
   queues: QueueSet;
   /** Where every certificate change records its events (a no-op with publishing off). */
   certificateEvents: CertificateEventOutbox;
+  /** What a certificate write records in its transaction: the events, the Credentials update, milestones. */
+  certificateSignals: CertificateSignals;
   /** The event bus Redis (connects on first use). */
   eventBus: EventBusRedis;
+  /** The LMS's waffle switches (certificates.auto_certificate_generation), cached WAFFLE_CACHE_MS. */
+  waffle: WaffleSwitches;
 }
 
 interface AppContextOptions {
@@ -51,10 +57,13 @@ export async function createAppContext(config: AppConfig, logger: Logger, opts: 
     connectTimeoutMs: config.resilience.db.connectTimeoutMs,
     statementTimeoutMs: config.resilience.db.statementTimeoutMs,
   });
+  const certificateEvents = new CertificateEventOutbox(config.eventBus);
   return {
     config, logger, dataSource, s3: opts.s3 ?? createS3Client(config), queues: new QueueSet(config, { mode: opts.mode }),
-    certificateEvents: new CertificateEventOutbox(config.eventBus),
+    certificateEvents,
+    certificateSignals: CertificateSignals.fromConfig(certificateEvents, config),
     eventBus: new EventBusRedis(eventBusRedisSettings(config)),
+    waffle: new WaffleSwitches(dataSource, config.features.waffleCacheMs),
   };
 }
 

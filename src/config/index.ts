@@ -4,9 +4,11 @@ import type { ConfigSection, SectionChecks, SectionConfig } from "./section";
 import { certificatesSection, type CertificatesConfig } from "./sections/certificates";
 import { consoleSection } from "./sections/console";
 import { coreSection, type CoreConfig } from "./sections/core";
+import { credentialsSection, type CredentialsConfig } from "./sections/credentials";
 import { erasureSection, type ErasureConfig } from "./sections/erasure";
 import { eventBusSection, type EventBusConfig } from "./sections/event-bus";
 import { generationSection, type GenerationConfig } from "./sections/generation";
+import { lmsFeaturesSection, type LmsFeaturesConfig } from "./sections/lms-features";
 import { organizationsSection } from "./sections/organizations";
 import { resilienceSection, type ResilienceConfig } from "./sections/resilience";
 import { retirementSection, type RetirementConfig } from "./sections/retirement";
@@ -33,6 +35,8 @@ const SECTIONS = {
   resilience: resilienceSection,
   erasure: erasureSection,
   eventBus: eventBusSection,
+  credentials: credentialsSection,
+  features: lmsFeaturesSection,
 };
 
 export type AppConfig = SectionConfig<typeof CORE> & { [K in keyof typeof SECTIONS]: SectionConfig<(typeof SECTIONS)[K]> };
@@ -128,4 +132,4 @@ export function configReference(): VariableDoc[] {
   return docs.filter((d, i) => docs.findIndex((other) => other.name === d.name) === i);
 }
 
-export type { CoreConfig, CertificatesConfig, ErasureConfig, EventBusConfig, GenerationConfig, ResilienceConfig, RetirementConfig };
+export type { CoreConfig, CertificatesConfig, CredentialsConfig, ErasureConfig, EventBusConfig, GenerationConfig, LmsFeaturesConfig, ResilienceConfig, RetirementConfig };

@@ -57,6 +57,9 @@ const PAYLOAD_SCHEMAS: { [J in JobName]: z.ZodType<JobPayloads[J]> } = {
   [JobName.SweepStuckPurges]: empty as unknown as z.ZodType<Record<string, never>>,
   [JobName.PublishCertificateEvents]: empty as unknown as z.ZodType<Record<string, never>>,
   [JobName.MarkCertificateNotPassing]: z.object({ userId: id, courseKey }).strict(),
+  [JobName.InvalidateCertificate]: z.object({ userId: id, courseKey }).strict(),
+  [JobName.AwardCourseCertificate]: z.object({ userId: id, courseKey, retries: z.number().int().min(0).max(1000).optional() }).strict(),
+  [JobName.DrainCredentialsOutbox]: empty as unknown as z.ZodType<Record<string, never>>,
 };
 
 type PayloadCheck = { ok: true } | { ok: false; reason: string };

@@ -13,6 +13,7 @@ export enum QueueName {
   LearnerRetirement = "learner-retirement",
   Organizations = "organizations",
   CertificateEvents = "certificate-events",
+  Credentials = "credentials",
 }
 
 export enum JobName {
@@ -33,6 +34,9 @@ export enum JobName {
   SweepStuckPurges = "sweep-stuck-purges",
   PublishCertificateEvents = "publish-certificate-events",
   MarkCertificateNotPassing = "mark-certificate-notpassing",
+  InvalidateCertificate = "invalidate-certificate",
+  AwardCourseCertificate = "award-course-certificate",
+  DrainCredentialsOutbox = "drain-credentials-outbox",
 }
 
 export interface JobPayloads {
@@ -77,6 +81,15 @@ export interface JobPayloads {
   [JobName.PublishCertificateEvents]: Record<string, never>;
   /** A learner's grade is now failing (consumed event): a passing certificate becomes notpassing. */
   [JobName.MarkCertificateNotPassing]: { userId: number; courseKey: string };
+  /** An exam attempt of the learner was rejected (consumed event): their certificate in the run is invalidated. */
+  [JobName.InvalidateCertificate]: { userId: number; courseKey: string };
+  /**
+   * Send the learner's course certificate to Credentials (award_course_certificate). `retries` counts the delayed
+   * retries of this run (a count, nothing else); the username is read from the database when the request is sent.
+   */
+  [JobName.AwardCourseCertificate]: { userId: number; courseKey: string; retries?: number };
+  /** Scheduled: turn recorded certificate changes into award-course-certificate jobs. */
+  [JobName.DrainCredentialsOutbox]: Record<string, never>;
 }
 
 export const JOB_QUEUE: { [J in JobName]: QueueName } = {
@@ -97,6 +110,9 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.SweepStuckPurges]: QueueName.CertificatePurge,
   [JobName.PublishCertificateEvents]: QueueName.CertificateEvents,
   [JobName.MarkCertificateNotPassing]: QueueName.CertificateGeneration,
+  [JobName.InvalidateCertificate]: QueueName.CertificateGeneration,
+  [JobName.AwardCourseCertificate]: QueueName.Credentials,
+  [JobName.DrainCredentialsOutbox]: QueueName.Credentials,
 };
 
 /**
@@ -120,6 +136,9 @@ export const jobIds = {
   generateCertificates: (courseKey: string, sortedIds: number[]) =>
     `generate-certificates.${encodeURIComponent(courseKey)}.${sortedIds[0]}-${sortedIds[sortedIds.length - 1]}.${sortedIds.length}.${digestOf(sortedIds)}`,
   markCertificateNotPassing: (userId: number, courseKey: string) => `mark-certificate-notpassing.${userId}.${encodeURIComponent(courseKey)}`,
+  invalidateCertificate: (userId: number, courseKey: string) => `invalidate-certificate.${userId}.${encodeURIComponent(courseKey)}`,
+  /** One job per (learner, course run): a change while one waits is sent by that job, which reads the latest state. */
+  awardCourseCertificate: (userId: number, courseKey: string) => `award-course-certificate.${userId}.${encodeURIComponent(courseKey)}`,
   /** One id per learner: BullMQ then holds at most one job per learner at a time. */
   retireLearner: (userId: number) => `retire-learner.${userId}`,
   /** Named like a purge batch: asking for the same learners again finds the same job. */

@@ -189,7 +189,7 @@ export class PdfCertificatePurger {
         unchanged.map((p) => ({ certificateId: p.row.id, userId: p.row.userId, bucket: this.bucket, deletedKeys: p.keys, jobId, purgedAt })),
       );
       // Not a save() upstream (no signal there), but downstream should learn the links are gone: a changed event.
-      await this.events.record(em, { certificateId: unchanged.map((p) => p.row.id), change: "touched" });
+      await this.events.record(em, { certificateId: unchanged.map((p) => p.row.id), change: "links-blanked" });
       return new Set(unchanged.map((p) => p.row.id));
     });
   }

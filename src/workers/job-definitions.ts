@@ -15,6 +15,9 @@ import { partnerReportJob } from "./retirement/partner-report.job";
 import { sweepStuckGenerationJob, sweepStuckLearnersJob, sweepStuckPurgesJob } from "./recovery/sweep-stuck-work.job";
 import { publishCertificateEventsJob } from "./certificate-events/publish-certificate-events.job";
 import { markCertificateNotPassingJob } from "./certificate-generation/mark-certificate-notpassing.job";
+import { invalidateCertificateJob } from "./certificate-generation/invalidate-certificate.job";
+import { awardCourseCertificateJob } from "./credentials/award-course-certificate.job";
+import { drainCredentialsOutboxJob } from "./credentials/drain-credentials-outbox.job";
 
 /** Every job name's processor. A job name missing here is a compile error. */
 const FACTORIES: { [J in JobName]: JobDefinitionFactory<J> } = {
@@ -35,6 +38,9 @@ const FACTORIES: { [J in JobName]: JobDefinitionFactory<J> } = {
   [JobName.SweepStuckPurges]: sweepStuckPurgesJob,
   [JobName.PublishCertificateEvents]: publishCertificateEventsJob,
   [JobName.MarkCertificateNotPassing]: markCertificateNotPassingJob,
+  [JobName.InvalidateCertificate]: invalidateCertificateJob,
+  [JobName.AwardCourseCertificate]: awardCourseCertificateJob,
+  [JobName.DrainCredentialsOutbox]: drainCredentialsOutboxJob,
 };
 
 export function buildJobDefinitions(ctx: AppContext): Map<string, JobDefinition<JobName>> {

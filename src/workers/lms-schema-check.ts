@@ -13,6 +13,7 @@ export const QUEUE_LMS_FAMILIES: Record<QueueName, LmsFamily[]> = {
   [QueueName.LearnerRetirement]: [LmsFamily.Retirement],
   [QueueName.Organizations]: [LmsFamily.Organizations],
   [QueueName.CertificateEvents]: [LmsFamily.EventBus],
+  [QueueName.Credentials]: [LmsFamily.Credentials],
 };
 
 /** The families of these queues, in the registry's order. */

@@ -33,6 +33,8 @@ const QUEUE_STALL_SETTINGS: Record<QueueName, QueueStallSettings> = {
   // A drain is at most 50 pipelined XADD batches (each bounded by a 5 s command timeout); a stalled drain is simply
   // superseded by the next scheduled run, so stalls need no patience.
   [QueueName.CertificateEvents]: { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 3 },
+  // A send is a few reads and one HTTP call (plus at most one token request), each bounded by CREDENTIALS_REQUEST_TIMEOUT_MS.
+  [QueueName.Credentials]: { lockDuration: 60_000, stalledInterval: 30_000, maxStalledCount: 3 },
 };
 
 /** A queue's policy with the operator's overrides (WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS, WORKER_MAX_STALLED_COUNT). */

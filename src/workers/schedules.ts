@@ -11,6 +11,7 @@ import { PARTNER_REPORT_SCHEDULE } from "./retirement/partner-report.job";
 import { RETIRE_LEARNERS_SCHEDULE } from "./retirement/retire-learners.job";
 import { SWEEP_SCHEDULES } from "./recovery/sweep-stuck-work.job";
 import { PUBLISH_CERTIFICATE_EVENTS_SCHEDULE } from "./certificate-events/publish-certificate-events.job";
+import { DRAIN_CREDENTIALS_OUTBOX_SCHEDULE } from "./credentials/drain-credentials-outbox.job";
 
 /** A recurring job: BullMQ job scheduler upserted by every worker of its queue (upsert is idempotent by id). */
 export interface ScheduleDefinition<J extends JobName = JobName> {
@@ -26,7 +27,7 @@ export interface ScheduleDefinition<J extends JobName = JobName> {
 }
 
 /** Every recurring job. Later work appends its schedules here. */
-const SCHEDULES: ScheduleDefinition[] = [certificateGenerationSchedule as ScheduleDefinition, RETIRE_LEARNERS_SCHEDULE as ScheduleDefinition, BACKFILL_ORGANIZATIONS_SCHEDULE as ScheduleDefinition, ARCHIVE_RETIREMENTS_SCHEDULE as ScheduleDefinition, PARTNER_REPORT_SCHEDULE as ScheduleDefinition, ...SWEEP_SCHEDULES, PUBLISH_CERTIFICATE_EVENTS_SCHEDULE as ScheduleDefinition];
+const SCHEDULES: ScheduleDefinition[] = [certificateGenerationSchedule as ScheduleDefinition, RETIRE_LEARNERS_SCHEDULE as ScheduleDefinition, BACKFILL_ORGANIZATIONS_SCHEDULE as ScheduleDefinition, ARCHIVE_RETIREMENTS_SCHEDULE as ScheduleDefinition, PARTNER_REPORT_SCHEDULE as ScheduleDefinition, ...SWEEP_SCHEDULES, PUBLISH_CERTIFICATE_EVENTS_SCHEDULE as ScheduleDefinition, DRAIN_CREDENTIALS_OUTBOX_SCHEDULE as ScheduleDefinition];
 
 /** Upserts the schedules of these queues, or removes those whose pattern is off, so config is the source of truth. */
 export async function syncSchedules(queues: QueueSet, names: QueueName[], config: AppConfig, logger: Logger, schedules = SCHEDULES): Promise<void> {

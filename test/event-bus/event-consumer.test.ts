@@ -14,6 +14,7 @@ import { services } from "../support/services";
 import { TcpGate } from "../support/tcp-gate";
 import { waitFor } from "../support/wait";
 import { certificateRow, insertCertificate, insertCourse, insertLearner } from "../certificate-generation/generation-fixtures";
+import { AUTO_GENERATION, setWaffleSwitch } from "../credentials/credentials-fixtures";
 
 const TOPIC = "learning-badges-lifecycle";
 
@@ -42,6 +43,8 @@ describe("event bus consumer role (EVENT_BUS_CONSUME)", () => {
 
   beforeEach(async () => {
     h = await Harness.create();
+    // Generation from a passing status needs the LMS's auto-generation switch (certificate-reactions.test.ts tests it off).
+    await setWaffleSwitch(h.ds, AUTO_GENERATION, true);
     redis = new IORedis(services.redisUrl);
   });
   afterEach(async () => {

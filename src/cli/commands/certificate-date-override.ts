@@ -35,7 +35,7 @@ acting user, on create and on edit; clearing deletes the row. Every change write
       if (!options.reason || String(options.reason).trim() === "") throw new UsageError("--reason is required with --date");
     }
     return withAppContext(io, [], async (ctx) => {
-      const service = new CertificateDateOverrideService(ctx.dataSource, ctx.certificateEvents);
+      const service = new CertificateDateOverrideService(ctx.dataSource, ctx.certificateSignals);
       try {
         const result = clear
           ? await service.clear({ certificateId, actingUserId })

@@ -55,7 +55,7 @@ export const eventBusSection = defineSection(
     }),
     EVENT_BUS_CONSUME: variable(stringList(TOPIC), {
       description:
-        "Comma-separated event bus topics this worker consumes (e.g. learning-badges-lifecycle, where the LMS publishes course passing status): passing learners get a certificate generation job, failing ones have a passing certificate marked notpassing; unset = no consumer",
+        "Comma-separated event bus topics this worker consumes (e.g. learning-badges-lifecycle, where the LMS publishes course passing status, and learning-exam-attempt-lifecycle): passing learners get a certificate generation job while certificates.auto_certificate_generation is active, failing ones have a passing certificate marked notpassing, a rejected exam attempt invalidates the certificate, an approved ID verification regenerates (docs/event-bus.md); unset = no consumer",
       default: [],
     }),
     // Read again here (the core section defines and checks it) as the bus's default.

@@ -16,6 +16,8 @@ export interface GenerationConfig {
   attempts: number;
   /** Fixed delay between attempts (upstream: default_retry_delay=30 s). */
   retryDelayMs: number;
+  /** edx-name-affirmation is installed in the LMS: names follow get_preferred_certificate_name's verified-name rule. */
+  nameAffirmation: boolean;
 }
 
 export const generationSection = defineSection(
@@ -50,6 +52,11 @@ export const generationSection = defineSection(
       description: "Fixed delay between attempts of a generation job, in ms (upstream: 30 s)",
       default: 30000,
     }),
+    NAME_AFFIRMATION_INSTALLED: variable(bool(), {
+      description:
+        "edx-name-affirmation is installed in the LMS (it is in edx-platform's base requirements): a certificate's name is then the approved verified name of a learner who chose it for certificates, else the profile name (get_preferred_certificate_name); false = always the profile name, and the nameaffirmation_* tables are not read",
+      default: true,
+    }),
   },
   (v): GenerationConfig => ({
     htmlViewEnabled: v.CERTIFICATES_HTML_VIEW,
@@ -59,5 +66,6 @@ export const generationSection = defineSection(
     batchCron: v.CERTIFICATE_GENERATION_CRON,
     attempts: v.CERTIFICATE_GENERATION_ATTEMPTS,
     retryDelayMs: v.CERTIFICATE_GENERATION_RETRY_DELAY_MS,
+    nameAffirmation: v.NAME_AFFIRMATION_INSTALLED,
   }),
 );

@@ -5,6 +5,7 @@ import { PermanentJobError } from "../../errors/permanent-job-error";
 import { listDateOverrides } from "../../services/certificate-generation/certificate-date-override-listing";
 import { CertificateDateOverrideService, type CertificateSummary } from "../../services/certificate-generation/certificate-date-override-service";
 import { CertificateEventOutbox } from "../../services/event-bus/certificate-event-outbox";
+import { CertificateSignals } from "../../services/certificates/certificate-signals";
 import { askToConfirm, isConfirmed, redirectWithResult } from "../confirmation";
 import type { ConsoleContext } from "../console-context";
 import { field, optionalId, positiveId, queryString, type FieldErrors } from "../form-input";
@@ -41,7 +42,7 @@ interface IdParams {
  */
 export async function dateOverridesArea(app: FastifyInstance, opts: { ctx: ConsoleContext }): Promise<void> {
   const { ctx } = opts;
-  const service = new CertificateDateOverrideService(ctx.dataSource, new CertificateEventOutbox(ctx.config.eventBus));
+  const service = new CertificateDateOverrideService(ctx.dataSource, CertificateSignals.fromConfig(new CertificateEventOutbox(ctx.config.eventBus), ctx.config));
 
   app.get(paths.dateOverrides.index, async (request, reply) => {
     const q = request.query;

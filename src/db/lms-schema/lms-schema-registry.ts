@@ -1,4 +1,5 @@
 import { CONSOLE_TABLES } from "./families/console";
+import { CREDENTIALS_TABLES } from "./families/credentials";
 import { EVENT_BUS_TABLES } from "./families/event-bus";
 import { GENERATION_TABLES } from "./families/generation";
 import { ORGANIZATIONS_TABLES } from "./families/organizations";
@@ -18,6 +19,7 @@ export const LMS_SCHEMA_REGISTRY: Readonly<Record<LmsFamily, readonly LmsTableUs
   [LmsFamily.Retirement]: RETIREMENT_TABLES,
   [LmsFamily.Organizations]: ORGANIZATIONS_TABLES,
   [LmsFamily.EventBus]: EVENT_BUS_TABLES,
+  [LmsFamily.Credentials]: CREDENTIALS_TABLES,
   [LmsFamily.Console]: CONSOLE_TABLES,
 };
 

@@ -7,6 +7,7 @@ export enum LmsFamily {
   Retirement = "retirement",
   Organizations = "organizations",
   EventBus = "event-bus",
+  Credentials = "credentials",
   Console = "console",
 }
 

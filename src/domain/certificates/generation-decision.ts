@@ -14,7 +14,8 @@ type RefusalReason =
   | "id-verification-missing"
   | "already-downloadable"
   | "no-course-overview"
-  | "html-certificates-disabled";
+  | "html-certificates-disabled"
+  | "exam-attempt-rejected";
 
 type GenerationPath = "allowlist" | "regular";
 

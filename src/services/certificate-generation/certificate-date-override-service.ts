@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import { DATE_OVERRIDE_HISTORY } from "../../db/lms-schema/families/generation";
 import { lmsSchemaOf } from "../../db/lms-schema/lms-schema-inspector";
 import { PermanentJobError } from "../../errors/permanent-job-error";
-import type { CertificateEventOutbox } from "../event-bus/certificate-event-outbox";
+import type { CertificateChangeRecorder } from "../certificates/certificate-change";
 
 const COLUMNS = "id, created, modified, date, reason, generated_certificate_id, overridden_by_id";
 
@@ -55,7 +55,7 @@ type DateOverrideResult = { action: "created" | "updated"; overrideId: number } 
 export class CertificateDateOverrideService {
   constructor(
     private readonly ds: DataSource,
-    private readonly events: CertificateEventOutbox,
+    private readonly events: CertificateChangeRecorder,
   ) {}
 
   async set(req: DateOverrideRequest, now = new Date()): Promise<DateOverrideResult> {
@@ -76,8 +76,9 @@ export class CertificateDateOverrideService {
         id = Number((result as { insertId: number }).insertId);
       }
       await this.history(m, id, existing ? "~" : "+", now, req.actingUserId);
-      // Upstream sends COURSE_CERT_CHANGED after an override is saved or deleted: on the bus, a changed event.
-      await this.events.record(m, { certificateId: req.certificateId, change: "touched" });
+      // Upstream sends COURSE_CERT_CHANGED after an override is saved or deleted (on commit): on the bus a changed
+      // event, and award_course_certificate sends the certificate with its new date_override to Credentials.
+      await this.events.record(m, { certificateId: req.certificateId, change: "date-override" });
       return { action: existing ? "updated" : "created", overrideId: id };
     });
   }
@@ -90,7 +91,7 @@ export class CertificateDateOverrideService {
       // simple-history's '-' row is a copy of the row as it was, taken before the delete.
       await this.history(m, existing.id, "-", now, req.actingUserId);
       await m.query(`DELETE FROM certificates_certificatedateoverride WHERE id = ?`, [existing.id]);
-      await this.events.record(m, { certificateId: req.certificateId, change: "touched" });
+      await this.events.record(m, { certificateId: req.certificateId, change: "date-override" });
       return { action: "cleared", overrideId: existing.id };
     });
   }

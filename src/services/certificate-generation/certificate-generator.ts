@@ -1,5 +1,6 @@
 import type { DataSource } from "typeorm";
 import type { GenerationConfig } from "../../config";
+import { decideExamRejection } from "../../domain/certificates/exam-rejection-decision";
 import { decideFailingGrade } from "../../domain/certificates/failing-grade-decision";
 import { decideGeneration, type GenerationDecision } from "../../domain/certificates/generation-decision";
 import type { GenerationFacts } from "../../domain/certificates/generation-facts";
@@ -7,7 +8,7 @@ import { parseCourseKey } from "../../domain/course-key";
 import { PermanentJobError } from "../../errors/permanent-job-error";
 import { TransientJobError } from "../../errors/transient-job-error";
 import type { Logger } from "../../logging/logger";
-import type { CertificateEventOutbox } from "../event-bus/certificate-event-outbox";
+import type { CertificateChangeRecorder } from "../certificates/certificate-change";
 import { CertificateWriter, type WriteResult } from "./certificate-writer";
 import { GenerationFactsLoader } from "./generation-facts-loader";
 import { asError } from "../../util/as-error";
@@ -40,10 +41,10 @@ export class CertificateGenerator {
     ds: DataSource,
     private readonly config: GenerationConfig,
     private readonly logger: Logger,
-    events: CertificateEventOutbox,
+    events: CertificateChangeRecorder,
   ) {
     this.loader = new GenerationFactsLoader(ds, config);
-    this.writer = new CertificateWriter(ds, events);
+    this.writer = new CertificateWriter(ds, events, { nameAffirmation: config.nameAffirmation });
   }
 
   /** What would happen, without writing. */
@@ -59,6 +60,11 @@ export class CertificateGenerator {
   /** The failing-grade handler (COURSE_GRADE_NOW_FAILED): a passing certificate becomes notpassing. */
   async markNotPassing(userId: number, courseKeyText: string, opts: { jobId?: string } = {}): Promise<GenerationOutcome> {
     return this.decideAndWrite(userId, courseKeyText, decideFailingGrade, opts);
+  }
+
+  /** The exam-attempt-rejected handler (invalidate_certificate, source 'exam_event'): the certificate becomes unavailable. */
+  async invalidateForRejectedExam(userId: number, courseKeyText: string, opts: { jobId?: string } = {}): Promise<GenerationOutcome> {
+    return this.decideAndWrite(userId, courseKeyText, decideExamRejection, opts);
   }
 
   private async decideAndWrite(userId: number, courseKeyText: string, decide: (f: GenerationFacts) => GenerationDecision, opts: { jobId?: string }): Promise<GenerationOutcome> {

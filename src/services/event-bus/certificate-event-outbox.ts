@@ -1,37 +1,25 @@
 import type { EntityManager } from "typeorm";
 import type { EventBusConfig } from "../../config";
 import { enabledTopics } from "../../domain/events/producer-config";
+import { certificateIdsOf, type CertificateChangeRecorder, type CertificateChangeRequest } from "../certificates/certificate-change";
 import { EventType } from "./event-types";
 
 export const OUTBOX_TABLE = "openedx_workers_certificate_event_outbox";
-
-/**
- * What happened to a certificate, in upstream's terms (lms/djangoapps/certificates/models.py), which decides the
- * events:
- * - `saved`: GeneratedCertificate.save() → CERTIFICATE_CHANGED, then CERTIFICATE_CREATED when the status is a
- *   passing one (downloadable, generating), whether or not the row is new;
- * - `revoked`: _revoke_certificate() (invalidate, mark_notpassing, mark_unverified) saves, then revokes →
- *   CERTIFICATE_CHANGED, then CERTIFICATE_REVOKED, whatever the previous status;
- * - `touched`: a change made outside save() that downstream should still hear about (date override set or cleared,
- *   the PDF purge blanking the links) → CERTIFICATE_CHANGED only.
- */
-type CertificateChange = "saved" | "revoked" | "touched";
-
-interface CertificateEventRequest {
-  change: CertificateChange;
-  /** One certificate, or several that underwent the same change (batched writers). */
-  certificateId: number | readonly number[];
-}
 
 const PASSING_STATUSES = ["downloadable", "generating"];
 
 /**
  * Writes the outbox rows for a certificate change, inside the caller's transaction (pass its EntityManager), so
- * the event exists if and only if the change committed. With SEND_LEARNING_CERTIFICATE_LIFECYCLE_EVENTS_TO_BUS off,
- * or an event type with no enabled topic, nothing is written. Each row copies the certificate's non-PII state as
- * the transaction now sees it; the event id is a UUID v1 made by the database (as upstream's uuid1()).
+ * the event exists if and only if the change committed. Which events (lms/djangoapps/certificates/models.py):
+ * `saved` → CERTIFICATE_CHANGED, then CERTIFICATE_CREATED when the status is a passing one (downloadable,
+ * generating), whether or not the row is new; `revoked` → CERTIFICATE_CHANGED, then CERTIFICATE_REVOKED, whatever
+ * the previous status; a date override set or cleared, and the PDF purge blanking the links (chosen: downstream
+ * should learn the links are gone, though upstream's bulk UPDATE sends nothing) → CERTIFICATE_CHANGED only.
+ * With SEND_LEARNING_CERTIFICATE_LIFECYCLE_EVENTS_TO_BUS off, or an event type with no enabled topic, nothing is
+ * written. Each row copies the certificate's non-PII state as the transaction now sees it; the event id is a UUID
+ * v1 made by the database (as upstream's uuid1()).
  */
-export class CertificateEventOutbox {
+export class CertificateEventOutbox implements CertificateChangeRecorder {
   private readonly enabled: ReadonlySet<EventType>;
 
   constructor(config: Pick<EventBusConfig, "sendCertificateEvents" | "producer">) {
@@ -48,8 +36,8 @@ export class CertificateEventOutbox {
     return this.enabled.size > 0;
   }
 
-  async record(m: EntityManager, req: CertificateEventRequest): Promise<void> {
-    const ids = typeof req.certificateId === "number" ? [req.certificateId] : [...req.certificateId];
+  async record(m: EntityManager, req: CertificateChangeRequest): Promise<void> {
+    const ids = certificateIdsOf(req);
     if (!this.active || ids.length === 0) return;
     // Upstream's order: save() sends changed before created; _revoke_certificate saves (changed), then revokes.
     await this.insert(m, EventType.CertificateChanged, ids);

@@ -10,6 +10,10 @@ export enum EventType {
   CertificateChanged = "org.openedx.learning.certificate.changed.v1",
   CertificateRevoked = "org.openedx.learning.certificate.revoked.v1",
   CoursePassingStatusUpdated = "org.openedx.learning.course.passing.status.updated.v1",
+  /** EXAM_ATTEMPT_REJECTED, produced by edx-exams on learning-exam-attempt-lifecycle. */
+  ExamAttemptRejected = "org.openedx.learning.exam.attempt.rejected.v1",
+  /** IDV_ATTEMPT_APPROVED, produced by the LMS's verify_student (in-process unless its producer config routes it). */
+  IdvAttemptApproved = "org.openedx.learning.idv_attempt.approved.v1",
 }
 
 export const CERTIFICATE_EVENT_TYPES = [EventType.CertificateCreated, EventType.CertificateChanged, EventType.CertificateRevoked] as const;
@@ -48,12 +52,32 @@ interface CoursePassingStatusData {
   user: UserData;
 }
 
+/** openedx-events' ExamAttemptData. */
+interface ExamAttemptData {
+  student_user: UserData;
+  course_key: string;
+  usage_key: string;
+  exam_type: string;
+  requesting_user: UserData | null;
+}
+
+/** openedx-events' VerificationAttemptData. */
+interface VerificationAttemptData {
+  attempt_id: number;
+  user: UserData;
+  status: string;
+  name: string | null;
+  expiration_date: string | null;
+}
+
 /** The signal's keyword arguments, as openedx-events serializes them (one top-level field per argument). */
 export interface EventPayloads {
   [EventType.CertificateCreated]: { certificate: CertificateData };
   [EventType.CertificateChanged]: { certificate: CertificateData };
   [EventType.CertificateRevoked]: { certificate: CertificateData };
   [EventType.CoursePassingStatusUpdated]: { course_passing_status: CoursePassingStatusData };
+  [EventType.ExamAttemptRejected]: { exam_attempt: ExamAttemptData };
+  [EventType.IdvAttemptApproved]: { idv_attempt: VerificationAttemptData };
 }
 
 export function isKnownEventType(type: string): type is EventType {

@@ -6,6 +6,14 @@ interface CachedToken {
   renewAt: number;
 }
 
+/** The token endpoint itself failed (a status, or no response): callers tell it apart from the service's answer. */
+export class TokenRequestFailure extends HttpCallFailure {
+  constructor(failure: HttpCallFailure) {
+    super(failure.failure, failure.description, failure.response);
+    this.name = "TokenRequestFailure";
+  }
+}
+
 interface TokenCacheOptions {
   timeoutMs: number;
   renewMarginMs: number;
@@ -74,6 +82,14 @@ export class OAuthTokenCache {
   }
 
   private async fetch(lmsBaseUrl: string, client: OAuthClient): Promise<CachedToken> {
+    try {
+      return await this.request(lmsBaseUrl, client);
+    } catch (err) {
+      throw err instanceof HttpCallFailure ? new TokenRequestFailure(err) : err;
+    }
+  }
+
+  private async request(lmsBaseUrl: string, client: OAuthClient): Promise<CachedToken> {
     const url = this.opts.tokenUrl(lmsBaseUrl);
     const form = new URLSearchParams({ grant_type: "client_credentials", client_id: client.clientId, client_secret: client.clientSecret, token_type: "jwt" });
     this.fetches++;

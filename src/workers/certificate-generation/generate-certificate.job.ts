@@ -18,7 +18,7 @@ const BATCHING = { maxBatch: 100, maxInFlight: 2 };
  * learner's result, so job ids, retries, failed-task rows and reapply work exactly as with one learner per job.
  */
 export function generateCertificateJob(ctx: AppContext): JobDefinition<JobName.GenerateCertificate> {
-  const generator = new CertificateGenerator(ctx.dataSource, ctx.config.generation, ctx.logger, ctx.certificateEvents);
+  const generator = new CertificateGenerator(ctx.dataSource, ctx.config.generation, ctx.logger, ctx.certificateSignals);
   const batches = new Coalescer<string, { userId: number; jobId: string }, GenerationOutcome>(async (courseKey, items) => {
     const results = await generator.generateMany(courseKey, items.map((i) => i.userId), { jobIds: new Map(items.map((i) => [i.userId, i.jobId])) });
     return results.map((r) => ("outcome" in r ? r.outcome : r.error));

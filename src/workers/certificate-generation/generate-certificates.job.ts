@@ -20,7 +20,7 @@ const isPermanent = (error: Error) => error instanceof PermanentJobError || erro
  * tasks and not retried. A final failure records one failed-task row per learner, as its single job would have.
  */
 export function generateCertificatesJob(ctx: AppContext): JobDefinition<JobName.GenerateCertificates> {
-  const generator = new CertificateGenerator(ctx.dataSource, ctx.config.generation, ctx.logger, ctx.certificateEvents);
+  const generator = new CertificateGenerator(ctx.dataSource, ctx.config.generation, ctx.logger, ctx.certificateSignals);
   const store = new FailedTaskStore(ctx.dataSource);
   return {
     async handle(job) {

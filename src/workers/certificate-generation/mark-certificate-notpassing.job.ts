@@ -5,7 +5,7 @@ import type { JobDefinition } from "../job-handler";
 
 /** upstream's failing-grade signal handler for one (learner, course run): a passing certificate becomes notpassing. */
 export function markCertificateNotPassingJob(ctx: AppContext): JobDefinition<JobName.MarkCertificateNotPassing> {
-  const generator = new CertificateGenerator(ctx.dataSource, ctx.config.generation, ctx.logger, ctx.certificateEvents);
+  const generator = new CertificateGenerator(ctx.dataSource, ctx.config.generation, ctx.logger, ctx.certificateSignals);
   return {
     async handle(job) {
       const { userId, courseKey } = job.data;

@@ -51,6 +51,21 @@ export const OVERRIDDEN_CERTIFICATES: LmsTableUse = {
   columns: ["id", "user_id", "course_id", "status", "mode", "grade", "created_date", "modified_date"],
 };
 
+/**
+ * edx-name-affirmation's tables, for get_preferred_certificate_name: an LMS without the plugin lacks them, and
+ * certificate names are then the profile name (as upstream without the plugin).
+ */
+export const VERIFIED_NAMES: LmsTableUse = {
+  table: "nameaffirmation_verifiedname",
+  columns: ["user_id", "verified_name", "status", "created", "id"],
+  optional: { because: "app", skipped: "verified names on certificates: the name is the profile name" },
+};
+export const VERIFIED_NAME_CONFIGS: LmsTableUse = {
+  table: "nameaffirmation_verifiednameconfig",
+  columns: ["id", "user_id", "change_date", "use_verified_name_for_certs"],
+  optional: { because: "app", skipped: "verified names on certificates: the name is the profile name" },
+};
+
 export const GENERATION_TABLES: LmsTableUse[] = [
   { table: "auth_user", columns: ["id"] },
   { table: "auth_userprofile", columns: ["user_id", "name"] },
@@ -69,4 +84,13 @@ export const GENERATION_TABLES: LmsTableUse[] = [
   GENERATION_COMMAND_CONFIGURATION,
   DATE_OVERRIDES,
   DATE_OVERRIDE_HISTORY,
+  VERIFIED_NAMES,
+  VERIFIED_NAME_CONFIGS,
+  // A passing certificate fulfils its course's milestones (prerequisite courses; edx-milestones is always installed).
+  { table: "milestones_coursemilestone", columns: ["course_id", "active", "milestone_id", "milestone_relationship_type_id"] },
+  { table: "milestones_milestonerelationshiptype", columns: ["id", "name", "active"] },
+  { table: "milestones_usermilestone", columns: ["created", "modified", "user_id", "source", "collected", "active", "milestone_id"] },
+  // The bus reactions: the auto-generation switch, and an approved ID verification's active enrollments.
+  { table: "waffle_switch", columns: ["name", "active"] },
+  { table: "student_courseenrollment", columns: ["user_id", "course_id", "is_active"] },
 ];
