@@ -6,7 +6,7 @@ import { createDataSource } from "../db/data-source";
 import type { Logger } from "../logging/logger";
 import { createRedisClient, redisSettings, type RedisClient } from "../queues/redis-connections";
 import { ALL_QUEUES, type QueueName } from "../queues/registry";
-import { ensureInitialized } from "../services/health/dependency-check";
+import { CachedDependencyChecks, ensureInitialized } from "../services/health/dependency-check";
 import { StaffDirectory } from "../services/auth/staff-directory";
 import { createS3Client } from "../storage/s3";
 
@@ -23,7 +23,12 @@ export interface ConsoleContext {
   s3: S3Client;
   queues: Map<QueueName, Queue>;
   staff: StaffDirectory;
+  /** The dependency checks of /readyz and /metrics, shared and cached (HEALTH_CACHE_MS). */
+  health: CachedDependencyChecks;
 }
+
+/** How long one run of the dependency checks answers /readyz and /metrics: a flood costs one check per period. */
+const HEALTH_CACHE_MS = 1500;
 
 export function createConsoleContext(config: AppConfig, logger: Logger, opts: { s3?: S3Client } = {}): ConsoleContext {
   // A long-running server keeps reconnecting (unlike a CLI run) and fails requests fast meanwhile; errors are
@@ -39,14 +44,16 @@ export function createConsoleContext(config: AppConfig, logger: Logger, opts: { 
     queue.on("error", () => undefined);
     queues.set(name, queue);
   }
+  const s3 = opts.s3 ?? createS3Client(config, { maxAttempts: 1 });
   return {
     config,
     logger,
     redis,
     dataSource,
-    s3: opts.s3 ?? createS3Client(config, { maxAttempts: 1 }),
+    s3,
     queues,
     staff: new StaffDirectory(dataSource, config.console.adminGroup),
+    health: new CachedDependencyChecks({ redis, dataSource, s3, bucket: config.certificates.bucket }, config.console.healthTimeoutMs, HEALTH_CACHE_MS, logger),
   };
 }
 

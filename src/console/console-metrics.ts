@@ -2,7 +2,7 @@ import { QueueEvents, type ConnectionOptions } from "bullmq";
 import { Counter, Gauge } from "prom-client";
 import { createRedisClient, redisSettings, type RedisClient } from "../queues/redis-connections";
 import { JOB_STATES, jobNameOfId, type QueueName } from "../queues/registry";
-import { checkDependencies, ensureInitialized } from "../services/health/dependency-check";
+import { ensureInitialized } from "../services/health/dependency-check";
 import { createJobMetrics, dependencyUpGauge, METRIC, type JobMetrics } from "../services/metrics/job-metrics";
 import { withTimeout } from "../util/with-timeout";
 import type { ConsoleContext } from "./console-context";
@@ -13,7 +13,7 @@ import type { ConsoleContext } from "./console-context";
  * - completed/failed/stalled counters for the whole deployment, counted from BullMQ's event stream (QueueEvents),
  *   so they hold whatever worker ran the job (each worker's own counters and duration histogram are on its
  *   WORKER_METRICS_PORT);
- * - whether Redis, the database and S3 answer, from the /readyz checks run at scrape time;
+ * - whether Redis, the database and S3 answer, from the /readyz checks (shared with /readyz, cached a moment);
  * - learners per retirement state (one grouped query) and unresolved failed generation tasks, cached a few seconds;
  * - Node process metrics.
  */
@@ -49,8 +49,8 @@ export class ConsoleMetrics {
     });
 
     dependencyUpGauge(registry, async function () {
-      const { checks } = await checkDependencies({ redis: ctx.redis, dataSource: ctx.dataSource, s3: ctx.s3, bucket: ctx.config.certificates.bucket }, ctx.config.console.healthTimeoutMs);
-      for (const [dependency, status] of Object.entries(checks)) this.set({ dependency }, status === "ok" ? 1 : 0);
+      const { states } = await ctx.health.check();
+      for (const [dependency, state] of Object.entries(states)) this.set({ dependency }, state === "ok" ? 1 : 0);
     });
 
     const self = this;

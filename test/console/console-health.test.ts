@@ -1,3 +1,4 @@
+import http from "node:http";
 import net from "node:net";
 import { expect } from "chai";
 import { Harness } from "../support/harness";
@@ -43,10 +44,12 @@ describe("console: /healthz and /readyz", function () {
     const res = await fetch(`${con.url}/readyz`);
     expect(Date.now() - started).to.be.below(5000);
     expect(res.status).to.equal(503);
-    const body = (await res.json()) as Record<string, string>;
-    expect(body.redis).to.match(/^down: /);
+    const text = await res.text();
+    const body = JSON.parse(text) as Record<string, string>;
+    expect(body.redis).to.match(/^down: (timeout|connection_[a-z]+|ECONNREFUSED)$/);
     expect(body.database).to.equal("ok");
     expect(body.s3).to.equal("ok");
+    expect(text).to.not.include("127.0.0.1");
     expect((await fetch(`${con.url}/healthz`)).status).to.equal(200);
   });
 
@@ -57,10 +60,51 @@ describe("console: /healthz and /readyz", function () {
     consoles.push(con);
     const res = await fetch(`${con.url}/readyz`);
     expect(res.status).to.equal(503);
-    const body = (await res.json()) as Record<string, string>;
-    expect(body.redis).to.equal("ok");
-    expect(body.database).to.match(/^down: /);
-    expect(body.s3).to.match(/^down: /);
+    const text = await res.text();
+    // States and codes only: no database, bucket or host names, no database user.
+    expect(JSON.parse(text)).to.deep.equal({ redis: "ok", database: "down: ER_BAD_DB_ERROR", s3: "down: NoSuchBucket" });
+    expect(text).to.not.match(/owt_no_such_database|owt-no-such-bucket|127\.0\.0\.1|root/);
+  });
+
+  it("/readyz names the S3 error code of a wrong access key and the MySQL code of a wrong password, never their text", async () => {
+    const url = new URL(h.db.url);
+    url.password = "not-the-password";
+    url.username = "owt_no_such_user";
+    const con = await startConsole(h, { DATABASE_URL: url.toString(), AWS_ACCESS_KEY_ID: "OWTNOSUCHACCESSKEY", HEALTH_CHECK_TIMEOUT_MS: "3000" });
+    consoles.push(con);
+    const res = await fetch(`${con.url}/readyz`);
+    expect(res.status).to.equal(503);
+    const text = await res.text();
+    expect(JSON.parse(text)).to.deep.equal({ redis: "ok", database: "down: ER_ACCESS_DENIED_ERROR", s3: "down: InvalidAccessKeyId" });
+    expect(text).to.not.match(/owt_no_such_user|OWTNOSUCHACCESSKEY|127\.0\.0\.1/);
+  });
+
+  it("a flood of /readyz and /metrics requests costs one dependency check per moment (counted at an S3 played by a local server)", async () => {
+    let listings = 0;
+    const s3 = http.createServer((req, res) => {
+      listings++;
+      // ListObjectsV2 of an empty bucket, as S3 answers it.
+      res.writeHead(200, { "content-type": "application/xml" });
+      res.end('<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix></Prefix><KeyCount>0</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>');
+    });
+    await new Promise<void>((resolve) => s3.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = s3.address() as net.AddressInfo;
+      const con = await startConsole(h, { S3_ENDPOINT: `http://127.0.0.1:${port}` });
+      consoles.push(con);
+      const started = Date.now();
+      const answers = await Promise.all([
+        ...Array.from({ length: 50 }, () => fetch(`${con.url}/readyz`).then(async (r) => [r.status, await r.text()] as const)),
+        ...Array.from({ length: 20 }, () => fetch(`${con.url}/metrics`).then(async (r) => [r.status, await r.text()] as const)),
+      ]);
+      const elapsed = Date.now() - started;
+      expect(answers.filter(([status]) => status === 200)).to.have.length(70);
+      // One check per 1.5 s started: however long the flood took on this machine, never one per request.
+      expect(listings).to.be.at.least(1).and.at.most(Math.ceil(elapsed / 1500) + 1);
+      expect(listings).to.be.below(10);
+    } finally {
+      await new Promise((resolve) => s3.close(resolve));
+    }
   });
 
   it("/metrics says what is down: openedx_workers_dependency_up is 0 for a Redis that is not running, 1 for the others", async () => {
