@@ -22,17 +22,20 @@ export function familiesOfQueues(queues: readonly QueueName[]): LmsFamily[] {
   return ALL_FAMILIES.filter((f) => wanted.has(f));
 }
 
-/** The registry compared with the database (the one cached information_schema read of this DataSource). */
-export async function lmsSchemaReport(ds: DataSource, families: readonly LmsFamily[]): Promise<LmsSchemaReport> {
-  return compareLmsSchema(await lmsSchemaOf(ds).snapshot(), families);
+/**
+ * The registry compared with the database (the one cached information_schema read of this DataSource, which also
+ * covers `extraTables`, the operator-declared ones checked right after).
+ */
+export async function lmsSchemaReport(ds: DataSource, families: readonly LmsFamily[], extraTables: readonly string[] = []): Promise<LmsSchemaReport> {
+  return compareLmsSchema(await lmsSchemaOf(ds).snapshot(undefined, extraTables), families);
 }
 
 /**
  * A worker's start: every required table and column of its queues' families must be there (else LmsSchemaError,
  * exit 2, one line per item); each optional one missing is logged once, as one warning line naming what is skipped.
  */
-export async function checkLmsSchemaAtStart(ds: DataSource, queues: readonly QueueName[], logger: Logger): Promise<void> {
-  const report = await lmsSchemaReport(ds, familiesOfQueues(queues));
+export async function checkLmsSchemaAtStart(ds: DataSource, queues: readonly QueueName[], logger: Logger, extraTables: readonly string[] = []): Promise<void> {
+  const report = await lmsSchemaReport(ds, familiesOfQueues(queues), extraTables);
   if (report.missingRequired.length > 0) throw new LmsSchemaError(report.missingRequired.map(requiredLine));
   for (const item of report.missingOptional) logger.warn(`LMS schema: ${optionalLine(item)}`);
 }

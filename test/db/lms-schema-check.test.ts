@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import { ConfigurationTableMissingError, addConfigurationRow, configurationHistory } from "../../src/producers/command-configuration.producer";
+import { LmsSchemaInspector } from "../../src/db/lms-schema/lms-schema-inspector";
+import { registryTables } from "../../src/db/lms-schema/lms-schema-registry";
 import { QueueName } from "../../src/queues/registry";
 import { exitOf, runCliInProcess, spawnCli } from "../support/cli";
 import { Harness } from "../support/harness";
@@ -124,5 +126,24 @@ describe("the LMS schema check: check-lms-schema and every worker's start", func
     expect(refused).to.be.instanceOf(ConfigurationTableMissingError);
     expect((refused as Error).message).to.contain("certificates_purgereferencestopdfcertificatescommandconfigur95fa");
     expect(await configurationHistory(h.ds, "generation"), "the generation table is untouched").to.deep.equal([]);
+  });
+
+  it("one information_schema query per process: the registry's tables and the operator's extra ones together, then cached", async () => {
+    h = await Harness.create();
+    await h.ds.query("CREATE TABLE local_plugin_learnerdata (id int PRIMARY KEY, user_id int NOT NULL, Note varchar(10))");
+    const queries: unknown[][] = [];
+    const em = { query: (sql: string, params: unknown[]) => (queries.push(params), h.ds.query(sql, params)) } as unknown as import("typeorm").EntityManager;
+    const inspector = new LmsSchemaInspector(h.ds);
+    const first = await inspector.snapshot(em, ["local_plugin_learnerdata"]);
+    const again = await inspector.snapshot(em, ["local_plugin_learnerdata"]);
+    await inspector.snapshot(em);
+    expect(queries, "read once").to.have.length(1);
+    expect(queries[0][0]).to.have.members([...registryTables(), "local_plugin_learnerdata"]);
+    expect(again).to.equal(first);
+    expect(first.hasColumn("local_plugin_learnerdata", "note"), "column names compare as MySQL does, case-insensitively").to.equal(true);
+    expect(first.hasColumn("local_plugin_learnerdata", "name")).to.equal(false);
+    // A table not read yet makes one more read (of everything), never a stale answer.
+    await inspector.snapshot(em, ["another_local_table"]);
+    expect(queries).to.have.length(2);
   });
 });

@@ -3,7 +3,7 @@ import { openDataSource } from "../../db/data-source";
 import { optionalLine, requiredLine } from "../../db/lms-schema/lms-schema-check";
 import { BASELINE_RELEASE, describeRelease } from "../../db/lms-schema/lms-releases";
 import { ALL_FAMILIES, LmsFamily } from "../../db/lms-schema/lms-table-use";
-import { extraErasureSchemaProblems } from "../../services/retirement/extra-erasures";
+import { extraErasureSchemaProblems, extraErasureTables } from "../../services/retirement/extra-erasures";
 import { ServiceUnavailableError } from "../../errors/service-unavailable-error";
 import { ALL_QUEUES, parseQueueNames } from "../../queues/registry";
 import { databaseFailureDetail } from "../../services/health/failure-detail";
@@ -37,9 +37,11 @@ checked too. Workers run the same check at start for their queues. Written for $
       throw new ServiceUnavailableError("database", databaseFailureDetail(config.databaseUrl, err));
     }
     try {
-      const report = await withTimeout(lmsSchemaReport(ds, families), bound, "reading information_schema");
-      // The operator's RETIREMENT_EXTRA_ERASURES tables and columns, which retirement workers check at start too.
-      const extra = families.includes(LmsFamily.Retirement) ? await withTimeout(extraErasureSchemaProblems(ds.manager, config.extraErasures), bound, "reading information_schema") : [];
+      // The operator's RETIREMENT_EXTRA_ERASURES tables and columns, which retirement workers check at start too:
+      // read in the same information_schema query as the registry's.
+      const retiring = families.includes(LmsFamily.Retirement);
+      const report = await withTimeout(lmsSchemaReport(ds, families, retiring ? extraErasureTables(config.extraErasures) : []), bound, "reading information_schema");
+      const extra = retiring ? await extraErasureSchemaProblems(ds, config.extraErasures) : [];
       const ok = report.missingRequired.length === 0 && extra.length === 0;
       if (options.json) {
         io.out(JSON.stringify({ ok, ...report, extraErasures: extra }, null, 2));

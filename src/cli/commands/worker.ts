@@ -13,7 +13,7 @@ import { watchProgress } from "../../workers/progress-watchdog";
 import { keepSchedules, syncSchedules } from "../../workers/schedules";
 import { checkLmsSchemaAtStart } from "../../workers/lms-schema-check";
 import { checkWorkerDependencies } from "../../workers/startup-checks";
-import { checkExtraErasures } from "../../services/retirement/extra-erasures";
+import { checkExtraErasures, extraErasureTables } from "../../services/retirement/extra-erasures";
 import { WorkerHost } from "../../workers/worker-host";
 import type { EventBusConsumer } from "../../services/event-bus/event-bus-consumer";
 import { startEventConsumerRole } from "../../workers/certificate-events/event-consumer-role";
@@ -92,9 +92,12 @@ and openedx_workers_dependency_up at /metrics.`,
         await checkWorkerDependencies(runConfig, queues, logger);
         const bound = runConfig.resilience.startupTimeoutMs;
         ctx = await withTimeout(createAppContext(runConfig, logger, { mode: "service", queueCount: queues.length }), bound, "opening the database pool");
-        await withTimeout(checkLmsSchemaAtStart(ctx.dataSource, queues, logger), bound, "reading the LMS schema");
+        // One information_schema read: the registry's tables, and the operator's extra erasure tables when retiring.
+        const retiring = queues.includes(QueueName.LearnerRetirement);
+        const extraTables = retiring ? extraErasureTables(runConfig.extraErasures) : [];
+        await withTimeout(checkLmsSchemaAtStart(ctx.dataSource, queues, logger, extraTables), bound, "reading the LMS schema");
         // An extra erasure naming a table or column this LMS lacks would fail every learner at retire_lms: exit 2 now.
-        if (queues.includes(QueueName.LearnerRetirement)) await withTimeout(checkExtraErasures(ctx.dataSource.manager, runConfig.extraErasures), bound, "checking RETIREMENT_EXTRA_ERASURES");
+        if (retiring) await withTimeout(checkExtraErasures(ctx.dataSource, runConfig.extraErasures), bound, "checking RETIREMENT_EXTRA_ERASURES");
         await withTimeout(syncSchedules(ctx.queues, queues, ctx.config, logger), bound, "syncing job schedules");
         return "started" as const;
       };

@@ -1,6 +1,9 @@
 import type { LmsTableUse } from "./lms-table-use";
 
-/** The registry's tables as the connected database has them: table → its columns (a missing table is absent). */
+/**
+ * The registry's tables as the connected database has them: table → its columns (a missing table is absent).
+ * Column names compare case-insensitively, as MySQL compares them; table names exactly (lower_case_table_names=0).
+ */
 export class LmsSchemaSnapshot {
   constructor(private readonly tables: ReadonlyMap<string, ReadonlySet<string>>) {}
 
@@ -9,7 +12,7 @@ export class LmsSchemaSnapshot {
     for (const { table, column } of rows) {
       let columns = tables.get(table);
       if (!columns) tables.set(table, (columns = new Set()));
-      columns.add(column);
+      columns.add(column.toLowerCase());
     }
     return new LmsSchemaSnapshot(tables);
   }
@@ -19,7 +22,7 @@ export class LmsSchemaSnapshot {
   }
 
   hasColumn(table: string, column: string): boolean {
-    return this.tables.get(table)?.has(column) ?? false;
+    return this.tables.get(table)?.has(column.toLowerCase()) ?? false;
   }
 
   /** The columns of a use this database lacks (every one of them when the table is missing). */

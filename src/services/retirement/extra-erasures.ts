@@ -1,4 +1,5 @@
-import type { EntityManager } from "typeorm";
+import type { DataSource } from "typeorm";
+import { lmsSchemaOf } from "../../db/lms-schema/lms-schema-inspector";
 import type { ExtraErasure, ExtraErasureValue } from "../../config/sections/retirement-extra-erasures";
 import { ConfigError } from "../../errors/config-error";
 import type { LmsErasure, SqlCondition } from "./lms-erasures";
@@ -93,32 +94,34 @@ export function extraErasures(entries: readonly ExtraErasure[]): LmsErasure[] {
   return entries.map(extraErasure);
 }
 
-/** Every table and column the entries name that this database lacks, one problem each, from one information_schema query. */
-export async function extraErasureSchemaProblems(em: EntityManager, entries: readonly ExtraErasure[]): Promise<string[]> {
+/** The tables the entries name (what the LMS schema snapshot must also read). */
+export function extraErasureTables(entries: readonly ExtraErasure[]): string[] {
+  return [...new Set(entries.map((e) => e.table))];
+}
+
+/**
+ * Every table and column the entries name that this database lacks, one problem each, from the process's one
+ * information_schema read (the LMS schema snapshot, asked to cover these tables).
+ */
+export async function extraErasureSchemaProblems(ds: DataSource, entries: readonly ExtraErasure[]): Promise<string[]> {
   if (entries.length === 0) return [];
-  const rows: Array<{ t: string; c: string }> = await em.query(
-    "SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)",
-    [[...new Set(entries.map((e) => e.table))]],
-  );
-  const columns = new Map<string, Set<string>>();
-  for (const r of rows) columns.set(r.t, (columns.get(r.t) ?? new Set()).add(r.c.toLowerCase()));
+  const snapshot = await lmsSchemaOf(ds).snapshot(undefined, extraErasureTables(entries));
   const problems: string[] = [];
   for (const e of entries) {
     const label = `entry ${e.position} (table ${e.table})`;
-    const have = columns.get(e.table);
-    if (!have) {
+    if (!snapshot.hasTable(e.table)) {
       problems.push(`${label}: table ${e.table} does not exist in this database`);
       continue;
     }
     for (const column of new Set([e.userColumn, ...Object.keys(e.where), ...Object.keys(e.set)])) {
-      if (!have.has(column.toLowerCase())) problems.push(`${label}: column ${e.table}.${column} does not exist`);
+      if (!snapshot.hasColumn(e.table, column)) problems.push(`${label}: column ${e.table}.${column} does not exist`);
     }
   }
   return problems;
 }
 
 /** The start check of a retirement worker: exit 2 (ConfigError) naming every unknown table or column. */
-export async function checkExtraErasures(em: EntityManager, entries: readonly ExtraErasure[]): Promise<void> {
-  const problems = await extraErasureSchemaProblems(em, entries);
+export async function checkExtraErasures(ds: DataSource, entries: readonly ExtraErasure[]): Promise<void> {
+  const problems = await extraErasureSchemaProblems(ds, entries);
   if (problems.length > 0) throw new ConfigError(problems.map((p) => `${VARIABLE}: ${p}`));
 }
