@@ -63,6 +63,12 @@ describe("Credentials: course certificates sent as award_course_certificate send
   const username = async (userId: number) => ((await h.ds.query(`SELECT username FROM auth_user WHERE id = ?`, [userId])) as Array<{ username: string }>)[0].username;
   const outboxRows = async () => Number(((await h.ds.query(`SELECT COUNT(*) AS n FROM openedx_workers_credentials_outbox`)) as Array<{ n: number }>)[0].n);
   const awardJob = (ctx: AppContext, userId: number, courseKey: string) => ctx.queues.queue(QueueName.Credentials).getJob(jobIds.awardCourseCertificate(userId, courseKey)) as Promise<Job | undefined>;
+  /** The pair's award job once it is in `state`. */
+  const awardJobIn = (ctx: AppContext, userId: number, courseKey: string, state: "delayed" | "failed") =>
+    waitFor(`the award job ${state}`, async () => {
+      const j = await awardJob(ctx, userId, courseKey);
+      return j && (await j.getState()) === state ? j : undefined;
+    });
   const sent = () => credentials.received(CREDENTIALS_ROUTE);
   /** Every recorded change sent (or dropped) and no award job left to run. */
   const settled = async (ctx: AppContext) => {
@@ -163,8 +169,7 @@ describe("Credentials: course certificates sent as award_course_certificate send
 
     // With concurrency 1, b's request can only be sent if a's job does not hold the slot while it waits.
     await waitFor("b sent while a waits", async () => sent().some((r) => r.body.includes(`"${nameB}"`)));
-    const jobA = (await awardJob(ctx, a, course))!;
-    await waitFor("a's job delayed", async () => (await jobA.getState()) === "delayed");
+    const jobA = await awardJobIn(ctx, a, course, "delayed");
     expect((await awardJob(ctx, a, course))!.data).to.deep.equal({ userId: a, courseKey: course, retries: 1 });
     expect((await ctx.queues.queue(QueueName.Credentials).getJobLogs(jobA.id!)).logs).to.deep.equal(["Credentials answered 500; retry 1 of 11 in 60000 ms"]);
 
@@ -184,10 +189,7 @@ describe("Credentials: course certificates sent as award_course_certificate send
     const learner = await insertLearner(h.ds, course);
     await generator(ctx).generate(learner, course);
 
-    const job = await waitFor("the deferred job", async () => {
-      const j = await awardJob(ctx, learner, course);
-      return j && (await j.getState()) === "delayed" ? j : undefined;
-    });
+    const job = await awardJobIn(ctx, learner, course, "delayed");
     const reason = "Task award_course_certificate cannot be executed when credentials issuance is disabled in API config";
     expect((await ctx.queues.queue(QueueName.Credentials).getJobLogs(job.id!)).logs).to.deep.equal([`${reason}; retry 1 of 11 in 60000 ms`]);
     expect(sent()).to.have.length(0);
@@ -210,10 +212,7 @@ describe("Credentials: course certificates sent as award_course_certificate send
     const learner = await insertLearner(h.ds, course);
     await generator(ctx).generate(learner, course);
 
-    const job = await waitFor("the job failed for good", async () => {
-      const j = await awardJob(ctx, learner, course);
-      return j && (await j.getState()) === "failed" ? j : undefined;
-    });
+    const job = await awardJobIn(ctx, learner, course, "failed");
     expect(job.failedReason).to.equal(`Failed to award course certificate for user ${learner} for course ${course}. Reason: Credentials answered 503 (gave up after 1 retries)`);
     expect(job.data).to.deep.equal({ userId: learner, courseKey: course });
     expect(await outboxRows()).to.equal(1);
@@ -272,10 +271,7 @@ describe("Credentials: course certificates sent as award_course_certificate send
     const course = await insertCourse(h.ds);
     const learner = await insertLearner(h.ds, course);
     await generator(ctx).generate(learner, course);
-    const job = await waitFor("the deferred job", async () => {
-      const j = await awardJob(ctx, learner, course);
-      return j && (await j.getState()) === "delayed" ? j : undefined;
-    });
+    const job = await awardJobIn(ctx, learner, course, "delayed");
     await setGrade(h.ds, learner, course, 0.1, false);
     await generator(ctx).markNotPassing(learner, course);
     await setCredentialsApiConfig(h.ds, { enabled: true, learnerIssuance: true, changeDate: new Date(Date.now() + 1000) });
