@@ -7,7 +7,24 @@ import { QueueName } from "../../src/queues/registry";
 import { runCliInProcess } from "../support/cli";
 import { Harness } from "../support/harness";
 import { waitFor } from "../support/wait";
-import { RETIREMENT_ENV, insertLearner, requestRetirements, stateOf, type LearnerFixture } from "./retirement-fixtures";
+import { insertUser } from "../support/fixtures";
+import { insertLmsRow } from "../support/lms-seed";
+import { RETIREMENT_ENV, requestRetirements, stateOf } from "./retirement-fixtures";
+
+interface LearnerFixture {
+  userId: number;
+  originalEmail: string;
+  /** username, email, first name, last name, full name */
+  pii: string[];
+}
+
+/** A learner with a profile (what retire_lms's own rename needs); its plugin rows come from seedPluginRows. */
+async function insertLearner(h: Harness): Promise<LearnerFixture> {
+  const user = await insertUser(h.ds);
+  const name = `${user.firstName} ${user.lastName}`;
+  await insertLmsRow(h.ds, "auth_userprofile", { user_id: user.id, name });
+  return { userId: user.id, originalEmail: user.email, pii: [user.username, user.email, user.firstName, user.lastName, name] };
+}
 
 const FORMAT = { usernamePrefix: "retired__user_", emailPrefix: "retired__user_", emailDomain: "retired.invalid", salts: ["old-salt", "test-salt"] };
 const SHIPPED = (YAML.parse(fs.readFileSync(path.resolve(__dirname, "../../deploy/retirement-extra-erasures.yml"), "utf8")) as { RETIREMENT_EXTRA_ERASURES: unknown[] }).RETIREMENT_EXTRA_ERASURES;

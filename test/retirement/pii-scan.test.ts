@@ -18,6 +18,8 @@ import { createTestBucket, type TestBucket } from "../support/test-bucket";
 import { waitFor } from "../support/wait";
 import { IMAGE_SEED, seedErasureRows } from "./erasure-fixtures";
 import { FULL_TRANSITIONS, lmsEnv, usernameBody } from "./http-fixtures";
+import { insertUser } from "../support/fixtures";
+import { insertLmsRow } from "../support/lms-seed";
 import { RETIREMENT_ENV, capturedLogger, insertLearner, requestRetirements, responsesOf, stateOf, transitions } from "./retirement-fixtures";
 
 const TEXT_TYPES = ["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "json", "enum", "set", "binary", "varbinary", "blob", "tinyblob", "mediumblob", "longblob"];
@@ -165,7 +167,11 @@ describe("acceptance: no personal data left after retirement and archive-and-cle
     h = await Harness.create({ env });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pii-partner-"));
     try {
-      const learner = await insertLearner(h);
+      // Seeded through lms-seed (every NOT NULL column filled), so this case runs on the real schema too.
+      const user = await insertUser(h.ds);
+      await insertLmsRow(h.ds, "auth_userprofile", { user_id: user.id, name: `${user.firstName} ${user.lastName}` });
+      for (const org of ["OrgX", "OrgY"]) await insertLmsRow(h.ds, "student_courseenrollment", { user_id: user.id, course_id: `course-v1:${org}+P${user.id}+2026`, mode: "audit", is_active: 1 });
+      const learner = { userId: user.id, pii: [user.username, user.email, user.firstName, user.lastName, `${user.firstName} ${user.lastName}`] };
       const needles = learner.pii;
       await requestRetirements(h, [learner.userId], env);
       const { logger, text } = capturedLogger();
