@@ -1,7 +1,6 @@
-import type { JobsOptions } from "bullmq";
 import type { AppConfig } from "../config";
 import type { QueueSet } from "../queues/queue-set";
-import type { JobName, JobPayloads, QueueName } from "../queues/registry";
+import type { QueueName } from "../queues/registry";
 import { JOB_QUEUE } from "../queues/registry";
 import type { Logger } from "../logging/logger";
 import { certificateGenerationSchedule } from "./certificate-generation/certificate-generation.schedule";
@@ -12,22 +11,10 @@ import { RETIRE_LEARNERS_SCHEDULE } from "./retirement/retire-learners.job";
 import { SWEEP_SCHEDULES } from "./recovery/sweep-stuck-work.job";
 import { PUBLISH_CERTIFICATE_EVENTS_SCHEDULE } from "./certificate-events/publish-certificate-events.job";
 import { DRAIN_CREDENTIALS_OUTBOX_SCHEDULE } from "./credentials/drain-credentials-outbox.job";
-
-/** A recurring job: BullMQ job scheduler upserted by every worker of its queue (upsert is idempotent by id). */
-export interface ScheduleDefinition<J extends JobName = JobName> {
-  schedulerId: string;
-  jobName: J;
-  /** The cron pattern from config; empty or undefined means the schedule is off (and is removed). */
-  pattern(config: AppConfig): string | undefined;
-  /** Or a fixed interval in ms (for runs more often than a cron pattern reads well); undefined = off. */
-  every?(config: AppConfig): number | undefined;
-  data(config: AppConfig): JobPayloads[J];
-  /** Options of each job the schedule makes (e.g. a shorter retention for frequent runs). */
-  jobOptions?: Pick<JobsOptions, "removeOnComplete" | "removeOnFail">;
-}
+import type { ScheduleDefinition } from "./schedule-definition";
 
 /** Every recurring job. Later work appends its schedules here. */
-const SCHEDULES: ScheduleDefinition[] = [certificateGenerationSchedule as ScheduleDefinition, RETIRE_LEARNERS_SCHEDULE as ScheduleDefinition, BACKFILL_ORGANIZATIONS_SCHEDULE as ScheduleDefinition, ARCHIVE_RETIREMENTS_SCHEDULE as ScheduleDefinition, PARTNER_REPORT_SCHEDULE as ScheduleDefinition, ...SWEEP_SCHEDULES, PUBLISH_CERTIFICATE_EVENTS_SCHEDULE as ScheduleDefinition, DRAIN_CREDENTIALS_OUTBOX_SCHEDULE as ScheduleDefinition];
+export const SCHEDULES: ScheduleDefinition[] = [certificateGenerationSchedule as ScheduleDefinition, RETIRE_LEARNERS_SCHEDULE as ScheduleDefinition, BACKFILL_ORGANIZATIONS_SCHEDULE as ScheduleDefinition, ARCHIVE_RETIREMENTS_SCHEDULE as ScheduleDefinition, PARTNER_REPORT_SCHEDULE as ScheduleDefinition, ...SWEEP_SCHEDULES, PUBLISH_CERTIFICATE_EVENTS_SCHEDULE as ScheduleDefinition, DRAIN_CREDENTIALS_OUTBOX_SCHEDULE as ScheduleDefinition];
 
 /** Upserts the schedules of these queues, or removes those whose pattern is off, so config is the source of truth. */
 export async function syncSchedules(queues: QueueSet, names: QueueName[], config: AppConfig, logger: Logger, schedules = SCHEDULES): Promise<void> {

@@ -1,6 +1,7 @@
 import { closeAppContext, createAppContext, type AppContext } from "../../app/app-context";
 import { loadConfig } from "../../config";
 import { ServiceUnavailableError } from "../../errors/service-unavailable-error";
+import { UndrainedWorkError } from "../../errors/undrained-work-error";
 import { UsageError } from "../../errors/usage-error";
 import { createLogger } from "../../logging/logger";
 import { redisSettings } from "../../queues/redis-connections";
@@ -38,7 +39,15 @@ to WORKER_SHUTDOWN_TIMEOUT_MS, close connections and exit 0; the process ends wi
 whatever state it is in (a second signal ends it at once). Jobs still running then are recovered by another worker
 as stalled and re-run (every processor is idempotent). While running it rides out Redis, database and S3 outages;
 if it takes no job for WORKER_WATCHDOG_MS while jobs wait, it exits 1 so its supervisor restarts it.
---until-idle exits 0 once the queues have nothing waiting, delayed or active, and 1 if Redis goes away meanwhile.
+--until-idle exits 0 once its queues are idle, for cron jobs and Kubernetes Jobs. Idle means, for every queue,
+nothing waiting, active or delayed (a retry backing off counts; the next run a job schedule keeps does not), and the
+outboxes its schedules drain are done: for certificate-events with SEND_LEARNING_CERTIFICATE_LIFECYCLE_EVENTS_TO_BUS
+on, openedx_workers_certificate_event_outbox is empty (every event on the bus); for credentials with
+CREDENTIALS_INTERNAL_SERVICE_URL set, every row of openedx_workers_credentials_outbox has its award job (then run).
+Once the queues are otherwise idle it runs such a drain at once, not at the schedule's next interval. Scheduled runs
+on a calendar (retire-learners, archive, partner report, sweepers, backfill, generation from the database) are not
+waited for. It exits 1 if Redis or the database goes away meanwhile, or if a drain fails for good (naming the rows
+left).
 With EVENT_BUS_CONSUME set, the worker also consumes those event bus topics (docs/event-bus.md).
 Every DEPENDENCY_CHECK_INTERVAL_MS it checks Redis, the database and S3 and logs "dependency down" / "dependency back"
 when one changes. WORKER_METRICS_PORT > 0 serves this process's job counters, duration histogram, process metrics
@@ -46,7 +55,7 @@ and openedx_workers_dependency_up at /metrics.`,
   options: {
     queues: { type: "string", valueName: "a,b", description: `Queues to process (default all: ${ALL_QUEUES.join(", ")})` },
     concurrency: { type: "string", valueName: "N", description: `Jobs at once per queue, 1-${MAX_CONCURRENCY} (default WORKER_CONCURRENCY)` },
-    "until-idle": { type: "boolean", description: "Exit 0 once the queues have nothing waiting, delayed or active" },
+    "until-idle": { type: "boolean", description: "Exit 0 once the queues have nothing waiting, delayed or active and their outboxes are drained" },
     ...HELP_OPTION,
   },
   async run({ options }, io) {
@@ -132,9 +141,10 @@ and openedx_workers_dependency_up at /metrics.`,
         }
       });
       const idle = options["until-idle"]
-        ? waitUntilIdle(ctx!.queues, queues, { signal: stopping.signal }).then(
+        ? waitUntilIdle(ctx!, queues, { signal: stopping.signal }).then(
             () => "idle" as const,
             (err: Error) => {
+              if (err instanceof UndrainedWorkError || err instanceof ServiceUnavailableError) throw err; // already say what and where
               throw new ServiceUnavailableError("Redis", `at ${redisWhere(redisSettings(config))} went away while waiting for the queues to drain: ${err.message}`);
             },
           )

@@ -47,6 +47,12 @@ export class CredentialsOutbox {
     return rows.map(toPending);
   }
 
+  /** How many rows have changes no job was enqueued for yet (what a drain still has to do). */
+  async unenqueuedCount(): Promise<number> {
+    const [{ n }] = await this.ds.query(`SELECT COUNT(*) AS n FROM ${CREDENTIALS_OUTBOX_TABLE} WHERE enqueued_changes IS NULL OR enqueued_changes <> changes`);
+    return Number(n);
+  }
+
   /** Rows whose job was enqueued (or last seen present) before `before`: their job should still exist. */
   async enqueuedBefore(before: Date, limit: number): Promise<PendingCredential[]> {
     const rows: Row[] = await this.ds.query(

@@ -61,6 +61,12 @@ export class CertificateEventPublisher {
     private readonly logger: Logger,
   ) {}
 
+  /** Outbox rows not yet published (or dropped): what a drain still has to do. */
+  async pending(): Promise<number> {
+    const [{ n }] = await this.ds.query(`SELECT COUNT(*) AS n FROM ${OUTBOX_TABLE}`);
+    return Number(n);
+  }
+
   async drain(): Promise<DrainResult> {
     const result: DrainResult = { locked: false, published: 0, dropped: 0 };
     const runner = this.ds.createQueryRunner();

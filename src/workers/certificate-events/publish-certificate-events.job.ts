@@ -1,8 +1,9 @@
 import type { AppContext } from "../../app/app-context";
 import { JobName } from "../../queues/registry";
+import { OUTBOX_TABLE } from "../../services/event-bus/certificate-event-outbox";
 import { CertificateEventPublisher } from "../../services/event-bus/certificate-event-publisher";
 import type { JobDefinition } from "../job-handler";
-import type { ScheduleDefinition } from "../schedules";
+import type { ScheduleDefinition } from "../schedule-definition";
 
 /** Drains the certificate event outbox to the event bus (one drainer at a time; the others skip). */
 export function publishCertificateEventsJob(ctx: AppContext): JobDefinition<JobName.PublishCertificateEvents> {
@@ -25,4 +26,9 @@ export const PUBLISH_CERTIFICATE_EVENTS_SCHEDULE: ScheduleDefinition<JobName.Pub
   data: () => ({}),
   // A run every few seconds: keep only a short tail of finished runs in Redis.
   jobOptions: { removeOnComplete: 100, removeOnFail: 1000 },
+  // `worker --until-idle` waits for the outbox to be empty, draining it at once rather than at the next interval.
+  drains: {
+    what: OUTBOX_TABLE,
+    pending: (ctx) => new CertificateEventPublisher(ctx.dataSource, ctx.config.eventBus, ctx.eventBus, ctx.logger).pending(),
+  },
 };

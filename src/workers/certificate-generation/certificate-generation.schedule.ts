@@ -1,5 +1,5 @@
 import { JobName } from "../../queues/registry";
-import type { ScheduleDefinition } from "../schedules";
+import type { ScheduleDefinition } from "../schedule-definition";
 
 /** Runs the database-configured batch on CERTIFICATE_GENERATION_CRON (off when unset). */
 export const certificateGenerationSchedule: ScheduleDefinition<JobName.GenerateCertificatesFromDatabase> = {

@@ -1,8 +1,9 @@
 import type { AppContext } from "../../app/app-context";
 import { JobName } from "../../queues/registry";
 import { CredentialsDrainer } from "../../services/credentials/credentials-drainer";
+import { CREDENTIALS_OUTBOX_TABLE, CredentialsOutbox } from "../../services/credentials/credentials-outbox";
 import type { JobDefinition } from "../job-handler";
-import type { ScheduleDefinition } from "../schedules";
+import type { ScheduleDefinition } from "../schedule-definition";
 
 /** Turns recorded certificate changes into award-course-certificate jobs (CredentialsDrainer). */
 export function drainCredentialsOutboxJob(ctx: AppContext): JobDefinition<JobName.DrainCredentialsOutbox> {
@@ -25,4 +26,6 @@ export const DRAIN_CREDENTIALS_OUTBOX_SCHEDULE: ScheduleDefinition<JobName.Drain
   data: () => ({}),
   // A run every few seconds: keep only a short tail of finished runs in Redis.
   jobOptions: { removeOnComplete: 100, removeOnFail: 1000 },
+  // `worker --until-idle` waits until every recorded change has its award job (which it then waits for as well).
+  drains: { what: CREDENTIALS_OUTBOX_TABLE, pending: (ctx) => new CredentialsOutbox(ctx.dataSource).unenqueuedCount() },
 };

@@ -3,7 +3,7 @@ import type { AppConfig } from "../../config";
 import { enqueueBackfill, scanBackfill } from "../../producers/organization-backfill.producer";
 import { JobName } from "../../queues/registry";
 import type { JobDefinition } from "../job-handler";
-import type { ScheduleDefinition } from "../schedules";
+import type { ScheduleDefinition } from "../schedule-definition";
 
 /**
  * The scheduled backfill (ORGANIZATIONS_BACKFILL_CRON): `backfill-organizations --apply` without a library-keys

@@ -3,7 +3,7 @@ import type { AppConfig } from "../../config";
 import { StuckWorkSweeper, liveCount, type SweepCounts } from "../../producers/stuck-work.sweeper";
 import { JobName } from "../../queues/registry";
 import type { JobDefinition } from "../job-handler";
-import type { ScheduleDefinition } from "../schedules";
+import type { ScheduleDefinition } from "../schedule-definition";
 
 type SweepJob = JobName.SweepStuckLearners | JobName.SweepStuckGeneration | JobName.SweepStuckPurges;
 

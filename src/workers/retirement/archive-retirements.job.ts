@@ -5,7 +5,7 @@ import { PermanentJobError } from "../../errors/permanent-job-error";
 import { JobName } from "../../queues/registry";
 import { RetirementArchiver } from "../../services/retirement/retirement-archiver";
 import type { JobDefinition } from "../job-handler";
-import type { ScheduleDefinition } from "../schedules";
+import type { ScheduleDefinition } from "../schedule-definition";
 
 /** The scheduled archive-retirements run, with the configured cool-off and batch size. */
 export function archiveRetirementsJob(ctx: AppContext): JobDefinition<JobName.ArchiveRetirements> {

@@ -6,7 +6,7 @@ import { TransientJobError } from "../../errors/transient-job-error";
 import { JobName } from "../../queues/registry";
 import { PartnerReportRunner } from "../../services/retirement/partner-report-runner";
 import type { JobDefinition } from "../job-handler";
-import type { ScheduleDefinition } from "../schedules";
+import type { ScheduleDefinition } from "../schedule-definition";
 
 /**
  * The scheduled partner report, with the configured output directory, upload and comments. A configuration problem

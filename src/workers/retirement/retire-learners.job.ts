@@ -5,7 +5,7 @@ import { PermanentJobError } from "../../errors/permanent-job-error";
 import { retireLearners } from "../../producers/retirement-queue.producer";
 import { JobName } from "../../queues/registry";
 import type { JobDefinition } from "../job-handler";
-import type { ScheduleDefinition } from "../schedules";
+import type { ScheduleDefinition } from "../schedule-definition";
 
 /** The scheduled retire-learners run, with the configured cool-off, batch limit and abort threshold. */
 export function retireLearnersJob(ctx: AppContext): JobDefinition<JobName.RetireLearners> {
