@@ -44,6 +44,8 @@ export const paths = {
     certificate: (certificateId: Id) => `/certificates/${certificateId}/date-override`,
     clear: (certificateId: Id) => `/certificates/${certificateId}/date-override/clear`,
   },
+  /** The record of admins' actions in the queue dashboard. */
+  queueActions: "/queue-actions",
   failedTasks: {
     index: "/generation/failed-tasks",
     reapplyAll: "/generation/failed-tasks/reapply",
@@ -57,6 +59,7 @@ export type ConsolePaths = typeof paths;
 export const NAVIGATION: ReadonlyArray<{ href: string; label: string }> = [
   { href: paths.home, label: "Home" },
   { href: paths.queues.index, label: "Queues" },
+  { href: paths.queueActions, label: "Queue actions" },
   { href: paths.retirement.index, label: "Retirement" },
   { href: paths.commands.configuration("generation"), label: "Command configuration" },
   { href: paths.dateOverrides.index, label: "Date overrides" },
@@ -72,6 +75,7 @@ export function currentSection(path: string): string | undefined {
     [paths.commands.index, "Command configuration"],
     ["/certificates/", "Date overrides"],
     [paths.failedTasks.index, "Failed tasks"],
+    [paths.queueActions, "Queue actions"],
   ];
   if (bare === paths.home) return "Home";
   return sections.find(([prefix]) => bare === prefix || bare.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`))?.[1];

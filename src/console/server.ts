@@ -6,6 +6,7 @@ import { ActionResults } from "./action-results";
 import type { ConsoleContext } from "./console-context";
 import { CERTIFICATE_ADMIN_AREAS } from "./areas/certificate-admin-areas";
 import { homeArea } from "./areas/home.area";
+import { queueActionsArea } from "./areas/queue-actions.area";
 import { wantsJson } from "./guards";
 import { page } from "./page";
 import { paths } from "./paths";
@@ -24,6 +25,7 @@ const ASSETS_DIR = path.join(__dirname, "assets");
 const CONSOLE_AREAS: ConsoleArea[] = [
   { name: "home", plugin: homeArea },
   { name: "queues", plugin: queuesDashboardPlugin },
+  { name: "queue-actions", plugin: queueActionsArea },
   { name: "retirement", plugin: retirementArea },
   ...CERTIFICATE_ADMIN_AREAS,
 ];

@@ -16,19 +16,29 @@ import type { ScheduleDefinition } from "./schedule-definition";
 /** Every recurring job. Later work appends its schedules here. */
 export const SCHEDULES: ScheduleDefinition[] = [certificateGenerationSchedule as ScheduleDefinition, RETIRE_LEARNERS_SCHEDULE as ScheduleDefinition, BACKFILL_ORGANIZATIONS_SCHEDULE as ScheduleDefinition, ARCHIVE_RETIREMENTS_SCHEDULE as ScheduleDefinition, PARTNER_REPORT_SCHEDULE as ScheduleDefinition, ...SWEEP_SCHEDULES, PUBLISH_CERTIFICATE_EVENTS_SCHEDULE as ScheduleDefinition, DRAIN_CREDENTIALS_OUTBOX_SCHEDULE as ScheduleDefinition];
 
+/** How a schedule repeats under this config: a cron pattern (UTC), a fixed interval, or undefined when it is off. */
+function repeatOf(schedule: ScheduleDefinition, config: AppConfig): { pattern: string; tz: string } | { every: number } | undefined {
+  const pattern = schedule.pattern(config);
+  if (pattern) return { pattern, tz: "UTC" };
+  const every = schedule.every?.(config);
+  return every ? { every } : undefined;
+}
+
+/** The one way a schedule is written to Redis (at start and when the periodic check finds it gone). */
+async function upsertSchedule(queues: QueueSet, schedule: ScheduleDefinition, config: AppConfig, repeat: NonNullable<ReturnType<typeof repeatOf>>): Promise<void> {
+  await queues.queue(JOB_QUEUE[schedule.jobName]).upsertJobScheduler(schedule.schedulerId, repeat, { name: schedule.jobName, data: schedule.data(config), opts: schedule.jobOptions });
+}
+
 /** Upserts the schedules of these queues, or removes those whose pattern is off, so config is the source of truth. */
 export async function syncSchedules(queues: QueueSet, names: QueueName[], config: AppConfig, logger: Logger, schedules = SCHEDULES): Promise<void> {
   for (const schedule of schedules) {
     const queueName = JOB_QUEUE[schedule.jobName];
     if (!names.includes(queueName)) continue;
-    const queue = queues.queue(queueName);
-    const pattern = schedule.pattern(config);
-    const every = schedule.every?.(config);
-    if (pattern || every) {
-      const repeat = pattern ? { pattern, tz: "UTC" } : { every };
-      await queue.upsertJobScheduler(schedule.schedulerId, repeat, { name: schedule.jobName, data: schedule.data(config), opts: schedule.jobOptions });
+    const repeat = repeatOf(schedule, config);
+    if (repeat) {
+      await upsertSchedule(queues, schedule, config, repeat);
       logger.info("job schedule active", { queue: queueName, schedulerId: schedule.schedulerId, ...repeat });
-    } else if (await queue.removeJobScheduler(schedule.schedulerId)) {
+    } else if (await queues.queue(queueName).removeJobScheduler(schedule.schedulerId)) {
       logger.info("job schedule removed (no pattern configured)", { queue: queueName, schedulerId: schedule.schedulerId });
     }
   }
@@ -36,8 +46,9 @@ export async function syncSchedules(queues: QueueSet, names: QueueName[], config
 
 /**
  * Re-creates schedules that disappeared from Redis (a restart without persistence, a flush, a failover to a replica
- * that had not yet received them), checking every `intervalMs`. A Redis that is down meanwhile is only logged:
- * the next check after it is back does the work. Returns a stop function.
+ * that had not yet received them, or an admin's "remove" in the console's queue dashboard), cron and fixed-interval
+ * alike, checking every `intervalMs`. A Redis that is down meanwhile is only logged: the next check after it is back
+ * does the work. Returns a stop function.
  */
 export function keepSchedules(queues: QueueSet, names: QueueName[], config: AppConfig, logger: Logger, intervalMs: number, schedules = SCHEDULES): () => void {
   let stopped = false;
@@ -47,12 +58,11 @@ export function keepSchedules(queues: QueueSet, names: QueueName[], config: AppC
     try {
       for (const schedule of schedules) {
         const queueName = JOB_QUEUE[schedule.jobName];
-        const pattern = schedule.pattern(config);
-        if (!names.includes(queueName) || !pattern || stopped) continue;
-        const queue = queues.queue(queueName);
-        if (await queue.getJobScheduler(schedule.schedulerId)) continue;
-        await queue.upsertJobScheduler(schedule.schedulerId, { pattern, tz: "UTC" }, { name: schedule.jobName, data: schedule.data(config) });
-        logger.warn("job schedule was missing from Redis; re-created", { queue: queueName, schedulerId: schedule.schedulerId, pattern });
+        const repeat = repeatOf(schedule, config);
+        if (!names.includes(queueName) || !repeat || stopped) continue;
+        if (await queues.queue(queueName).getJobScheduler(schedule.schedulerId)) continue;
+        await upsertSchedule(queues, schedule, config, repeat);
+        logger.warn("job schedule was missing from Redis; re-created", { queue: queueName, schedulerId: schedule.schedulerId, ...repeat });
       }
       warned = false;
     } catch (err) {

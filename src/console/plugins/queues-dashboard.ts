@@ -3,8 +3,9 @@ import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { FastifyAdapter } from "@bull-board/fastify";
 import type { FastifyInstance } from "fastify";
 import type { ConsoleContext } from "../console-context";
-import { refuse } from "../guards";
+import { refuse, requireAdmin } from "../guards";
 import { paths } from "../paths";
+import { boardAction, QueueActionLog } from "./queue-action-log";
 
 const QUEUES_PATH = paths.queues.index;
 
@@ -13,7 +14,8 @@ const QUEUES_PATH = paths.queues.index;
  * schedules), which select the rows, check edx-platform's rules and derive the deduplicating job ids; a payload is
  * ids only, so adding a job or editing its data by hand would retarget work at another learner or certificate with
  * none of those checks. Job schedulers come from the configuration (the worker re-creates them at start), so an
- * edit in the UI would silently not last. Retry, promote, clean, pause/resume and the rest stay open to admins.
+ * edit in the UI would silently not last. Retry, promote, clean, pause/resume and the rest stay open to admins, and
+ * each is recorded (QueueActionLog); a schedule an admin removes is re-created by the workers' periodic check.
  */
 const REFUSED_ROUTES = new Set([
   `${QUEUES_PATH}/api/queues/:queueName/add`,
@@ -37,6 +39,7 @@ interface BoardQueue {
  * bull-board's own read-only UI. One board serves both roles, since bull-board fixes read-only mode per queue.
  */
 export async function queuesDashboardPlugin(app: FastifyInstance, opts: { ctx: ConsoleContext }): Promise<void> {
+  const actions = new QueueActionLog(opts.ctx.redis, opts.ctx.config.queuePrefix, opts.ctx.logger);
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(QUEUES_PATH);
   createBullBoard({
@@ -61,6 +64,20 @@ export async function queuesDashboardPlugin(app: FastifyInstance, opts: { ctx: C
     board.addHook("preHandler", async (request, reply) => {
       if (request.method !== "GET" && REFUSED_ROUTES.has(request.routeOptions.url ?? "")) {
         return refuse(request, reply, 403, "Jobs are enqueued by openedx-workers' commands and schedules, not edited here.");
+      }
+    });
+    // Every change that passed the guards (admin + CSRF, see signed-in-area.ts) is recorded before bull-board runs
+    // it: who, when, which queue, what. One that cannot be recorded is not done.
+    board.addHook("preHandler", async (request, reply) => {
+      const route = request.routeOptions.url ?? "";
+      if (request.method === "GET" || request.method === "HEAD" || !route.startsWith(`${QUEUES_PATH}/api/`)) return;
+      if (request.staff?.role !== "admin") return requireAdmin(request, reply);
+      const what = boardAction(route.slice(QUEUES_PATH.length), request.params as Record<string, string | undefined>);
+      try {
+        await actions.record({ userId: request.staff.id, ...what });
+      } catch (err) {
+        opts.ctx.logger.error("console: a queue action could not be recorded; refused", { userId: request.staff.id, queue: what.queue, action: what.action, error: err });
+        return reply.code(503).send({ error: "The action could not be recorded (Redis?), so it was not done." });
       }
     });
     // Without the link the page requests nothing from another origin; the UI falls back to the system sans-serif.
