@@ -5,7 +5,8 @@ import { RetirementStatusStore, type LearnerStatus } from "../../src/services/re
 import { builtInSteps } from "../../src/services/retirement/retirement-steps";
 import { insertUser } from "../support/fixtures";
 import { Harness } from "../support/harness";
-import { RETIREMENT_ENV, insertLearner, requestRetirements } from "./retirement-fixtures";
+import { insertLmsRow } from "../support/lms-seed";
+import { RETIREMENT_ENV, requestRetirements } from "./retirement-fixtures";
 
 const FORMAT = { usernamePrefix: "retired__user_", emailPrefix: "retired__user_", emailDomain: "retired.invalid", salts: ["old-salt", "test-salt"] };
 
@@ -30,6 +31,32 @@ async function captureDeletes(ds: DataSource): Promise<void> {
 
 const deleted = (ds: DataSource, table: string): Promise<Array<{ row_key: number; value: string }>> =>
   ds.query("SELECT row_key, value FROM test_deleted_rows WHERE tbl = ? ORDER BY seq", [table]);
+
+interface Seeded {
+  userId: number;
+  originalEmail: string;
+  pii: string[];
+}
+
+/**
+ * A learner with the rows these erasures touch, on any LMS schema (lms-seed fills the real tables' NOT NULL
+ * columns): enrollments in OrgX and OrgY (active) and OrgZ (inactive), a manual enrollment audit, a pending email
+ * change, a pending secondary email change and a recovery email.
+ */
+async function seedLearner(ds: DataSource): Promise<Seeded> {
+  const user = await insertUser(ds);
+  const name = `${user.firstName} ${user.lastName}`;
+  await insertLmsRow(ds, "auth_userprofile", { user_id: user.id, name });
+  const enrollments: number[] = [];
+  for (const [org, active] of [["OrgX", 1], ["OrgY", 1], ["OrgZ", 0]] as const) {
+    enrollments.push(await insertLmsRow(ds, "student_courseenrollment", { user_id: user.id, course_id: `course-v1:${org}+R${user.id}+2026`, mode: "verified", is_active: active, created: new Date() }));
+  }
+  await insertLmsRow(ds, "student_manualenrollmentaudit", { enrolled_email: user.email, state_transition: "from unenrolled to enrolled", reason: "paid by invoice", enrollment_id: enrollments[0] });
+  await insertLmsRow(ds, "student_pendingemailchange", { user_id: user.id, new_email: `new.${user.email}` });
+  await insertLmsRow(ds, "student_pendingsecondaryemailchange", { user_id: user.id, new_secondary_email: `second.${user.email}` });
+  await insertLmsRow(ds, "auth_accountrecovery", { user_id: user.id, secondary_email: `recovery.${user.email}`, is_active: 1 });
+  return { userId: user.id, originalEmail: user.email, pii: [user.username, user.email, user.firstName, user.lastName, name] };
+}
 
 /**
  * The database steps' erasures checked against upstream's code, value by value: retire_misc's manual enrollment
@@ -63,9 +90,9 @@ describe("learner retirement: the erasures as upstream writes them", function ()
     h = await Harness.create({ env: RETIREMENT_ENV });
     await captureDeletes(h.ds);
     const service = await insertUser(h.ds, { username: "RETIREMENT_SERVICE_USER" });
-    const learner = await insertLearner(h);
-    const idle = await insertLearner(h);
-    const bystander = await insertLearner(h);
+    const learner = await seedLearner(h.ds);
+    const idle = await seedLearner(h.ds);
+    const bystander = await seedLearner(h.ds);
     await h.ds.query("UPDATE student_courseenrollment SET is_active = 0 WHERE user_id = ?", [idle.userId]);
     const audits = new Map<number, number>();
     for (const f of [learner, bystander]) {
