@@ -1,24 +1,18 @@
 import type { AppContext } from "../app/app-context";
 import type { FailedTask } from "../entities/worker";
 import type { JobRequest } from "../queues/queue-set";
-import { JobName, jobIds, type JobPayloads } from "../queues/registry";
-import { FailedTaskStore } from "../services/certificate-generation/failed-task-store";
+import { JobName, jobIds } from "../queues/registry";
+import { FailedTaskStore, failedTaskRecordsOf } from "../services/certificate-generation/failed-task-store";
 import { enqueueGenerations, generationJobs } from "./certificate-generation.producer";
 
 export const GENERATION_TASK_NAMES: string[] = [JobName.GenerateCertificate, JobName.GenerateCertificatesFromDatabase];
 
 /**
  * The failed-task rows a failed generation job stands for: its own, or for a generate-certificates chunk one per
- * learner it still held (recorded under each learner's generate-certificate id, see recordLearnerFailures).
+ * learner it still held (recorded under each learner's generate-certificate id, see failedTaskRecordsOf).
  */
-export function failedTaskIdsOf(job: { id?: string; name: string; data: unknown }): string[] {
-  if (job.name === JobName.GenerateCertificates) {
-    const { courseKey, userIds } = (job.data ?? {}) as Partial<JobPayloads[JobName.GenerateCertificates]>;
-    // A malformed chunk failed at the boundary and recorded nothing.
-    if (typeof courseKey !== "string" || !Array.isArray(userIds)) return [];
-    return userIds.map((userId) => jobIds.generateCertificate(userId, courseKey));
-  }
-  return job.id ? [job.id] : [];
+export function failedTaskIdsOf(job: { id?: string; name: string; data: unknown; attemptsMade?: number }): string[] {
+  return failedTaskRecordsOf({ ...job, attemptsMade: job.attemptsMade ?? 0 }, new Error("")).map((r) => r.taskId);
 }
 
 interface ReapplySummary {

@@ -3,8 +3,9 @@ import type { AppContext } from "../app/app-context";
 import { entityTableAvailable } from "../db/lms-schema/lms-schema-inspector";
 import { PurgeReferencesToPdfCertificatesCommandConfiguration } from "../entities/lms";
 import { attemptsExhausted } from "../queues/job-options";
-import { QueueName } from "../queues/registry";
-import { FailedTaskStore } from "../services/certificate-generation/failed-task-store";
+import { checkJob } from "../queues/payload-schemas";
+import { JobName, QueueName } from "../queues/registry";
+import { FailedTaskStore, failedTaskRecordsOf } from "../services/certificate-generation/failed-task-store";
 import { stallSettings } from "../workers/queue-settings";
 import { GENERATION_TASK_NAMES, reapplyFailedGeneration } from "./certificate-generation-reapply.producer";
 import { enqueuePurges, purgeJobsOf, selectCertificates } from "./pdf-certificate-purge.producer";
@@ -19,6 +20,8 @@ export interface SweepCounts {
   refused?: number;
   /** Of those, generation failures whose job has completed since (re-run by other means): their rows are resolved. */
   resolved?: number;
+  /** Generation jobs failed for good whose failed-task rows were missing (their writing failed): written now. */
+  recorded?: number;
 }
 
 /**
@@ -26,6 +29,16 @@ export interface SweepCounts {
  * a new run can fix (`retryable`: it stalled more than maxStalledCount, its worker died each time, or it used every
  * attempt against an outage), or `refused` (failed on a permanent error before its attempts ran out).
  */
+/** The generation jobs whose final failure writes failed-task rows (their definitions' onFinalFailure). */
+const RECORDED_JOBS = new Set<string>([JobName.GenerateCertificate, JobName.GenerateCertificates, JobName.GenerateCertificatesFromDatabase]);
+
+/** A failed job's reason as an error, for its row (the original error object is gone with the worker that had it). */
+function failureOf(job: Job): Error {
+  const error = new Error(job.failedReason || "failed");
+  error.name = "FailedJob";
+  return error;
+}
+
 /** How many of a sweep's unfinished rows a live job still carries. */
 export function liveCount(c: SweepCounts): number {
   return c.stale - c.reenqueued - (c.refused ?? 0) - (c.resolved ?? 0);
@@ -33,7 +46,11 @@ export function liveCount(c: SweepCounts): number {
 
 /** One line of counts, for the CLI and the sweep's log. */
 export function describeSweep(what: string, c: SweepCounts): string {
-  const extra = [c.refused ? `${c.refused} refused for good (left for the operator)` : "", c.resolved ? `${c.resolved} completed since (resolved)` : ""].filter(Boolean);
+  const extra = [
+    c.refused ? `${c.refused} refused for good (left for the operator)` : "",
+    c.resolved ? `${c.resolved} completed since (resolved)` : "",
+    c.recorded ? `${c.recorded} failed-task row(s) that were missing written` : "",
+  ].filter(Boolean);
   return [`${what}: ${c.stale} unfinished, ${c.reenqueued} re-enqueued, ${liveCount(c)} with a live job`, ...extra].join(", ");
 }
 
@@ -86,8 +103,9 @@ export class StuckWorkSweeper {
    */
   async generation(stuckAfterMinutes: number): Promise<SweepCounts> {
     const cutoff = new Date(Date.now() - stuckAfterMinutes * 60_000);
+    const recorded = await this.writeMissingFailureRows(cutoff);
     const rows = (await new FailedTaskStore(this.ctx.dataSource).unresolved(GENERATION_TASK_NAMES, { limit: SWEEP_LIMIT })).filter((r) => r.modified < cutoff);
-    const counts = { stale: rows.length, reenqueued: 0, refused: 0, resolved: 0 };
+    const counts = { stale: rows.length, reenqueued: 0, refused: 0, resolved: 0, ...(recorded > 0 ? { recorded } : {}) };
     if (rows.length === 0) return counts;
     const queue = this.ctx.queues.queue(QueueName.CertificateGeneration);
     const maxStalled = this.maxStalledCount(QueueName.CertificateGeneration);
@@ -138,6 +156,27 @@ export class StuckWorkSweeper {
       else lost.push(id);
     }
     return { stale: toPurge.length, reenqueued: lost.length === 0 ? 0 : (await enqueuePurges(this.ctx.queues, lost)).certificates, refused };
+  }
+
+  /**
+   * The generation jobs that failed for good before `cutoff` (the newest SWEEP_LIMIT of the queue's failed set) whose
+   * failed-task rows are missing, because the final-failure handler could not write them (the database refused, the
+   * process died in between): written now from the failed job, with its reason. A failure counts as recorded when
+   * its task id has an unresolved row, or one resolved at or after the failure.
+   */
+  private async writeMissingFailureRows(cutoff: Date): Promise<number> {
+    const queue = this.ctx.queues.queue(QueueName.CertificateGeneration);
+    const failed = (await queue.getJobs(["failed"], 0, SWEEP_LIMIT - 1, false)).filter(
+      (job): job is Job => Boolean(job?.finishedOn && job.finishedOn < cutoff.getTime() && RECORDED_JOBS.has(job.name) && checkJob(QueueName.CertificateGeneration, job.name, job.data).ok),
+    );
+    const rows = failed.flatMap((job) => failedTaskRecordsOf(job, failureOf(job)).map((row) => ({ row, failedAt: new Date(job.finishedOn!) })));
+    if (rows.length === 0) return 0;
+    const store = new FailedTaskStore(this.ctx.dataSource);
+    const present = await store.recordedSince(rows.map((r) => r.row.taskId), new Map(rows.map((r) => [r.row.taskId, r.failedAt])));
+    const missing = rows.filter((r) => !present.has(r.row.taskId));
+    for (const { row } of missing) await store.record(row);
+    if (missing.length > 0) this.ctx.logger.warn("stuck-work sweep: failed generation jobs without a failed-task row recorded", { taskIds: missing.map((r) => r.row.taskId) });
+    return missing.length;
   }
 
   private maxStalledCount(queue: QueueName): number {

@@ -1,14 +1,35 @@
 import type { DataSource } from "typeorm";
 import { affectedRows } from "../../db/affected-rows";
 import { FailedTask } from "../../entities/worker";
+import { JobName, QueueName, jobIds, type JobPayloads } from "../../queues/registry";
 
-interface FailedJob {
+export interface FailedJob {
   queue: string;
   taskName: string;
   taskId: string;
   data: unknown;
   error: Error;
   attemptsMade: number;
+}
+
+/**
+ * The failed-task rows a generation job's final failure stands for, as its final-failure handler writes them: its
+ * own row, or for a generate-certificates chunk one per learner it still held, each under that learner's own
+ * generate-certificate job name, id and payload (so reapply and the sweeper re-enqueue single-learner jobs).
+ */
+export function failedTaskRecordsOf(job: { id?: string; name: string; data: unknown; attemptsMade: number }, error: Error): FailedJob[] {
+  if (job.name === JobName.GenerateCertificates) {
+    const { courseKey, userIds } = (job.data ?? {}) as Partial<JobPayloads[JobName.GenerateCertificates]>;
+    // A malformed chunk failed at the boundary and records nothing.
+    if (typeof courseKey !== "string" || !Array.isArray(userIds)) return [];
+    return userIds.map((userId) => learnerFailure(courseKey, userId, error, job.attemptsMade));
+  }
+  return job.id ? [{ queue: QueueName.CertificateGeneration, taskName: job.name, taskId: job.id, data: job.data, error, attemptsMade: job.attemptsMade }] : [];
+}
+
+/** One learner's failure, recorded exactly as its own generate-certificate job's would be. */
+export function learnerFailure(courseKey: string, userId: number, error: Error, attemptsMade: number): FailedJob {
+  return { queue: QueueName.CertificateGeneration, taskName: JobName.GenerateCertificate, taskId: jobIds.generateCertificate(userId, courseKey), data: { userId, courseKey }, error, attemptsMade };
 }
 
 /** celery_utils' FailedTask.exc is a varchar(255). */
@@ -35,6 +56,19 @@ export class FailedTaskStore {
        VALUES (?, ?, ?, ?, ?, '[]', ?, ?, ?, NULL)`,
       [now, now, job.queue, job.taskName, job.taskId, kwargs, exc, job.attemptsMade],
     );
+  }
+
+  /**
+   * Of these task ids, the ones whose failure at `failedAt` has a row: an unresolved one, or one resolved (reapplied,
+   * found completed) at or after that time.
+   */
+  async recordedSince(taskIds: string[], failedAt: Map<string, Date>): Promise<Set<string>> {
+    if (taskIds.length === 0) return new Set();
+    const rows: Array<{ task_id: string; datetime_resolved: Date | null }> = await this.ds.query(
+      "SELECT task_id, datetime_resolved FROM openedx_workers_failed_task WHERE task_id IN (?)",
+      [taskIds],
+    );
+    return new Set(rows.filter((r) => r.datetime_resolved === null || r.datetime_resolved >= (failedAt.get(r.task_id) ?? new Date(0))).map((r) => r.task_id));
   }
 
   /** Unresolved rows of these task names, oldest first. */

@@ -4,9 +4,9 @@ import { LearnersFailedError, LearnersRefusedError, learnerFailuresOf, type Lear
 import { PermanentJobError } from "../../errors/permanent-job-error";
 import type { JobName } from "../../queues/registry";
 import { CertificateGenerator } from "../../services/certificate-generation/certificate-generator";
-import { FailedTaskStore } from "../../services/certificate-generation/failed-task-store";
+import { FailedTaskStore, learnerFailure } from "../../services/certificate-generation/failed-task-store";
 import type { JobDefinition, JobResult } from "../job-handler";
-import { recordLearnerFailures } from "./record-failure";
+import { recordLearnerFailures, writeFailureRows } from "./record-failure";
 
 /** Fails the same way on every try: a retry would repeat it (as the worker host decides for single jobs). */
 const isPermanent = (error: Error) => error instanceof PermanentJobError || error instanceof DomainRuleError;
@@ -43,7 +43,8 @@ export function generateCertificatesJob(ctx: AppContext): JobDefinition<JobName.
     async onFinalFailure(job, error) {
       // Not one of ours (the fact read failed, the job stalled out): every learner the job still held failed with it.
       const failures = learnerFailuresOf(error) ?? job.data.userIds.map((userId) => ({ userId, error }));
-      await recordLearnerFailures(store, job.data.courseKey, failures, job.attemptsMade + 1);
+      const rows = failures.map(({ userId, error: e }) => learnerFailure(job.data.courseKey, userId, e, job.attemptsMade + 1));
+      await writeFailureRows(store, rows, ctx.logger, job.id);
     },
   };
 }
