@@ -118,7 +118,7 @@ export class StuckWorkSweeper {
       else if (verdict === "completed") done.push(row.id);
       else if (verdict === "refused") counts.refused++;
     }
-    if (rerun.length > 0) counts.reenqueued = (await reapplyFailedGeneration(this.ctx, { taskIds: rerun })).reapplied.length;
+    if (rerun.length > 0) counts.reenqueued = (await reapplyFailedGeneration(this.ctx, { taskIds: rerun })).reapplied;
     counts.resolved = await new FailedTaskStore(this.ctx.dataSource).resolve(done);
     return counts;
   }

@@ -6,8 +6,8 @@ export const reapplyFailedGenerationCommand: CommandBody = {
   usage: "openedx-workers reapply-failed-generation [--task-ids JOB_ID…] [--dry-run]",
   details: `Reads the unresolved rows of openedx_workers_failed_task written when a generation job failed for good
 (a permanent error, or its last attempt), enqueues each job again under its own id and marks the row resolved
-(datetime_resolved). A job that fails again writes a new unresolved row. Rows whose stored arguments are not a
-runnable job are reported and left unresolved.`,
+(datetime_resolved), in batches of 500 rows (the rows that exist when it starts). A job that fails again writes a
+new unresolved row. Rows whose stored arguments are not a runnable job are reported and left unresolved.`,
   options: {
     "task-ids": { type: "list", aliases: ["--task_ids"], valueName: "JOB_ID", description: "Only these failed jobs (job ids as printed in the table)" },
     "dry-run": { type: "boolean", aliases: ["--dry_run"], description: "List what would be re-enqueued; change nothing" },
@@ -17,12 +17,17 @@ runnable job are reported and left unresolved.`,
     const taskIds = (options["task-ids"] as string[] | undefined) ?? undefined;
     const dryRun = options["dry-run"] === true;
     return withAppContext(io, [], async (ctx) => {
-      const summary = await reapplyFailedGeneration(ctx, { taskIds, dryRun });
       const prefix = dryRun ? "[DRY RUN] " : "";
-      for (const id of summary.reapplied) io.out(`${prefix}${dryRun ? "would re-enqueue" : "re-enqueued"} ${id}`);
-      for (const bad of summary.invalid) io.err(`warning: cannot reapply ${bad.taskId}: ${bad.reason}`);
-      io.out(`${prefix}${summary.reapplied.length} failed generation job(s) ${dryRun ? "would be " : ""}re-enqueued${summary.invalid.length ? `; ${summary.invalid.length} left unresolved` : ""}.`);
-      return summary.invalid.length > 0 ? 1 : 0;
+      const summary = await reapplyFailedGeneration(ctx, {
+        taskIds,
+        dryRun,
+        onBatch: (batch) => {
+          for (const id of batch.jobIds) io.out(`${prefix}${dryRun ? "would re-enqueue" : "re-enqueued"} ${id}`);
+          for (const bad of batch.invalid) io.err(`warning: cannot reapply ${bad.taskId}: ${bad.reason}`);
+        },
+      });
+      io.out(`${prefix}${summary.reapplied} failed generation job(s) ${dryRun ? "would be " : ""}re-enqueued${summary.invalid ? `; ${summary.invalid} left unresolved` : ""}.`);
+      return summary.invalid > 0 ? 1 : 0;
     });
   },
 };

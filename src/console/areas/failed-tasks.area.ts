@@ -19,13 +19,13 @@ type ReapplySummary = Awaited<ReturnType<typeof reapplyFailedGeneration>>;
 
 /** What a reapply did, for the page the redirect leads to: the jobs enqueued (linked) and the rows it could not. */
 function reapplyResult(summary: ReapplySummary): ActionResult {
-  const invalid = summary.invalid.map((bad) => `${decodeJobId(bad.taskId)}: ${bad.reason}`);
+  const invalid = summary.invalidRows.map((bad) => `${decodeJobId(bad.taskId)}: ${bad.reason}`);
   return {
-    level: summary.invalid.length > 0 ? "warning" : "success",
+    level: summary.invalid > 0 ? "warning" : "success",
     message:
-      `${summary.reapplied.length} failed generation job(s) re-enqueued; their rows are resolved.` +
-      (invalid.length ? ` ${invalid.length} left unresolved: ${invalid.join("; ")}.` : ""),
-    jobs: summary.reapplied.map((id) => ({ queue: QueueName.CertificateGeneration, id })),
+      `${summary.reapplied} failed generation job(s) re-enqueued; their rows are resolved.` +
+      (summary.invalid ? ` ${summary.invalid} left unresolved: ${invalid.join("; ")}${summary.invalid > invalid.length ? "; …" : ""}.` : ""),
+    jobs: summary.jobIds.map((id) => ({ queue: QueueName.CertificateGeneration, id })),
   };
 }
 
@@ -50,14 +50,14 @@ export async function failedTasksArea(app: FastifyInstance, opts: { ctx: Console
     if (!isConfirmed(request)) {
       // The same producer, asked what it would do: the jobs it would enqueue and the rows it would leave.
       const plan = await reapplyFailedGeneration(producers, { dryRun: true });
-      if (plan.reapplied.length === 0 && plan.invalid.length === 0) return list(reply, false, { actionError: "There are no unresolved failed generation tasks." }, 409);
-      const shown = plan.reapplied.slice(0, CONFIRM_LIST).map(decodeJobId);
+      if (plan.reapplied === 0 && plan.invalid === 0) return list(reply, false, { actionError: "There are no unresolved failed generation tasks." }, 409);
+      const shown = plan.jobIds.slice(0, CONFIRM_LIST).map(decodeJobId);
       return askToConfirm(reply, {
-        title: `Reapply ${plan.reapplied.length} failed generation task(s)?`,
+        title: `Reapply ${plan.reapplied} failed generation task(s)?`,
         consequences: [
-          `${plan.reapplied.length} job(s) are enqueued again in ${QueueName.CertificateGeneration}, each under its own id: ${shown.join(", ")}${plan.reapplied.length > shown.length ? `, and ${plan.reapplied.length - shown.length} more` : ""}.`,
+          `${plan.reapplied} job(s) are enqueued again in ${QueueName.CertificateGeneration}, each under its own id: ${shown.join(", ")}${plan.reapplied > shown.length ? `, and ${plan.reapplied - shown.length} more` : ""}.`,
           "Their rows are marked resolved now (the failure time stays); a job that fails again gets a new row.",
-          ...(plan.invalid.length ? [`${plan.invalid.length} row(s) cannot be reapplied and stay unresolved.`] : []),
+          ...(plan.invalid ? [`${plan.invalid} row(s) cannot be reapplied and stay unresolved.`] : []),
         ],
         action: paths.failedTasks.reapplyAll,
         confirmLabel: "Yes, reapply them",
@@ -65,7 +65,7 @@ export async function failedTasksArea(app: FastifyInstance, opts: { ctx: Console
       });
     }
     const summary = await reapplyFailedGeneration(producers);
-    ctx.logger.info("console: failed generation tasks reapplied", { userId: request.staff!.id, reapplied: summary.reapplied.length, invalid: summary.invalid.length });
+    ctx.logger.info("console: failed generation tasks reapplied", { userId: request.staff!.id, reapplied: summary.reapplied, invalid: summary.invalid });
     return redirectWithResult(request, reply, paths.failedTasks.index, reapplyResult(summary));
   });
 
@@ -88,7 +88,7 @@ export async function failedTasksArea(app: FastifyInstance, opts: { ctx: Console
       });
     }
     const summary = await reapplyFailedGeneration(producers, { taskIds: [row.taskId] });
-    ctx.logger.info("console: failed generation task reapplied", { userId: request.staff!.id, failedTaskId: row.id, jobId: row.taskId, reapplied: summary.reapplied.length });
+    ctx.logger.info("console: failed generation task reapplied", { userId: request.staff!.id, failedTaskId: row.id, jobId: row.taskId, reapplied: summary.reapplied });
     return redirectWithResult(request, reply, paths.failedTasks.index, reapplyResult(summary));
   });
 }

@@ -71,8 +71,14 @@ export class FailedTaskStore {
     return new Set(rows.filter((r) => r.datetime_resolved === null || r.datetime_resolved >= (failedAt.get(r.task_id) ?? new Date(0))).map((r) => r.task_id));
   }
 
-  /** Unresolved rows of these task names, oldest first. */
-  async unresolved(taskNames: string[], opts: { taskIds?: string[]; limit?: number } = {}): Promise<FailedTask[]> {
+  /** The highest row id (undefined for an empty table): where a run over the rows that exist now stops. */
+  async newestId(): Promise<string | undefined> {
+    const [row]: Array<{ id: string | number | null }> = await this.ds.query("SELECT MAX(id) AS id FROM openedx_workers_failed_task");
+    return row?.id === null || row?.id === undefined ? undefined : String(row.id);
+  }
+
+  /** Unresolved rows of these task names, oldest first; `afterId` / `upToId` bound a keyset page. */
+  async unresolved(taskNames: string[], opts: { taskIds?: string[]; limit?: number; afterId?: string; upToId?: string } = {}): Promise<FailedTask[]> {
     const qb = this.ds
       .getRepository(FailedTask)
       .createQueryBuilder("t")
@@ -80,6 +86,8 @@ export class FailedTaskStore {
       .andWhere("t.task_name IN (:...taskNames)", { taskNames })
       .orderBy("t.id");
     if (opts.taskIds?.length) qb.andWhere("t.task_id IN (:...taskIds)", { taskIds: opts.taskIds });
+    if (opts.afterId !== undefined) qb.andWhere("t.id > :afterId", { afterId: opts.afterId });
+    if (opts.upToId !== undefined) qb.andWhere("t.id <= :upToId", { upToId: opts.upToId });
     if (opts.limit) qb.limit(opts.limit);
     return qb.getMany();
   }
