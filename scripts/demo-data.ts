@@ -10,6 +10,7 @@ import { loadConfig } from "../src/config";
 import { openDataSource } from "../src/db/data-source";
 import { AuthUser, GeneratedCertificate } from "../src/entities/lms";
 import { createS3Client } from "../src/storage/s3";
+import { describeS3Error, isS3ServiceError } from "../src/storage/s3-error";
 
 const hex = () => randomBytes(16).toString("hex");
 
@@ -71,6 +72,6 @@ async function main(mode: string): Promise<void> {
 }
 
 main(process.argv[2] ?? "report").catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
+  console.error(isS3ServiceError(err) ? `S3 refused the request: ${describeS3Error(err)}` : err instanceof Error ? err.message : err);
   process.exit(1);
 });

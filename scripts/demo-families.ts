@@ -17,6 +17,7 @@ import { openDataSource } from "../src/db/data-source";
 import { randomBytes } from "node:crypto";
 import { GeneratedCertificate } from "../src/entities/lms";
 import { makeDjangoPassword } from "../src/services/auth/django-password";
+import { describeS3Error, isS3ServiceError } from "../src/storage/s3-error";
 
 export const DEMO_COURSE = "course-v1:DemoX+Gen301+2026";
 export const DEMO_ADMIN = { username: "demo_admin", password: "demo-admin-password" };
@@ -97,7 +98,7 @@ async function main(mode: string): Promise<void> {
 
 if (require.main === module) {
   main(process.argv[2] ?? "report").catch((err) => {
-    console.error(err instanceof Error ? err.message : err);
+    console.error(isS3ServiceError(err) ? `S3 refused the request: ${describeS3Error(err)}` : err instanceof Error ? err.message : err);
     process.exit(1);
   });
 }

@@ -14,30 +14,45 @@ Ensures these are reachable on loopback, starting (and on Debian installing) wha
   Redis    127.0.0.1:6379
   S3       127.0.0.1:$S3_PORT  one-node Ceph RGW (memstore: objects live in RAM only)
 
+When an S3 server already answers on $S3_PORT, the configured keys are checked with a real
+signed request: it is used if it accepts them; otherwise the script names S3's error code and
+the variables to set, and exits 2. It never assumes.
+
 Options:
   --print-env  progress goes to stderr; stdout gets only `export VAR=...` lines, so
                eval "$(scripts/services.sh --print-env)"  sets up the current shell
                (eval hides a failure; in scripts use: out=$(scripts/services.sh --print-env) && eval "$out")
-  --stop-s3    stop the Ceph daemons this script started (by the pid files in $CEPH_DIR/run)
+  --stop-s3    stop the Ceph daemons this script started with this CEPH_DIR (and ports)
   --with-chromium  also install Debian's chromium when /usr/bin/chromium is missing (the browser tests)
   --help       this text
 
 Environment (defaults):
-  CEPH_DIR=/tmp/openedx-workers-ceph        Ceph state, pid files and logs (log/)
   S3_PORT=7480                              RGW port
   CEPH_MON_PORT=6789                        Ceph monitor port
+  CEPH_DIR=/tmp/openedx-workers-ceph        Ceph state, pid files and logs (log/); with other
+                                            ports /tmp/openedx-workers-ceph-$S3_PORT-$CEPH_MON_PORT,
+                                            so a second Ceph never touches the first one
   S3_ACCESS_KEY=openedx-workers             RGW user's access key
   S3_SECRET_KEY=openedx-workers-secret      RGW user's secret key
   SERVICES_LOG_DIR=/tmp/openedx-workers-services   logs of apt-get, mariadbd, redis-server
 
-Needs root to install packages or to start mariadbd. Measured here (2 cores): installing Ceph
-and starting it ~35 s, restarting RGW alone ~13 s, a re-run with everything up ~0.2 s.
+Needs root to install packages or to start mariadbd, and curl 7.75+ (--aws-sigv4; installed if
+missing) to check S3 keys. Measured here (2 cores): installing Ceph and starting it ~35 s,
+starting it ~15-35 s, a re-run with everything up ~0.3 s.
+
+Exit codes: 0 ready, 1 a service could not be started, 2 bad usage or an S3 that refuses the keys.
 EOF
 }
 
-CEPH_DIR=${CEPH_DIR:-/tmp/openedx-workers-ceph}
 S3_PORT=${S3_PORT:-7480}
 CEPH_MON_PORT=${CEPH_MON_PORT:-6789}
+# One state dir per port pair: starting a Ceph on other ports must never stop or wipe the default one.
+if [[ $S3_PORT == 7480 && $CEPH_MON_PORT == 6789 ]]; then
+  CEPH_DIR=${CEPH_DIR:-/tmp/openedx-workers-ceph}
+else
+  CEPH_DIR=${CEPH_DIR:-/tmp/openedx-workers-ceph-$S3_PORT-$CEPH_MON_PORT}
+fi
+CEPH_DIR=${CEPH_DIR%/}
 S3_ACCESS_KEY=${S3_ACCESS_KEY:-openedx-workers}
 S3_SECRET_KEY=${S3_SECRET_KEY:-openedx-workers-secret}
 S3_USER=openedx-workers                 # RGW uid that owns the key pair
@@ -68,14 +83,18 @@ done
 
 log() { echo "$*"; }   # stdout; main runs with stdout sent to stderr under --print-env
 
+# Set while start_ceph runs: a failed start stops the daemons it began, so no half cluster is left behind.
+STARTING_CEPH=0
+
 die() {
-  local msg=$1 logf=${2:-}
+  local msg=$1 logf=${2:-} status=${3:-1}
   echo "services.sh: ERROR: $msg" >&2
   if [[ -n $logf && -s $logf ]]; then
     echo "---- last lines of $logf ----" >&2
     tail -n 20 "$logf" >&2 || true
   fi
-  exit 1
+  if ((STARTING_CEPH)); then STARTING_CEPH=0; stop_ceph >&2; fi
+  exit "$status"
 }
 
 # wait_for SECONDS SERVICE LOGFILE CMD...: poll CMD until it succeeds, at most SECONDS.
@@ -234,12 +253,14 @@ rgw_admin() { timeout 60 radosgw-admin -c "$CEPH_CONF" "$@"; }
 
 CEPH_DAEMONS=(client.rgw.a osd.0 mon.a)   # stop order: the osd says goodbye to a live mon
 
-# PID of one of our daemons, from its pid file, if it still is that daemon (pids get reused).
+# PID of one of our daemons, from its pid file, if it still is that daemon of this CEPH_DIR (pids get
+# reused, and another Ceph's daemons must never be taken for ours).
 ceph_pid() {
-  local pid exe
+  local pid cmd
   pid=$(cat "$CEPH_DIR/run/$1.pid" 2>/dev/null) && [[ $pid =~ ^[0-9]+$ ]] || return 1
-  exe=$(tr '\0' '\n' 2>/dev/null <"/proc/$pid/cmdline" | head -n 1) || return 1
-  case ${exe##*/} in ceph-mon|ceph-osd|radosgw) echo "$pid" ;; *) return 1 ;; esac
+  cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
+  [[ " $cmd " == *" -c $CEPH_CONF "* ]] || return 1
+  case ${cmd%% *} in */ceph-mon|ceph-mon|*/ceph-osd|ceph-osd|*/radosgw|radosgw) echo "$pid" ;; *) return 1 ;; esac
 }
 
 ceph_running() {
@@ -291,6 +312,15 @@ osd objectstore = memstore
 memstore device bytes = 2147483648
 osd crush chooseleaf type = 0
 osd pool default pg autoscale mode = off
+# auth none leaves msgr2's "secure" mode no session key: a monitor on a port other than 6789 (which
+# monmaptool makes a v1 address) is reached over msgr2, where radosgw's default "secure crc" fails with
+# "get_initial_auth_request returned -13". crc (integrity only, as on v1) works on every port.
+ms mon client mode = crc
+ms mon service mode = crc
+ms mon cluster mode = crc
+ms client mode = crc
+ms service mode = crc
+ms cluster mode = crc
 osd pool default pg num = 8
 osd pool default pgp num = 8
 mon max pg per osd = 1000
@@ -323,8 +353,10 @@ start_ceph() {
 
   # memstore keeps nothing across restarts: a leftover dir is useless, start clean.
   stop_ceph
-  tcp_open "$CEPH_MON_PORT" && die "ceph: port $CEPH_MON_PORT (monitor) is taken by another program; set CEPH_MON_PORT"
+  tcp_open "$CEPH_MON_PORT" &&
+    die "ceph: port $CEPH_MON_PORT (monitor) is taken by another program; set CEPH_MON_PORT to a free port" "" 2
   wipe_ceph_dir
+  STARTING_CEPH=1
   mkdir -p "$CEPH_DIR"/{mon,osd0,rgw,log,run,crash}
   local C=(-c "$CEPH_CONF") slog=$CEPH_LOGS/start.log
   local fsid osd_uuid
@@ -332,29 +364,39 @@ start_ceph() {
   osd_uuid=$(cat /proc/sys/kernel/random/uuid)
   write_ceph_conf "$fsid"
 
-  log "ceph rgw: starting (first start ~15 s; logs: $CEPH_LOGS)..."
+  log "ceph: starting our own: S3 (RGW) on 127.0.0.1:$S3_PORT, monitor on 127.0.0.1:$CEPH_MON_PORT, state and logs in $CEPH_DIR (~15-35 s)..."
   {
     ceph-authtool --create-keyring "$CEPH_DIR/keyring" --gen-key -n mon. --cap mon 'allow *' &&
       monmaptool --create --add a "127.0.0.1:$CEPH_MON_PORT" --fsid "$fsid" "$CEPH_DIR/monmap" &&
       timeout 60 ceph-mon "${C[@]}" --mkfs -i a --monmap "$CEPH_DIR/monmap" --keyring "$CEPH_DIR/keyring"
   } </dev/null >>"$slog" 2>&1 || die "ceph: creating the monitor failed" "$slog"
-  # The daemons fork into the background themselves; stdio to the log keeps our stdout free.
-  timeout 60 setsid ceph-mon "${C[@]}" -i a </dev/null >>"$slog" 2>&1 ||
+  # The daemons fork into the background themselves; stdio to the log keeps our stdout free, and 7>&- keeps
+  # them from inheriting (and holding forever) the start lock.
+  timeout 60 setsid ceph-mon "${C[@]}" -i a </dev/null >>"$slog" 2>&1 7>&- ||
     die "ceph: ceph-mon failed to start" "$CEPH_LOGS/mon.a.log"
   wait_for "$CEPH_MON_TIMEOUT" "ceph monitor" "$CEPH_LOGS/mon.a.log" ceph_cli -s
+  # The OSD registers with whatever monitor answers on the port: make sure it is this one (a foreign or stale
+  # monitor there makes the OSD fail with "mon_cmd_maybe_osd_create fail: 'wrong fsid'").
+  local mon_fsid
+  mon_fsid=$(ceph_cli fsid 2>/dev/null) || true
+  [[ $mon_fsid == "$fsid" ]] ||
+    die "ceph: the monitor answering on 127.0.0.1:$CEPH_MON_PORT is not the one just created (fsid '$mon_fsid', ours $fsid); set CEPH_MON_PORT to a free port" "$CEPH_LOGS/mon.a.log"
 
   {
     ceph_cli osd new "$osd_uuid" 0 &&
       timeout 120 ceph-osd "${C[@]}" -i 0 --mkfs --osd-uuid "$osd_uuid"
   } </dev/null >>"$slog" 2>&1 || die "ceph: creating osd.0 failed" "$slog"
-  timeout 60 setsid ceph-osd "${C[@]}" -i 0 </dev/null >>"$slog" 2>&1 ||
-    die "ceph: ceph-osd failed to start" "$CEPH_LOGS/osd.0.log"
+  timeout 60 setsid ceph-osd "${C[@]}" -i 0 </dev/null >>"$slog" 2>&1 7>&- ||
+    die "ceph: ceph-osd failed to start$(grep -q 'wrong fsid' "$CEPH_LOGS/osd.0.log" 2>/dev/null &&
+      echo ": its monitor belongs to another cluster (wrong fsid): was another start running at the same time?")" "$CEPH_LOGS/osd.0.log"
   wait_for "$CEPH_OSD_TIMEOUT" "ceph osd" "$CEPH_LOGS/osd.0.log" osd_up
 
   # RGW creates its pools on first start, which is most of the start-up time.
-  timeout 60 setsid radosgw "${C[@]}" -n client.rgw.a </dev/null >>"$slog" 2>&1 ||
+  timeout 60 setsid radosgw "${C[@]}" -n client.rgw.a </dev/null >>"$slog" 2>&1 7>&- ||
     die "ceph: radosgw failed to start" "$CEPH_LOGS/client.rgw.a.log"
   wait_for "$CEPH_RGW_TIMEOUT" "ceph rgw (S3)" "$CEPH_LOGS/client.rgw.a.log" http_ok "$S3_PORT"
+  ensure_rgw_user
+  STARTING_CEPH=0
 }
 
 # Make sure the RGW user exists and holds exactly our key pair.
@@ -374,19 +416,82 @@ ensure_rgw_user() {
   fi
 }
 
+# Why the S3 server on $S3_PORT refuses the configured keys, as "CODE HTTP-STATUS" (S3's own error code from
+# the body of a signed ListBuckets), or nothing when it accepts them. A real request: an S3 that merely
+# answers HTTP proves nothing about the keys.
+EMPTY_SHA256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+
+# Run in a subshell ($(...)): what it needs is checked by need_sigv4_curl first, in the main shell.
+s3_key_refusal() {
+  local body status code
+  body=$(mktemp)
+  # curl 7.x signs no payload hash, which S3 requires: send (and so sign) the empty body's SHA-256.
+  status=$(curl -s -m 10 -o "$body" -w '%{http_code}' --aws-sigv4 "aws:amz:us-east-1:s3" \
+    -u "$S3_ACCESS_KEY:$S3_SECRET_KEY" -H "x-amz-content-sha256: $EMPTY_SHA256" \
+    "http://127.0.0.1:$S3_PORT/") || status=000
+  code=$(grep -o '<Code>[^<]*</Code>' "$body" | head -n 1 | sed 's/<[^>]*>//g') || true
+  rm -f "$body"
+  [[ $status == 200 ]] || echo "${code:-NoS3ErrorCode} $status"
+}
+
+need_sigv4_curl() {
+  command -v curl >/dev/null || apt_install curl
+  curl --help all 2>/dev/null | grep -q -- '--aws-sigv4' ||
+    die "s3: checking the S3 keys needs curl 7.75 or later (--aws-sigv4); this curl is older"
+}
+
+# Exit 2 naming S3's error code and the variables that fix it. $1: the refusal, $2: 1 when the server is ours.
+refuse_s3_keys() {
+  local code=${1% *} status=${1#* } what
+  case $code in
+    InvalidAccessKeyId) what="it has no access key S3_ACCESS_KEY=$S3_ACCESS_KEY" ;;
+    SignatureDoesNotMatch) what="it has access key S3_ACCESS_KEY=$S3_ACCESS_KEY, with another secret than S3_SECRET_KEY" ;;
+    NoS3ErrorCode) what="its answer names no S3 error code (is it an S3 server?)" ;;
+    *) what="it refuses them" ;;
+  esac
+  if [[ $2 == 1 ]]; then
+    die "s3: our Ceph RGW on 127.0.0.1:$S3_PORT still refuses S3_ACCESS_KEY/S3_SECRET_KEY after setting them: $code (HTTP $status); see $CEPH_LOGS" "" 1
+  fi
+  die "s3: the S3 server on 127.0.0.1:$S3_PORT refuses S3_ACCESS_KEY/S3_SECRET_KEY: $code (HTTP $status): $what.
+  It was not started by this script (no Ceph of $CEPH_DIR runs), so this script cannot give it that key. Either
+  - set S3_ACCESS_KEY and S3_SECRET_KEY to a key pair that server accepts, or
+  - set S3_PORT to a free port (and CEPH_MON_PORT too if $CEPH_MON_PORT is taken), and this script starts its own
+    Ceph RGW there, e.g. S3_PORT=7481 CEPH_MON_PORT=6790 bash scripts/services.sh" "" 2
+}
+
+# One start (or stop) at a time per state dir, on fd 7 until the caller closes it: two runs starting the same
+# Ceph at once (several test suites' first "npm test") kill and wipe each other's daemons and rewrite each
+# other's ceph.conf (an OSD then meets a monitor of another fsid: "wrong fsid"). The daemons get 7>&-.
+lock_ceph_dir() {
+  mkdir -p "$(dirname "$CEPH_DIR")"
+  exec 7>"$CEPH_DIR.lock"
+  flock -w 600 7 || die "s3: another services.sh has held $CEPH_DIR.lock for 10 minutes"
+}
+
 ensure_s3() {
+  lock_ceph_dir
+  local refusal
+  need_sigv4_curl
   if http_ok "$S3_PORT"; then
     if [[ -f $CEPH_CONF ]] && ceph_running && command -v radosgw-admin >/dev/null; then
       ensure_rgw_user
-      log "s3: already running (ceph rgw in $CEPH_DIR)"
+      refusal=$(s3_key_refusal)
+      [[ -z $refusal ]] || refuse_s3_keys "$refusal" 1
+      log "s3: already running (our Ceph RGW in $CEPH_DIR)"
     else
-      log "s3: something already answers on 127.0.0.1:$S3_PORT (not ours); assuming it accepts $S3_ACCESS_KEY"
+      refusal=$(s3_key_refusal)
+      [[ -z $refusal ]] || refuse_s3_keys "$refusal" 0
+      log "s3: an S3 server not started by this script answers on 127.0.0.1:$S3_PORT and accepts S3_ACCESS_KEY=$S3_ACCESS_KEY: using it"
     fi
   else
-    tcp_open "$S3_PORT" && die "s3: 127.0.0.1:$S3_PORT is open but does not speak HTTP"
+    tcp_open "$S3_PORT" &&
+      die "s3: 127.0.0.1:$S3_PORT is open but does not speak HTTP; set S3_PORT to a free port" "" 2
     start_ceph
-    ensure_rgw_user
+    refusal=$(s3_key_refusal)
+    [[ -z $refusal ]] || refuse_s3_keys "$refusal" 1
+    log "s3: started our own Ceph RGW: S3 on 127.0.0.1:$S3_PORT, monitor on 127.0.0.1:$CEPH_MON_PORT (stop it: CEPH_DIR=$CEPH_DIR bash scripts/services.sh --stop-s3)"
   fi
+  exec 7>&-
   log "s3: ready at http://127.0.0.1:$S3_PORT"
 }
 
@@ -395,8 +500,9 @@ ensure_s3() {
 main() {
   mkdir -p "$LOG_DIR"
   if ((STOP_S3)); then
+    lock_ceph_dir
     stop_ceph
-    log "ceph: stopped"
+    log "ceph: stopped (the daemons of $CEPH_DIR, if any ran)"
     return 0
   fi
   ensure_mariadb

@@ -3,6 +3,7 @@ import { CommanderError } from "commander";
 import { ConfigError } from "../errors/config-error";
 import { InvalidArgumentsError } from "../errors/invalid-arguments-error";
 import { RequestRefusedError } from "../errors/request-refused-error";
+import { describeS3Error, isS3ServiceError } from "../storage/s3-error";
 import type { CliIo } from "./command";
 import { buildProgram, commanderOutcome, globalHelp, type Reached } from "./program";
 
@@ -38,9 +39,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.err(`openedx-workers ${name}: ${err.message}`);
       return 1;
     }
-    // Anything else is an operational failure: one line, the stack only when debugging.
+    // Anything else is an operational failure: one line, the stack only when debugging. An S3 answer is named by its
+    // code (the SDK's message is often just "UnknownError").
     const e = err as Error;
-    io.err(`openedx-workers ${name}: ${io.env.LOG_LEVEL === "debug" ? (e.stack ?? String(err)) : (e.message ?? String(err)).split("\n")[0]}`);
+    const line = isS3ServiceError(err) ? `S3 refused the request: ${describeS3Error(err)}` : (e.message ?? String(err)).split("\n")[0];
+    io.err(`openedx-workers ${name}: ${io.env.LOG_LEVEL === "debug" ? (e.stack ?? String(err)) : line}`);
     return 1;
   }
 }

@@ -1,6 +1,7 @@
 import { DeleteObjectsCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import type { CoreConfig, ResilienceConfig } from "../config";
 import { TransientJobError } from "../errors/transient-job-error";
+import { describeS3Error } from "./s3-error";
 
 /** Used when a caller has no resilience config (scripts, tests): the same bounds as the defaults. */
 const DEFAULT_TIMEOUTS = { connectTimeoutMs: 5000, requestTimeoutMs: 30000 };
@@ -41,9 +42,7 @@ export async function deleteKeys(s3: S3Client, bucket: string, keys: string[]): 
     // Quiet: S3 answers with the failures only, so the response stays small for 1,000 keys.
     result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
   } catch (err) {
-    const e = err as Error & { $metadata?: { httpStatusCode?: number } };
-    const status = e.$metadata?.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : "";
-    throw new TransientJobError(`S3 DeleteObjects on bucket ${bucket} failed: ${e.name}: ${e.message}${status}`, { cause: err });
+    throw new TransientJobError(`S3 DeleteObjects on bucket ${bucket} failed: ${describeS3Error(err)}`, { cause: err });
   }
   for (const e of result.Errors ?? []) {
     if (e.Code !== "NoSuchKey") failed.set(e.Key ?? "?", e.Code ?? "error");

@@ -63,6 +63,9 @@ describe("worker command: bounded start and stop (real child processes)", functi
       ["Redis", { REDIS_URL: `redis://${await unreachable()}/0` }, /^openedx-workers worker: Redis at 127\.0\.0\.1:\d+\/0 is unreachable: .*ECONNREFUSED/m],
       ["database", { DATABASE_URL: `mysql://root@${await unreachable()}/edxapp` }, /^openedx-workers worker: database at 127\.0\.0\.1:\d+\/edxapp is unreachable: .*ECONNREFUSED/m],
       ["S3", { S3_ENDPOINT: `http://${await unreachable()}` }, /^openedx-workers worker: S3 is unreachable for bucket \S+: .*ECONNREFUSED/m],
+      // S3 answers but refuses the keys: its own code, never the SDK's UnknownError.
+      ["S3 (unknown access key)", { AWS_ACCESS_KEY_ID: "no-such-access-key" }, /^openedx-workers worker: S3 refuses access to bucket \S+: InvalidAccessKeyId \(HTTP 403\) \(check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\)$/m],
+      ["S3 (wrong secret)", { AWS_SECRET_ACCESS_KEY: "not-the-secret" }, /^openedx-workers worker: S3 refuses access to bucket \S+: SignatureDoesNotMatch \(HTTP 403\)/m],
       ["database (wrong password)", { DATABASE_URL: h.db.url.replace("root@", "root:wrong@") }, /^openedx-workers worker: database at .* refuses the credentials/m],
       ["database (unknown)", { DATABASE_URL: h.db.url.replace(/\/[^/]+$/, "/no_such_db_here") }, /^openedx-workers worker: database at .*\/no_such_db_here has no such database/m],
     ];

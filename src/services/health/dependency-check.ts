@@ -1,3 +1,4 @@
+import { isS3ServiceError, s3ErrorCode } from "../../storage/s3-error";
 import { ListBucketsCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "../../logging/logger";
 import type { RedisClient } from "../../queues/redis-connections";
@@ -68,6 +69,7 @@ const ERROR_CODE = /^[A-Za-z][A-Za-z0-9_]{1,63}$/;
 /** The public code of a failed check: a code the error carries, never its message. */
 function codeOf(err: unknown): string {
   if (err instanceof DependencyTimeoutError) return "timeout";
+  if (isS3ServiceError(err)) return s3ErrorCode(err); // S3 answered: its code, or one derived from the HTTP status
   const e = err as { code?: unknown; name?: unknown; Code?: unknown };
   // AWS SDK errors carry the service's code as their name (NoSuchBucket, InvalidAccessKeyId, AccessDenied).
   for (const candidate of [e.code, e.Code, e.name]) {

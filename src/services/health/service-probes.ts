@@ -1,8 +1,9 @@
-import { HeadBucketCommand, type S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { ReplyError } from "ioredis";
 import mysql from "mysql2/promise";
 import type { ServiceName } from "../../errors/service-unavailable-error";
 import { createRedisClient, isCluster, redisUrlAuth, type RedisClient, type RedisConnectionSettings } from "../../queues/redis-connections";
+import { describeS3Error, s3ErrorCode, s3HttpStatus } from "../../storage/s3-error";
 import { withTimeout } from "../../util/with-timeout";
 import { databaseFailureDetail, dbWhere, describeError, redisWhere } from "./failure-detail";
 
@@ -121,18 +122,19 @@ export async function probeS3(s3: S3Client, bucket: string, timeoutMs: number): 
   const started = Date.now();
   const abort = new AbortController();
   try {
-    await withTimeout(s3.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: abort.signal }), timeoutMs, "HeadBucket");
+    // A listing of at most one key rather than HeadBucket: a HEAD answer has no body, so S3's code (InvalidAccessKeyId,
+    // SignatureDoesNotMatch, AccessDenied…) would be lost. Both need the same permission (s3:ListBucket).
+    await withTimeout(s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }), { abortSignal: abort.signal }), timeoutMs, "ListObjectsV2");
     return { service: "S3", ok: true, detail: `bucket ${bucket} answers`, ms: Date.now() - started };
   } catch (err) {
     abort.abort();
-    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    const text = describeError(err);
+    const status = s3HttpStatus(err);
     const detail =
-      status === 404
-        ? `bucket ${bucket} does not exist`
+      status === 404 || s3ErrorCode(err) === "NoSuchBucket"
+        ? `bucket ${bucket} does not exist: ${describeS3Error(err)}`
         : status === 403
-          ? `refuses access to bucket ${bucket} (HTTP 403: check the credentials)`
-          : `is unreachable for bucket ${bucket}: ${status ? `HTTP ${status} ` : ""}${text}`;
+          ? `refuses access to bucket ${bucket}: ${describeS3Error(err)} (check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)`
+          : `is unreachable for bucket ${bucket}: ${describeS3Error(err)}`;
     return { service: "S3", ok: false, detail, ms: Date.now() - started };
   }
 }

@@ -3,6 +3,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/clie
 import type { DataSource } from "typeorm";
 import { archiveObjectKey, archiveText, archiveWindow, athenaDate, type ArchiveWindow, type ArchivedRetirement } from "../../domain/retirement/retirement-archive";
 import { RequestRefusedError } from "../../errors/request-refused-error";
+import { describeS3Error } from "../../storage/s3-error";
 import { TransientJobError } from "../../errors/transient-job-error";
 import { affectedRows } from "../../db/affected-rows";
 import type { Logger } from "../../logging/logger";
@@ -179,8 +180,7 @@ export class RetirementArchiver {
       const back = gunzipSync(Buffer.from(await got.Body!.transformToByteArray())).toString("utf8");
       if (back !== text) throw new Error("the object read back differs from what was written");
     } catch (err) {
-      const e = err as Error;
-      throw new TransientJobError(`archive ${bucket}/${key} could not be written and verified (nothing was deleted): ${e.name}: ${e.message}`, { cause: err });
+      throw new TransientJobError(`archive ${bucket}/${key} could not be written and verified (nothing was deleted): ${describeS3Error(err)}`, { cause: err });
     }
   }
 }
