@@ -9,6 +9,7 @@ import { makeFailedJob } from "../console/console-helpers";
 import { insertPdfCertificate } from "../support/fixtures";
 import { Harness } from "../support/harness";
 import { services } from "../support/services";
+import { startTlsProxy, type TlsProxy } from "../support/tls-proxy";
 
 /** Debian's chromium (scripts/services.sh --with-chromium installs it); never a downloaded browser. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -194,5 +195,95 @@ describe("console in a real browser (headless Chromium)", function () {
     expect(new URL(page.url()).pathname).to.equal("/login");
     await page.goto(`${con.url}/queues`);
     expect(new URL(page.url()).pathname).to.equal("/login");
+  });
+});
+
+describe("console sign-in, navigation and sign-out in a real browser, directly and behind a TLS-terminating proxy", function () {
+  this.timeout(120000);
+  let h: Harness;
+  const consoles: RunningConsole[] = [];
+  const proxies: TlsProxy[] = [];
+  const browsers: Browser[] = [];
+
+  before(async () => {
+    h = await Harness.create();
+    await seedUser(h.ds, { username: "admin", password: "admin-pw", isSuperuser: true });
+  });
+  after(async () => {
+    for (const b of browsers) await b.close().catch(() => undefined);
+    for (const p of proxies) await p.close();
+    for (const c of consoles) await c.close();
+    await h?.close();
+  });
+
+  /** Chromium trusting the proxy's self-made certificate by its key (no CA install, no --ignore-certificate-errors). */
+  async function browserFor(proxy?: TlsProxy): Promise<Browser> {
+    const args = ["--no-sandbox", "--disable-dev-shm-usage", ...(proxy ? [`--ignore-certificate-errors-spki-list=${proxy.spkiHash}`] : [])];
+    const b = await chromium.launch({ executablePath: CHROMIUM, args });
+    browsers.push(b);
+    return b;
+  }
+
+  /** Sign in from the home page's redirect, walk the navigation bar, sign out with the header's button. */
+  async function journey(page: Page, base: string): Promise<void> {
+    await page.goto(`${base}/`);
+    expect(new URL(page.url()).pathname).to.equal("/login");
+    await page.fill("#id_username", "admin");
+    await page.fill("#id_password", "admin-pw");
+    await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+    expect(new URL(page.url()).pathname).to.equal("/");
+    expect(page.url().startsWith(base)).to.equal(true);
+    await page.getByRole("heading", { name: "Operations console" }).waitFor();
+    for (const [label, path] of [["Retirement", "/retirement"], ["Failed tasks", "/generation/failed-tasks"], ["Queue actions", "/queue-actions"], ["Home", "/"]]) {
+      await Promise.all([page.waitForNavigation(), page.click(`header nav a:text-is("${label}")`)]);
+      expect(new URL(page.url()).pathname, label).to.equal(path);
+      expect(await page.locator("header nav a[aria-current=page]").innerText(), label).to.equal(label);
+    }
+    // bull-board's own page, and back.
+    await Promise.all([page.waitForNavigation(), page.click('header nav a:text-is("Queues")')]);
+    await page.getByText("certificate-purge", { exact: true }).first().waitFor();
+    await page.goto(`${base}/`);
+    await Promise.all([page.waitForNavigation(), page.click("header form.who button[type=submit]")]);
+    expect(new URL(page.url()).pathname).to.equal("/login");
+    await page.goto(`${base}/retirement`);
+    expect(new URL(page.url()).pathname).to.equal("/login");
+  }
+
+  it("over plain HTTP (the default, cookies not Secure)", async () => {
+    const con = await startConsole(h);
+    consoles.push(con);
+    const context = await (await browserFor()).newContext();
+    await journey(await context.newPage(), con.url);
+  });
+
+  it("behind a TLS-terminating proxy with CONSOLE_COOKIE_SECURE=true and the proxy in CONSOLE_TRUSTED_PROXIES", async () => {
+    const con = await startConsole(h, { CONSOLE_COOKIE_SECURE: "true", CONSOLE_TRUSTED_PROXIES: "127.0.0.1", QUEUE_PREFIX: `${h.prefix}-tls` });
+    consoles.push(con);
+    const proxy = await startTlsProxy(con.url);
+    proxies.push(proxy);
+    const context = await (await browserFor(proxy)).newContext();
+    const page = await context.newPage();
+    // Signed in mid-journey: the browser holds Secure session and CSRF cookies, which it sends over HTTPS only.
+    await page.goto(`${proxy.url}/login`);
+    await page.fill("#id_username", "admin");
+    await page.fill("#id_password", "admin-pw");
+    await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+    const cookies = await context.cookies(proxy.url);
+    expect(cookies.filter((c) => c.name.startsWith("owconsole")).map((c) => [c.name, c.secure]).sort()).to.deep.equal([["owconsole", true], ["owconsole_csrf", true]]);
+    await Promise.all([page.waitForNavigation(), page.click("header form.who button[type=submit]")]);
+    await journey(page, proxy.url);
+    expect(proxy.forwarded.length).to.be.greaterThan(10);
+  });
+
+  it("behind the same proxy when CONSOLE_TRUSTED_PROXIES does not list it: the sign-in page says what to fix", async () => {
+    const con = await startConsole(h, { CONSOLE_COOKIE_SECURE: "true", CONSOLE_TRUSTED_PROXIES: "10.9.9.9", QUEUE_PREFIX: `${h.prefix}-untrusted` });
+    consoles.push(con);
+    const proxy = await startTlsProxy(con.url);
+    proxies.push(proxy);
+    const page = await (await (await browserFor(proxy)).newContext()).newPage();
+    await page.goto(`${proxy.url}/`);
+    expect(new URL(page.url()).pathname).to.equal("/login");
+    await page.getByRole("heading", { name: "Sign-in needs HTTPS" }).waitFor();
+    expect(await page.locator("main").innerText()).to.include("CONSOLE_TRUSTED_PROXIES");
   });
 });
