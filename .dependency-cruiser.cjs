@@ -1,8 +1,15 @@
 /**
- * Layers point down only: domain ← services ← workers/producers ← cli/console (`npm run check:layers`, run by CI).
- * The shared infrastructure (config, errors, logging, entities, db, queues, storage, util, command-line) sits
- * under services and never imports the layers above it; app/ (the context that builds the services and that they
- * receive) sits beside services.
+ * Layers point down only (`npm run check:layers`, run by CI), from the bottom:
+ *   domain ← infrastructure ← app ← services ← workers/producers ← cli/console
+ * - domain/: edx-platform's rules as plain functions; imports nothing of the service's own.
+ * - infrastructure: config, errors, logging, entities, db, queues, storage, util, command-line; never imports a
+ *   layer above it.
+ * - app/: the AppContext every service, worker, producer and command receives, and the contracts it carries
+ *   (CertificateChangeRecorder, WaffleSwitchReader). It sits below services: it imports none of them, not even a
+ *   type; services implement its contracts and services/app-context-factory.ts builds the context.
+ * - services/: the I/O a job runs; workers/ and producers/ above them; cli/ and console/ at the top.
+ * And no import circles anywhere in src/ (`no-circular`): a circle makes the order modules load in decide what is
+ * defined, and hides which side is the lower one.
  *
  * It reads the TypeScript sources (src/), type-only imports included (`tsPreCompilationDeps: true`): an
  * `import type` from a layer above is as much an upward dependency as a runtime one, and the compiled dist/ erases
@@ -18,7 +25,7 @@ try {
   throw new Error("check:layers parses src/ with SWC but @swc/core is not installed: run `npm install`");
 }
 
-const UPPER = "^(?:src|dist)/(services|producers|workers|cli|console)/";
+const UPPER = "^(?:src|dist)/(app|services|producers|workers|cli|console)/";
 module.exports = {
   forbidden: [
     {
@@ -30,17 +37,17 @@ module.exports = {
     },
     {
       name: "infrastructure-not-upward",
-      comment: "config, errors, logging, entities, db, queues, storage, util and command-line serve the layers above",
+      comment: "config, errors, logging, entities, db, queues, storage, util and command-line serve the layers above (app/ included)",
       severity: "error",
       from: { path: "^(?:src|dist)/(config|errors|logging|entities|db|queues|storage|util|command-line)/" },
       to: { path: UPPER },
     },
     {
       name: "app-context-not-upward",
-      comment: "app/ builds the services into the context that services, workers, producers and the CLI receive; it imports none of the layers above services",
+      comment: "app/ declares the context (and the contracts it carries) that services, workers, producers and the CLI receive: it stays below services and imports none of them (services/app-context-factory.ts builds it)",
       severity: "error",
       from: { path: "^(?:src|dist)/app/" },
-      to: { path: "^(?:src|dist)/(workers|producers|cli|console)/" },
+      to: { path: "^(?:src|dist)/(services|workers|producers|cli|console)/" },
     },
     {
       name: "services-not-upward",
@@ -69,6 +76,13 @@ module.exports = {
       severity: "error",
       from: { path: "^(?:src|dist)/", pathNot: "^(?:src|dist)/(cli|console)/|^(?:src|dist)/errors/(command|usage)-error\\.(ts|js)$" },
       to: { path: "^(?:src|dist)/errors/(command|usage)-error\\.(ts|js)$" },
+    },
+    {
+      name: "no-circular",
+      comment: "no import circles (type-only imports included): a circle makes load order decide what is defined, and no layer of it is the lower one",
+      severity: "error",
+      from: { path: "^(?:src|dist)/" },
+      to: { circular: true },
     },
     {
       name: "not-to-unresolvable",

@@ -7,7 +7,7 @@ import { JobName, jobIds } from "../queues/registry";
 import type { EventHandler } from "../services/event-bus/event-bus-consumer";
 import { EventType } from "../services/event-bus/event-types";
 import type { BusEvent } from "../services/event-bus/stream-entry";
-import type { WaffleSwitches } from "../services/lms-config/waffle-switches";
+import type { WaffleSwitchReader } from "../app/app-context";
 import { enqueueGenerations, generationJobs } from "./certificate-generation.producer";
 
 interface EventsContext {
@@ -15,7 +15,7 @@ interface EventsContext {
   dataSource: DataSource;
   config: { generation: GenerationConfig };
   logger: Logger;
-  waffle: WaffleSwitches;
+  waffle: WaffleSwitchReader;
 }
 
 type Where = { stream: string; entryId: string };

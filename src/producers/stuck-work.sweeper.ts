@@ -6,7 +6,7 @@ import { attemptsExhausted } from "../queues/job-options";
 import { checkJob } from "../queues/payload-schemas";
 import { JobName, QueueName } from "../queues/registry";
 import { FailedTaskStore, failedTaskRecordsOf } from "../services/certificate-generation/failed-task-store";
-import { stallSettings } from "../workers/queue-settings";
+import { stallSettings } from "../queues/queue-settings";
 import { GENERATION_TASK_NAMES, reapplyFailedGeneration } from "./certificate-generation-reapply.producer";
 import { enqueuePurges, purgeJobsOf, selectCertificates } from "./pdf-certificate-purge.producer";
 import { enqueueRetirements } from "./retirement-queue.producer";

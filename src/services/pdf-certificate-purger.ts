@@ -11,7 +11,7 @@ import type { Logger } from "../logging/logger";
 import { affectedRows } from "../db/affected-rows";
 import { PDF_LINKS_CONDITION } from "./certificates/pdf-links-sql";
 import { deleteKeys } from "../storage/s3";
-import type { CertificateEventOutbox } from "./event-bus/certificate-event-outbox";
+import type { CertificateChangeRecorder } from "../app/certificate-change";
 
 export { PURGE_BATCH_SIZE };
 
@@ -54,7 +54,7 @@ export class PdfCertificatePurger {
     private readonly s3: S3Client,
     private readonly config: CertificatesConfig,
     private readonly logger: Logger,
-    private readonly events: CertificateEventOutbox,
+    private readonly events: CertificateChangeRecorder,
   ) {}
 
   private get bucket(): string {

@@ -13,7 +13,7 @@ import { settlesWithin } from "../util/with-timeout";
 import type { JobMetrics } from "../services/metrics/job-metrics";
 import { buildJobDefinitions } from "./job-definitions";
 import type { JobDefinition, JobResult } from "./job-handler";
-import { stallSettings } from "./queue-settings";
+import { stallSettings } from "../queues/queue-settings";
 import { asError } from "../util/as-error";
 
 export interface WorkerHostOptions {

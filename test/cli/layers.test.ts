@@ -13,8 +13,8 @@ function checkLayers(cwd: string) {
   return { code: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
-describe("layers: domain ← services ← workers/producers ← cli/console", () => {
-  it("the service's sources (src/, type-only imports included) have no upward import", () => {
+describe("layers: domain ← infrastructure ← app ← services ← workers/producers ← cli/console, no circles", () => {
+  it("the service's sources (src/, type-only imports included) have no upward import and no circle", () => {
     const r = checkLayers(ROOT);
     expect(r.code, r.output).to.equal(0);
     expect(r.output).to.match(/no dependency violations found \((\d{3,}) modules/);
@@ -28,7 +28,18 @@ describe("layers: domain ← services ← workers/producers ← cli/console", ()
     // Erased by the compiler (`import type`, `import { type … }`), still upward.
     expect(r.output).to.contain("producers-and-workers-not-upward: src/producers/type-only.ts → src/cli/errors.ts");
     expect(r.output).to.contain("services-not-upward: src/services/type-only.ts → src/console/server.ts");
+    expect(r.output).to.contain("app-context-not-upward: src/app/context.ts → src/services/type-only.ts");
     expect(r.output).to.contain("only-cli-and-console-import-them: src/producers/type-only.ts → src/cli/errors.ts");
+  });
+
+  it("fails on an import circle within a layer, of type-only imports too (no-circular)", () => {
+    const r = checkLayers(path.join(__dirname, "../fixtures/import-circle"));
+    expect(r.code).to.not.equal(0);
+    const circles = r.output.replace(/\s*→\s*/g, " → ");
+    // The circle issue 21 found: schedules.ts imported every job file, whose schedule type came from schedules.ts.
+    expect(circles).to.contain("no-circular: src/workers/purge.job.ts → src/workers/schedules.ts → src/workers/purge.job.ts");
+    expect(circles).to.contain("no-circular: src/services/a.ts → src/services/b.ts → src/services/a.ts");
+    expect(r.output).to.match(/2 dependency violations/);
   });
 });
 

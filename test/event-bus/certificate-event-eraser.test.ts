@@ -4,7 +4,7 @@ import { silentLogger } from "../../src/logging/logger";
 import { CertificateEventEraser } from "../../src/services/event-bus/certificate-event-eraser";
 import { CertificateEventOutbox } from "../../src/services/event-bus/certificate-event-outbox";
 import { CertificateEventPublisher } from "../../src/services/event-bus/certificate-event-publisher";
-import { EventBusRedis } from "../../src/services/event-bus/event-bus-redis";
+import { EventBusRedis } from "../../src/queues/event-bus-redis";
 import { fromStreamFields, toStreamFields, type BusEvent } from "../../src/services/event-bus/stream-entry";
 import { Harness } from "../support/harness";
 import { services } from "../support/services";

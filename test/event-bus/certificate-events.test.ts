@@ -6,7 +6,7 @@ import { CertificateDateOverrideService } from "../../src/services/certificate-g
 import { CertificateGenerator } from "../../src/services/certificate-generation/certificate-generator";
 import { CertificateEventOutbox } from "../../src/services/event-bus/certificate-event-outbox";
 import { CertificateEventPublisher } from "../../src/services/event-bus/certificate-event-publisher";
-import { EventBusRedis } from "../../src/services/event-bus/event-bus-redis";
+import { EventBusRedis } from "../../src/queues/event-bus-redis";
 import { PdfCertificatePurger } from "../../src/services/pdf-certificate-purger";
 import { TransientJobError } from "../../src/errors/transient-job-error";
 import { createS3Client } from "../../src/storage/s3";

@@ -4,7 +4,7 @@ import IORedis from "ioredis";
 import { silentLogger } from "../../src/logging/logger";
 import { QueueName } from "../../src/queues/registry";
 import { EventBusConsumer } from "../../src/services/event-bus/event-bus-consumer";
-import { EventBusRedis } from "../../src/services/event-bus/event-bus-redis";
+import { EventBusRedis } from "../../src/queues/event-bus-redis";
 import { EventType } from "../../src/services/event-bus/event-types";
 import { isoformatUtc, producedMetadata, toStreamFields, type BusEvent } from "../../src/services/event-bus/stream-entry";
 import { startEventConsumerRole } from "../../src/workers/certificate-events/event-consumer-role";

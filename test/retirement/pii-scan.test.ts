@@ -8,7 +8,7 @@ import { QueueName } from "../../src/queues/registry";
 import { silentLogger } from "../../src/logging/logger";
 import { CertificateEventOutbox } from "../../src/services/event-bus/certificate-event-outbox";
 import { CertificateEventPublisher } from "../../src/services/event-bus/certificate-event-publisher";
-import { EventBusRedis } from "../../src/services/event-bus/event-bus-redis";
+import { EventBusRedis } from "../../src/queues/event-bus-redis";
 import { busEnv, lifecycleStream, readStream, WITH_CHANGED } from "../event-bus/bus-support";
 import { runCliInProcess } from "../support/cli";
 import { Harness } from "../support/harness";

@@ -1,5 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { closeAppContext, createAppContext, type AppContext } from "../../src/app/app-context";
+import { closeAppContext, type AppContext } from "../../src/app/app-context";
+import { createAppContext } from "../../src/services/app-context-factory";
 import { loadConfig, type AppConfig } from "../../src/config";
 import { silentLogger, type Logger } from "../../src/logging/logger";
 import { WorkerHost, type WorkerHostOptions } from "../../src/workers/worker-host";

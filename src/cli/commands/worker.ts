@@ -1,4 +1,5 @@
-import { closeAppContext, createAppContext, type AppContext } from "../../app/app-context";
+import { closeAppContext, type AppContext } from "../../app/app-context";
+import { createAppContext } from "../../services/app-context-factory";
 import { loadConfig } from "../../config";
 import { ServiceUnavailableError } from "../../errors/service-unavailable-error";
 import { UndrainedWorkError } from "../../errors/undrained-work-error";

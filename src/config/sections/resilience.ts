@@ -26,7 +26,7 @@ export interface ResilienceConfig {
   /** Cap of the exponential backoff between attempts; with JOB_ATTEMPTS it sets the retry window. */
   backoffMaxMs: number;
   watchdogMs: number;
-  /** Overrides of the per-queue stalled-job policy (src/workers/queue-settings.ts); undefined = the queue's own. */
+  /** Overrides of the per-queue stalled-job policy (src/queues/queue-settings.ts); undefined = the queue's own. */
   stall: { lockDurationMs?: number; stalledIntervalMs?: number; maxStalledCount?: number };
   scheduleCheckIntervalMs: number;
   dependencyCheckIntervalMs: number;

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import { DATE_OVERRIDE_HISTORY } from "../../db/lms-schema/families/generation";
 import { lmsSchemaOf } from "../../db/lms-schema/lms-schema-inspector";
 import { PermanentJobError } from "../../errors/permanent-job-error";
-import type { CertificateChangeRecorder } from "../certificates/certificate-change";
+import type { CertificateChangeRecorder } from "../../app/certificate-change";
 
 const COLUMNS = "id, created, modified, date, reason, generated_certificate_id, overridden_by_id";
 

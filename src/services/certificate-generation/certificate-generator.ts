@@ -8,7 +8,7 @@ import { parseCourseKey } from "../../domain/course-key";
 import { PermanentJobError } from "../../errors/permanent-job-error";
 import { TransientJobError } from "../../errors/transient-job-error";
 import type { Logger } from "../../logging/logger";
-import type { CertificateChangeRecorder } from "../certificates/certificate-change";
+import type { CertificateChangeRecorder } from "../../app/certificate-change";
 import { CertificateWriter, type WriteResult } from "./certificate-writer";
 import { GenerationFactsLoader } from "./generation-facts-loader";
 import { asError } from "../../util/as-error";

@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import type { GenerationDecision } from "../../domain/certificates/generation-decision";
 import type { GenerationFacts } from "../../domain/certificates/generation-facts";
 import { affectedRows } from "../../db/affected-rows";
-import type { CertificateChangeRecorder } from "../certificates/certificate-change";
+import type { CertificateChangeRecorder } from "../../app/certificate-change";
 import { writeCertificateHistories, writeCertificateHistory } from "./certificate-history";
 import { lmsSchemaOf } from "../../db/lms-schema/lms-schema-inspector";
 import { VERIFIED_NAME_CONFIGS, VERIFIED_NAMES } from "../../db/lms-schema/families/generation";

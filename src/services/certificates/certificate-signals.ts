@@ -2,7 +2,7 @@ import type { EntityManager } from "typeorm";
 import type { CredentialsConfig, LmsFeaturesConfig } from "../../config";
 import { CredentialsOutbox } from "../credentials/credentials-outbox";
 import type { CertificateEventOutbox } from "../event-bus/certificate-event-outbox";
-import { certificateIdsOf, type CertificateChangeRecorder, type CertificateChangeRequest } from "./certificate-change";
+import { certificateIdsOf, type CertificateChangeRecorder, type CertificateChangeRequest } from "../../app/certificate-change";
 import { fulfilCourseMilestones } from "./course-milestones";
 
 /**

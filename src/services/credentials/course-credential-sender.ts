@@ -17,7 +17,7 @@ import { HttpCallFailure } from "../http/http-client";
 import { TokenRequestFailure } from "../http/oauth-token-cache";
 import { isLearnerIssuanceEnabled } from "../lms-config/credentials-api-config";
 import type { SiteConfigurations } from "../lms-config/site-configurations";
-import type { WaffleSwitches } from "../lms-config/waffle-switches";
+import type { WaffleSwitchReader } from "../../app/app-context";
 import { CredentialsIssuanceDisabledError, CredentialsRequestError } from "./credentials-errors";
 import { CredentialsOutbox } from "./credentials-outbox";
 
@@ -62,7 +62,7 @@ export class CourseCredentialSender {
   constructor(
     private readonly ds: DataSource,
     private readonly config: CredentialsConfig,
-    private readonly switches: WaffleSwitches,
+    private readonly switches: WaffleSwitchReader,
     private readonly sites: SiteConfigurations,
     private readonly caller: HttpServiceCaller,
     private readonly logger: Logger,

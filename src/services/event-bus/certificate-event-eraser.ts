@@ -5,7 +5,7 @@ import { TransientJobError } from "../../errors/transient-job-error";
 import { UndecodableEventError } from "../../errors/undecodable-event-error";
 import type { Logger } from "../../logging/logger";
 import { OUTBOX_LOCK_SQL } from "./certificate-event-publisher";
-import type { EventBusRedis } from "./event-bus-redis";
+import type { EventBusRedis } from "../../queues/event-bus-redis";
 import { CERTIFICATE_EVENT_TYPES } from "./event-types";
 import { fromStreamFields } from "./stream-entry";
 

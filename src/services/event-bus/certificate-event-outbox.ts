@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { EventBusConfig } from "../../config";
 import { enabledTopics } from "../../domain/events/producer-config";
-import { certificateIdsOf, type CertificateChangeRecorder, type CertificateChangeRequest } from "../certificates/certificate-change";
+import { certificateIdsOf, type CertificateChangeRecorder, type CertificateChangeRequest } from "../../app/certificate-change";
 import { EventType } from "./event-types";
 
 export const OUTBOX_TABLE = "openedx_workers_certificate_event_outbox";

@@ -4,7 +4,7 @@ import { enabledTopics, streamName } from "../../domain/events/producer-config";
 import { TransientJobError } from "../../errors/transient-job-error";
 import type { Logger } from "../../logging/logger";
 import { OUTBOX_TABLE } from "./certificate-event-outbox";
-import type { EventBusRedis } from "./event-bus-redis";
+import type { EventBusRedis } from "../../queues/event-bus-redis";
 import type { CertificateEventType } from "./event-types";
 import { isoformatUtc, producedMetadata, toStreamFields, type BusEvent } from "./stream-entry";
 

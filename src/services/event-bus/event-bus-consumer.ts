@@ -3,7 +3,7 @@ import type { EventBusConfig } from "../../config";
 import { streamName } from "../../domain/events/producer-config";
 import { UndecodableEventError } from "../../errors/undecodable-event-error";
 import type { Logger } from "../../logging/logger";
-import type { EventBusRedis } from "./event-bus-redis";
+import type { EventBusRedis } from "../../queues/event-bus-redis";
 import { fromStreamFields, type BusEvent } from "./stream-entry";
 
 /** What the consumer hands each event to; it resolves once the event's effect is durable (e.g. a job enqueued). */

@@ -1,4 +1,5 @@
 import type { DataSource } from "typeorm";
+import type { WaffleSwitchReader } from "../../app/app-context";
 import { TimedCache } from "./timed-cache";
 
 /** lms/djangoapps/certificates/config.py AUTO_CERTIFICATE_GENERATION. */
@@ -9,7 +10,7 @@ export const AUTO_CERTIFICATE_GENERATION = "certificates.auto_certificate_genera
  * `active` column of the waffle_switch row with that name; a missing row is off (WAFFLE_SWITCH_DEFAULT False).
  * Each switch is cached for WAFFLE_CACHE_MS.
  */
-export class WaffleSwitches {
+export class WaffleSwitches implements WaffleSwitchReader {
   private readonly caches = new Map<string, TimedCache<boolean>>();
 
   constructor(

@@ -1,5 +1,5 @@
 import type IORedis from "ioredis";
-import { createRedisClient, type RedisConnectionSettings } from "../../queues/redis-connections";
+import { createRedisClient, type RedisConnectionSettings } from "./redis-connections";
 
 /** No bus call may hang: a stuck XADD or XACK becomes an error the job or loop retries. */
 const EVENT_BUS_COMMAND_TIMEOUT_MS = 5000;

@@ -1,4 +1,4 @@
-import { QueueName } from "../queues/registry";
+import { QueueName } from "./registry";
 
 /**
  * Stalled-job policy per queue, chosen from what one job does (docs/operating-under-faults.md "Stalled and lost jobs"):

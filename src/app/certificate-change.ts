@@ -16,7 +16,11 @@ export interface CertificateChangeRequest {
   certificateId: number | readonly number[];
 }
 
-/** Records, inside the writer's transaction, what must follow a certificate change (so it exists iff the change committed). */
+/**
+ * Records, inside the writer's transaction, what must follow a certificate change (so it exists iff the change committed).
+ * The certificate writers (services/) call it; the AppContext carries its implementations (CertificateEventOutbox,
+ * CertificateSignals), which is why it is declared here, below services.
+ */
 export interface CertificateChangeRecorder {
   record(m: EntityManager, req: CertificateChangeRequest): Promise<void>;
 }
