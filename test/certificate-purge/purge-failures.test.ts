@@ -29,11 +29,12 @@ describe("PDF certificate purge: failures and concurrency", () => {
     await h?.close();
   });
 
-  const s3Failures: Array<[string, () => Promise<Record<string, string>>]> = [
-    ["a wrong credential", async () => ({ AWS_SECRET_ACCESS_KEY: "not-the-secret" })],
-    ["the S3 server being unreachable", async () => ({ S3_ENDPOINT: `http://127.0.0.1:${await closedPort()}` })],
+  // The reason names what S3 said (its error code), or the network failure: never the SDK's UnknownError.
+  const s3Failures: Array<[string, () => Promise<Record<string, string>>, RegExp]> = [
+    ["a wrong credential", async () => ({ AWS_SECRET_ACCESS_KEY: "not-the-secret" }), /failed: SignatureDoesNotMatch \(HTTP 403\)/],
+    ["the S3 server being unreachable", async () => ({ S3_ENDPOINT: `http://127.0.0.1:${await closedPort()}` }), /failed: .*ECONNREFUSED/],
   ];
-  for (const [label, badEnv] of s3Failures) {
+  for (const [label, badEnv, reason] of s3Failures) {
     it(`leaves the row and objects intact on ${label}, and a later retry completes`, async () => {
       const { certificate, keys } = await insertPdfCertificate(h.ds, h.bucket!.name);
       await h.bucket!.put(keys);
@@ -50,7 +51,7 @@ describe("PDF certificate purge: failures and concurrency", () => {
       });
       await broken.host.close(5000);
 
-      expect(failedOnce.failedReason).to.match(/^S3 DeleteObjects on bucket .* failed: /);
+      expect(failedOnce.failedReason).to.match(/^S3 DeleteObjects on bucket .* failed: /).and.match(reason).and.not.contain("UnknownError");
       expect(["delayed", "waiting"]).to.include(await failedOnce.getState()); // retrying, not given up
       expect(await rawRow(h.ds, TABLE, certificate.id)).to.deep.equal(before);
       expect(await h.bucket!.keys()).to.deep.equal([...keys].sort());

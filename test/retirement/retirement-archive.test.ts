@@ -152,13 +152,17 @@ describe("archive-retirements (upstream's retirement_archive_and_cleanup + retir
     expect(await h.ds.query("SELECT id FROM openedx_workers_retirement_archive")).to.deep.equal([]);
   });
 
-  it("a failed upload (wrong bucket) deletes nothing, and says so", async () => {
+  it("a failed upload (wrong bucket, keys S3 refuses) deletes nothing, and says so with S3's error code", async () => {
     h = await Harness.create({ bucket: true, env: RETIREMENT_ENV });
     await seed(h);
     const before = await h.ds.query("SELECT * FROM user_api_userretirementstatus ORDER BY id");
     const run = await runCliInProcess(["archive-retirements"], h.env({ RETIREMENT_ARCHIVE_BUCKET: `${h.bucket!.name}-missing` }));
-    expect(run.code).to.not.equal(0);
-    expect(run.err).to.contain("could not be written and verified (nothing was deleted)");
+    expect(run.code, run.err).to.equal(1);
+    expect(run.err).to.contain("could not be written and verified (nothing was deleted): NoSuchBucket (HTTP 404)");
+    const refused = await runCliInProcess(["archive-retirements"], h.env({ RETIREMENT_ARCHIVE_BUCKET: h.bucket!.name, AWS_ACCESS_KEY_ID: "no-such-access-key" }));
+    expect(refused.code, refused.err).to.equal(1);
+    expect(refused.err).to.contain("(nothing was deleted): InvalidAccessKeyId (HTTP 403)").and.not.contain("UnknownError");
+    expect(refused.err).not.to.match(/^\s+at /m);
     expect(await h.ds.query("SELECT * FROM user_api_userretirementstatus ORDER BY id")).to.deep.equal(before);
     const unset = await runCliInProcess(["archive-retirements"], h.env());
     expect(unset.code).to.equal(1);
