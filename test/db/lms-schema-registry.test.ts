@@ -89,12 +89,20 @@ describe("LMS schema registry (src/db/lms-schema/): the truth about the LMS tabl
     expect(problems).to.deep.equal([]);
   });
 
+  /** A use with addedIn on a table of the 2023-02 schema: columns a newer release added to it. */
+  const newerColumns = (u: LmsTableUse) => Boolean(u.addedIn && real.tables.has(u.table));
+  /** What a newer item is called in docs/lms-schema.md: the table, or each added table.column. */
+  const newerItems = (u: LmsTableUse) => (newerColumns(u) ? u.columns.map((c) => `${u.table}.${c}`) : [u.table]);
+
   it(`a table or column without addedIn is in edx-platform's 2023-02 schema (${BASELINE_RELEASE} on); one with addedIn is newer than it`, () => {
     const problems: string[] = [];
     for (const u of USES) {
       const columns = real.tables.get(u.table);
       if (u.addedIn) {
-        if (columns) problems.push(`${u.family}: ${u.table} is in the 2023-02 schema but says it was added in ${u.addedIn.release}`);
+        if (!columns) continue;
+        // Columns added to an older table: none of them in the dump, and the table's older columns a use of their own.
+        for (const c of u.columns) if (columns.has(c)) problems.push(`${u.family}: ${u.table}.${c} is in the 2023-02 schema but says it was added in ${u.addedIn.release}`);
+        if (!USES.some((o) => o.table === u.table && !o.addedIn)) problems.push(`${u.family}: ${u.table} is in the 2023-02 schema: register its older columns without addedIn`);
         continue;
       }
       if (!columns && DROPPED_UPSTREAM[u.table]) continue;
@@ -104,23 +112,28 @@ describe("LMS schema registry (src/db/lms-schema/): the truth about the LMS tabl
     expect(problems).to.deep.equal([]);
   });
 
-  it("addedIn names the first release cut after the migration, later than the baseline; a table has one addedIn", () => {
+  it("addedIn names the first release cut after the migration (or after edx-platform adopted a third-party app's), later than the baseline; a newer item has one addedIn", () => {
     const baseline = LMS_RELEASES.findIndex((r) => r.name === BASELINE_RELEASE);
     for (const u of USES.filter((x) => x.addedIn)) {
-      expect(u.addedIn!.release, `${u.table}`).to.equal(firstReleaseAfter(u.addedIn!.generated));
+      expect(u.addedIn!.release, `${u.table}`).to.equal(firstReleaseAfter(u.addedIn!.adoptedBy?.date ?? u.addedIn!.generated));
       expect(LMS_RELEASES.findIndex((r) => r.name === u.addedIn!.release), u.table).to.be.above(baseline);
-      expect(u.optional?.because, `${u.table}: a newer table is optional ("newer")`).to.equal("newer");
-      for (const other of USES.filter((x) => x.table === u.table)) expect(other.addedIn, `${other.family}: ${u.table}`).to.deep.equal(u.addedIn);
+      expect(u.optional?.because, `${u.table}: a newer table or column is optional ("newer")`).to.equal("newer");
+      const sameItem = (o: LmsTableUse) => o.table === u.table && (!newerColumns(u) || o.columns.some((c) => u.columns.includes(c)));
+      for (const other of USES.filter(sameItem)) expect(other.addedIn, `${other.family}: ${u.table}`).to.deep.equal(u.addedIn);
     }
     for (const u of USES.filter((x) => x.optional?.because === "newer")) expect(u.addedIn, u.table).to.not.equal(undefined);
   });
 
-  it("docs/lms-schema.md names every optional table, and the release and migration of every newer one", () => {
+  it("docs/lms-schema.md names every optional table, and the release and migration of every newer table or column", () => {
     const docs = readFileSync(path.join(ROOT, "docs/lms-schema.md"), "utf8");
-    for (const u of USES.filter((x) => x.optional)) expect(docs, u.table).to.contain(`\`${u.table}\``);
+    for (const u of USES.filter((x) => x.optional && !newerColumns(x))) expect(docs, u.table).to.contain(`\`${u.table}\``);
     for (const u of USES.filter((x) => x.addedIn)) {
-      const row = docs.split("\n").find((line) => line.startsWith(`| \`${u.table}\``));
-      expect(row, u.table).to.contain(u.addedIn!.release).and.to.contain(u.addedIn!.migration).and.to.contain(u.addedIn!.generated);
+      for (const item of newerItems(u)) {
+        const row = docs.split("\n").find((line) => line.startsWith(`| \`${item}\``));
+        // A third-party app's migration is named "owner/repo path": the docs name the path (and the repository in words).
+        expect(row, item).to.contain(u.addedIn!.release).and.to.contain(u.addedIn!.migration.split(" ").pop()).and.to.contain(u.addedIn!.generated);
+        if (u.addedIn!.adoptedBy) expect(row, item).to.contain(u.addedIn!.adoptedBy.date);
+      }
     }
   });
 

@@ -5,7 +5,7 @@ import { GENERATION_TABLES } from "./families/generation";
 import { ORGANIZATIONS_TABLES } from "./families/organizations";
 import { PURGE_TABLES } from "./families/purge";
 import { RETIREMENT_TABLES } from "./families/retirement";
-import { LmsFamily, type AddedIn, type LmsTableUse } from "./lms-table-use";
+import { LmsFamily, type LmsTableUse } from "./lms-table-use";
 
 /**
  * The one list of the LMS tables and columns this service uses, per job family: what `check-lms-schema` and every
@@ -26,13 +26,4 @@ export const LMS_SCHEMA_REGISTRY: Readonly<Record<LmsFamily, readonly LmsTableUs
 /** Every table the registry lists, sorted. */
 export function registryTables(): string[] {
   return [...new Set(Object.values(LMS_SCHEMA_REGISTRY).flatMap((uses) => uses.map((u) => u.table)))].sort();
-}
-
-/** When a table first shipped, for tables newer than the baseline release. */
-export function addedInOf(table: string): AddedIn | undefined {
-  for (const uses of Object.values(LMS_SCHEMA_REGISTRY)) {
-    const use = uses.find((u) => u.table === table && u.addedIn);
-    if (use) return use.addedIn;
-  }
-  return undefined;
 }

@@ -18,7 +18,7 @@ import { retireDotOauth2Models } from "./oauth2-retirement";
  *    table (the registry's optional SOCIAL_AUTH_HISTORY) gets no row.
  * 2. `user.email = get_retired_email_by_email(…)`, `set_unusable_password()`, `save()`.
  * 3. `Registration.objects.filter(user=user).delete()` (auth_registration: the activation key).
- * 4. `retire_dot_oauth2_models(user)`.
+ * 4. `retire_dot_oauth2_models(user)` (with the ID tokens of an LMS that has them).
  * 5. `AccountRecovery.retire_recovery_email(user.id)` (common/djangoapps/student/models/user.py): the row's
  *    secondary_email redacted to `redact-before-delete+<user id>@redacted.com`, then deleted.
  */
@@ -39,7 +39,7 @@ export async function deactivateAccount(em: EntityManager, userId: number, retir
   }
   await em.query("UPDATE auth_user SET email = ?, password = ? WHERE id = ?", [retiredEmail, unusablePassword(), userId]);
   await em.query("DELETE FROM auth_registration WHERE user_id = ?", [userId]);
-  await retireDotOauth2Models(em, userId);
+  await retireDotOauth2Models(em, userId, schema);
   await em.query(`UPDATE auth_accountrecovery SET secondary_email = ${RECOVERY_EMAIL_REDACTED_SQL} WHERE user_id = ?`, [userId]);
   await em.query("DELETE FROM auth_accountrecovery WHERE user_id = ?", [userId]);
 }

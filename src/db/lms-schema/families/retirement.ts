@@ -1,4 +1,4 @@
-import type { LmsTableUse, OptionalBecause } from "../lms-table-use";
+import type { AddedIn, LmsTableUse, OptionalBecause } from "../lms-table-use";
 
 export const RETIREMENT_STATES: LmsTableUse = {
   table: "user_api_retirementstate",
@@ -34,6 +34,35 @@ export const ENROLLMENT_HISTORY: LmsTableUse = {
   optional: { because: "history", skipped: "the enrollment history rows of unenroll" },
 };
 
+/**
+ * django-oauth-toolkit's migration 0004_auto_20200902_2022 (DOT 1.5.0, OpenID Connect) created the IDToken table and
+ * added AccessToken.id_token (a OneToOneField, CASCADE). edx-platform held DOT at 1.3.2 (requirements/constraints.txt,
+ * PR #25392) until PR #32631 (July 2023); master pinned DOT 1.6.2 by 2023-09-26 (PR #33341's diff, which then
+ * raised it to 1.7.1), so Quince is the first release with them; the 2023-02 schema has DOT's 0001-0002 only.
+ */
+const DOT_OIDC_ADDED_IN: AddedIn = {
+  release: "Quince",
+  migration: "jazzband/django-oauth-toolkit oauth2_provider/migrations/0004_auto_20200902_2022.py",
+  generated: "2021-03-17",
+  adoptedBy: { change: "openedx/edx-platform requirements/constraints.txt: django-oauth-toolkit==1.6.2 (PR #32631, July 2023; shown by PR #33341)", date: "2023-09-26" },
+};
+
+/** The ID tokens issued to a learner's applications, deleted with them as Django's CASCADE deletes them. */
+export const DOT_ID_TOKENS: LmsTableUse = {
+  table: "oauth2_provider_idtoken",
+  columns: ["id", "application_id"],
+  optional: { because: "newer", skipped: "ID tokens: an LMS before Quince has no OpenID Connect ID tokens to delete with a learner's applications" },
+  addedIn: DOT_OIDC_ADDED_IN,
+};
+
+/** The access tokens of those ID tokens, which CASCADE deletes along. */
+export const DOT_ACCESS_TOKEN_ID_TOKENS: LmsTableUse = {
+  table: "oauth2_provider_accesstoken",
+  columns: ["id_token_id"],
+  optional: { because: "newer", skipped: "the access tokens of deleted ID tokens: an LMS before Quince has no such link" },
+  addedIn: DOT_OIDC_ADDED_IN,
+};
+
 /** What request-retirement deletes as upstream's create_retirement_request_and_deactivate_account does. */
 const ACCOUNT_DEACTIVATION_TABLES: LmsTableUse[] = [
   { table: "social_auth_usersocialauth", columns: ["id", "user_id", "provider", "uid", "extra_data", "created", "modified"] },
@@ -41,6 +70,8 @@ const ACCOUNT_DEACTIVATION_TABLES: LmsTableUse[] = [
   { table: "auth_registration", columns: ["user_id"] },
   { table: "oauth2_provider_application", columns: ["id", "user_id"] },
   { table: "oauth2_provider_accesstoken", columns: ["id", "user_id", "application_id", "source_refresh_token_id"] },
+  DOT_ACCESS_TOKEN_ID_TOKENS,
+  DOT_ID_TOKENS,
   { table: "oauth2_provider_refreshtoken", columns: ["id", "user_id", "application_id", "access_token_id"] },
   { table: "oauth2_provider_grant", columns: ["user_id", "application_id"] },
   { table: "oauth_dispatch_applicationaccess", columns: ["application_id"] },
