@@ -78,6 +78,16 @@ describe("Credentials: course certificates sent as award_course_certificate send
     });
   };
 
+  /** Learner issuance off: a passing generation's award job waits in the delayed set, its retry a minute away. */
+  async function awardWaitingForIssuance() {
+    const ctx = await world({ issuance: false, env: { CREDENTIALS_RETRY_BASE_MS: "60000" } });
+    credentials.on(CREDENTIALS_ROUTE, { status: 201, body: {} });
+    const course = await insertCourse(h.ds);
+    const learner = await insertLearner(h.ds, course);
+    await generator(ctx).generate(learner, course);
+    return { ctx, course, learner, job: await awardJobIn(ctx, learner, course, "delayed") };
+  }
+
   /**
    * post_course_certificate's request as requests.Session sends it with SuppliedJwtAuth and json=: these headers and
    * no others (requests' Accept (any type) and Accept-Encoding are left out on purpose, and the User-Agent names this
@@ -193,13 +203,7 @@ describe("Credentials: course certificates sent as award_course_certificate send
   });
 
   it("with learner issuance disabled in CredentialsApiConfig → no request, the job waits and says why, and nothing is lost", async () => {
-    const ctx = await world({ issuance: false, env: { CREDENTIALS_RETRY_BASE_MS: "60000" } });
-    credentials.on(CREDENTIALS_ROUTE, { status: 201, body: {} });
-    const course = await insertCourse(h.ds);
-    const learner = await insertLearner(h.ds, course);
-    await generator(ctx).generate(learner, course);
-
-    const job = await awardJobIn(ctx, learner, course, "delayed");
+    const { ctx, job } = await awardWaitingForIssuance();
     const reason = "Task award_course_certificate cannot be executed when credentials issuance is disabled in API config";
     expect((await ctx.queues.queue(QueueName.Credentials).getJobLogs(job.id!)).logs).to.deep.equal([`${reason}; retry 1 of 11 in 60000 ms`]);
     expect(sent()).to.have.length(0);
@@ -276,12 +280,7 @@ describe("Credentials: course certificates sent as award_course_certificate send
   });
 
   it("changes while a job waits are sent once, as the certificate then is; without CREDENTIALS_INTERNAL_SERVICE_URL nothing is recorded", async () => {
-    const ctx = await world({ issuance: false, env: { CREDENTIALS_RETRY_BASE_MS: "60000" } });
-    credentials.on(CREDENTIALS_ROUTE, { status: 201, body: {} });
-    const course = await insertCourse(h.ds);
-    const learner = await insertLearner(h.ds, course);
-    await generator(ctx).generate(learner, course);
-    const job = await awardJobIn(ctx, learner, course, "delayed");
+    const { ctx, course, learner, job } = await awardWaitingForIssuance();
     await setGrade(h.ds, learner, course, 0.1, false);
     await generator(ctx).markNotPassing(learner, course);
     await setCredentialsApiConfig(h.ds, { enabled: true, learnerIssuance: true, changeDate: new Date(Date.now() + 1000) });
