@@ -17,7 +17,7 @@ function median(values: number[]): number {
  * with an unusable (`!…`) password and a real account with a wrong password (median of 20 tries each within 30 %).
  */
 describe("console: equal sign-in cost for unknown users, unusable passwords and real ones", function () {
-  this.timeout(120000);
+  this.timeout(240000);
   let h: Harness;
   let con: RunningConsole;
 
@@ -56,10 +56,10 @@ describe("console: equal sign-in cost for unknown users, unusable passwords and 
       return { medians, ratio: Math.max(...Object.values(medians)) / Math.min(...Object.values(medians)) };
     };
     await attempt("warm-up");
-    // A second measurement only when the first is off: other processes on a loaded machine can skew one run, while a
-    // real difference (a skipped hash: ~1 ms against ~100 ms) fails both.
+    // Measured again (up to three times) only when a measurement is off: on a loaded shared machine other processes
+    // skew a run by 30 % now and then, while a real difference (a skipped hash: ~1 ms against ~100 ms) fails all three.
     let result = await measure();
-    if (result.ratio > 1.3) result = await measure();
+    for (let again = 0; again < 2 && result.ratio > 1.3; again++) result = await measure();
     expect(result.ratio, `medians (ms): ${JSON.stringify(result.medians)}`).to.be.at.most(1.3);
   });
 });
