@@ -17,10 +17,11 @@ declare module "fastify" {
  */
 function layoutData(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
   const staff = request.staff;
+  const isAdmin = staff?.role === "admin";
   return {
     staff,
-    isAdmin: staff?.role === "admin",
-    nav: staff ? NAVIGATION : [],
+    isAdmin,
+    nav: staff ? NAVIGATION.filter((item) => isAdmin || !item.adminOnly) : [],
     section: currentSection(request.url),
     csrfToken: staff ? csrfToken(request, reply) : undefined,
   };

@@ -55,11 +55,11 @@ export const paths = {
 
 export type ConsolePaths = typeof paths;
 
-/** The console's navigation bar, in order: every area an operator can reach from any page. */
-export const NAVIGATION: ReadonlyArray<{ href: string; label: string }> = [
+/** The console's navigation bar, in order: every area an operator can reach from any page (`adminOnly`: admins' only). */
+export const NAVIGATION: ReadonlyArray<{ href: string; label: string; adminOnly?: boolean }> = [
   { href: paths.home, label: "Home" },
   { href: paths.queues.index, label: "Queues" },
-  { href: paths.queueActions, label: "Queue actions" },
+  { href: paths.queueActions, label: "Queue actions", adminOnly: true },
   { href: paths.retirement.index, label: "Retirement" },
   { href: paths.commands.configuration("generation"), label: "Command configuration" },
   { href: paths.dateOverrides.index, label: "Date overrides" },

@@ -1,8 +1,9 @@
 import { Queue } from "bullmq";
 import { expect } from "chai";
 import type { AppContext } from "../../src/app/app-context";
-import { QueueName } from "../../src/queues/registry";
-import { keepSchedules, syncSchedules } from "../../src/workers/schedules";
+import { JOB_QUEUE, QueueName } from "../../src/queues/registry";
+import { SCHEDULES, keepSchedules, syncSchedules } from "../../src/workers/schedules";
+import { scheduleIsOn, type ScheduleDefinition } from "../../src/workers/schedule-definition";
 import { Harness } from "../support/harness";
 import { services } from "../support/services";
 import { waitFor } from "../support/wait";
@@ -108,43 +109,79 @@ describe("console: bull-board's destructive actions are admins' only, recorded, 
     expect(lines.map((l) => [l.userId, l.queue, l.action])).to.deep.include([adminId, QueueName.CertificatePurge, "obliterate (delete the queue and all its jobs)"]);
     expect(lines).to.have.length(6);
 
-    // Shown to every signed-in user, newest first, with the staff user's name; no learner data.
-    const viewer = new ConsoleClient(con.url);
-    await viewer.signIn("viewer", "viewer-pw");
-    const html = await (await viewer.get("/queue-actions")).text();
+    // Shown to admins, newest first, with the staff user's name; no learner data.
+    const res = await c.get("/queue-actions");
+    expect(res.status).to.equal(200);
+    const html = await res.text();
     expect(html).to.include(`admin (user ${adminId})`);
     expect(html.indexOf("obliterate")).to.be.lessThan(html.indexOf("remove job"));
     expect(html).to.include("hand-made").and.include("deletes");
+    expect(html).to.include('href="/queue-actions"');
   });
 
-  it("the workers' periodic check restores every schedule they own, cron and fixed-interval alike, after an admin removes it", async () => {
+  it("the record is the admins' own: read-only staff get 403 for the page and no link to it", async () => {
+    const viewer = new ConsoleClient(con.url);
+    await viewer.signIn("viewer", "viewer-pw");
+    const page = await viewer.get("/queue-actions");
+    expect(page.status).to.equal(403);
+    const html = await page.text();
+    expect(html).to.include("Only console admins may see the record");
+    expect(html).to.not.include("<table id=\"queue-actions\"");
+    expect(await (await viewer.get("/")).text()).to.not.include('href="/queue-actions"');
+    expect((await viewer.get("/queue-actions", { accept: "application/json" })).status).to.equal(403);
+  });
+
+  it("the workers' periodic check restores every schedule they own (cron and every), as it was, after an admin removes it", async () => {
+    // Every schedule of SCHEDULES switched on (a new schedule that this leaves off fails the check below).
     const ctx: AppContext = await h.context({
-      env: { RETIREMENT_SCHEDULE_CRON: "0 3 * * *", SEND_LEARNING_CERTIFICATE_LIFECYCLE_EVENTS_TO_BUS: "true", EVENT_BUS_PUBLISH_INTERVAL_MS: "5000" },
+      env: {
+        CERTIFICATE_GENERATION_CRON: "15 1 * * *",
+        RETIREMENT_SCHEDULE_CRON: "0 3 * * *",
+        ORGANIZATIONS_BACKFILL_CRON: "30 2 * * 1",
+        RETIREMENT_ARCHIVE_SCHEDULE_CRON: "30 4 * * *",
+        RETIREMENT_PARTNER_REPORT_CRON: "0 5 * * 1",
+        STUCK_JOB_SWEEPER_CRON: "*/10 * * * *",
+        SEND_LEARNING_CERTIFICATE_LIFECYCLE_EVENTS_TO_BUS: "true",
+        EVENT_BUS_PUBLISH_INTERVAL_MS: "5000",
+        CREDENTIALS_INTERNAL_SERVICE_URL: "http://127.0.0.1:9/credentials",
+        BACKEND_SERVICE_EDX_OAUTH2_PROVIDER_URL: "http://127.0.0.1:9/oauth2",
+        BACKEND_SERVICE_EDX_OAUTH2_KEY: "credentials-worker",
+        BACKEND_SERVICE_EDX_OAUTH2_SECRET: "not-a-secret",
+        CREDENTIALS_DRAIN_INTERVAL_MS: "3000",
+      },
     });
-    const owned = [QueueName.LearnerRetirement, QueueName.CertificateEvents];
+    expect(SCHEDULES.filter((s) => !scheduleIsOn(s, ctx.config)).map((s) => s.schedulerId), "schedules left off").to.deep.equal([]);
+    const owned = [...new Set(SCHEDULES.map((s) => JOB_QUEUE[s.jobName]))];
     await syncSchedules(ctx.queues, owned, ctx.config, ctx.logger);
-    const retirement = ctx.queues.queue(QueueName.LearnerRetirement);
-    const events = ctx.queues.queue(QueueName.CertificateEvents);
-    expect((await retirement.getJobScheduler("retire-learners"))?.pattern).to.equal("0 3 * * *");
-    expect((await events.getJobScheduler("publish-certificate-events"))?.every).to.equal(5000);
+    /** A schedule as Redis holds it, without the time of its next run and an interval's phase (both from the clock). */
+    const stored = async (s: ScheduleDefinition) => {
+      const json = await ctx.queues.queue(JOB_QUEUE[s.jobName]).getJobScheduler(s.schedulerId);
+      if (!json) return undefined;
+      const { next: _next, offset: _offset, ...rest } = json;
+      return rest;
+    };
+    const before = new Map<string, unknown>();
+    for (const s of SCHEDULES) before.set(s.schedulerId, await stored(s));
+    const kinds = SCHEDULES.map((s) => (before.get(s.schedulerId) as { every?: number } | undefined)?.every ? "every" : "cron");
+    expect(kinds).to.include("every").and.include("cron");
+    expect([...before.values()]).to.not.include(undefined);
 
     const c = await admin();
-    for (const [queue, id] of [[QueueName.LearnerRetirement, "retire-learners"], [QueueName.CertificateEvents, "publish-certificate-events"]]) {
-      expect((await c.request("PUT", `/queues/api/queues/${queue}/job-schedulers/${id}/remove`, { headers: c.xsrfHeaders() })).status, id).to.be.within(200, 204);
+    for (const s of SCHEDULES) {
+      const path = `/queues/api/queues/${JOB_QUEUE[s.jobName]}/job-schedulers/${s.schedulerId}/remove`;
+      expect((await c.request("PUT", path, { headers: c.xsrfHeaders() })).status, s.schedulerId).to.be.within(200, 204);
+      expect(await stored(s), s.schedulerId).to.equal(undefined);
     }
-    expect(await retirement.getJobScheduler("retire-learners")).to.equal(undefined);
-    expect(await events.getJobScheduler("publish-certificate-events")).to.equal(undefined);
+    const removals = (await recorded()).filter((e) => e.action === "remove scheduler" && e.userId === adminId).map((e) => e.target);
+    expect(removals).to.include.members(SCHEDULES.map((s) => s.schedulerId));
 
     const stop = keepSchedules(ctx.queues, owned, ctx.config, ctx.logger, 100);
     try {
-      await waitFor("both schedules re-created", async () => Boolean((await retirement.getJobScheduler("retire-learners")) && (await events.getJobScheduler("publish-certificate-events"))));
+      await waitFor("every schedule re-created", async () => (await Promise.all(SCHEDULES.map(stored))).every(Boolean));
     } finally {
       stop();
     }
-    expect((await retirement.getJobScheduler("retire-learners"))?.pattern).to.equal("0 3 * * *");
-    const restored = await events.getJobScheduler("publish-certificate-events");
-    expect(restored?.every).to.equal(5000);
-    // With the job options the schedule was made with (a short tail of finished runs).
-    expect(restored?.template?.opts).to.deep.include({ removeOnComplete: 100, removeOnFail: 1000 });
+    // As they were made: the same pattern or interval, time zone, job name, data and job options.
+    for (const s of SCHEDULES) expect(await stored(s), s.schedulerId).to.deep.equal(before.get(s.schedulerId));
   });
 });

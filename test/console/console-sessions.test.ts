@@ -2,6 +2,7 @@ import { expect } from "chai";
 import IORedis from "ioredis";
 import { makeDjangoPassword } from "../../src/services/auth/django-password";
 import { Harness } from "../support/harness";
+import { OwnRedis } from "../support/own-redis";
 import { services } from "../support/services";
 import { ConsoleClient, seedUser, startConsole, type RunningConsole } from "./console-fixtures";
 import { makeFailedJob } from "./console-helpers";
@@ -47,6 +48,40 @@ describe("console: no state before sign-in, and sessions that end", function () 
     const c = new ConsoleClient(con.url);
     expect((await c.signIn("viewer", "viewer-pw")).status).to.equal(302);
     expect(await sessionKeys()).to.have.length(1);
+  });
+
+  it("on a Redis of its own: 50 anonymous GET /login (and a failed sign-in) create 0 keys and send no write command at all", async () => {
+    const own = await OwnRedis.start();
+    const ownConsole = await startConsole(h, { REDIS_URL: own.url });
+    const probe = new IORedis(own.url);
+    try {
+      // BullMQ writes each queue's meta key when the console opens its queues: once, at start, not per request.
+      const keysBefore = await probe.dbsize();
+      await probe.config("RESETSTAT");
+      for (let i = 0; i < 50; i++) expect((await new ConsoleClient(ownConsole.url).get("/login")).status).to.equal(200);
+      const anon = new ConsoleClient(ownConsole.url);
+      for (const path of ["/", "/queues", "/queues/api/queues", "/retirement", "/queue-actions", "/logout"]) await anon.get(path);
+      // A POST without the form's token is refused before anything is counted.
+      expect((await anon.request("POST", "/login", { form: { username: "admin", password: "x" } })).status).to.equal(403);
+      expect(await probe.dbsize()).to.equal(keysBefore);
+      // INFO commandstats lists every command the server ran since RESETSTAT (the probe's own INFO included).
+      const info = await probe.info("commandstats");
+      const commands = [...info.matchAll(/^cmdstat_([a-z|_]+):/gm)].map((m) => m[1]);
+      const writes: string[] = [];
+      for (const name of commands) {
+        const [[, , flags]] = (await probe.command("INFO", name.split("|")[0])) as Array<[string, number, string[]]>;
+        if (flags.includes("write") || /^(eval|evalsha|fcall|script)/.test(name)) writes.push(name);
+      }
+      expect(writes, info).to.deep.equal([]);
+      // The probe sees writes when there are some: signing in stores a session.
+      await seedUser(h.ds, { username: "own-redis-staff", password: "own-redis-pw" });
+      expect((await new ConsoleClient(ownConsole.url).signIn("own-redis-staff", "own-redis-pw")).status).to.equal(302);
+      expect(await probe.dbsize()).to.be.greaterThan(keysBefore);
+    } finally {
+      probe.disconnect();
+      await ownConsole.close();
+      await own.stop();
+    }
   });
 
   it("the CSRF cookie is signed, and a sign-in form's token does not authorise a signed-in change", async () => {
