@@ -34,6 +34,7 @@ describe("console in a real browser (headless Chromium)", function () {
   const contexts: BrowserContext[] = [];
   let certificateId: number;
   let failedJobId: string;
+  let adminId: number;
 
   async function newPage(): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
@@ -58,7 +59,7 @@ describe("console in a real browser (headless Chromium)", function () {
   before(async () => {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/services.sh --with-chromium (installs Debian's chromium)`);
     h = await Harness.create({ bucket: true });
-    await seedUser(h.ds, { username: "admin", encoded: DJANGO_VECTOR.encoded, isSuperuser: true });
+    adminId = await seedUser(h.ds, { username: "admin", encoded: DJANGO_VECTOR.encoded, isSuperuser: true });
     await seedUser(h.ds, { username: "viewer", password: "viewer-pw" });
     await seedUser(h.ds, { username: "learner", password: "learner-pw", isStaff: false });
     await seedUser(h.ds, { username: "gone", password: "gone-pw", isActive: false });
@@ -128,6 +129,32 @@ describe("console in a real browser (headless Chromium)", function () {
     expect(row).to.deep.equal({ download_url: "", download_uuid: "" });
     await page.goto(`${con.url}/queues/queue/certificate-purge?status=completed`);
     await page.getByText(failedJobId).waitFor();
+  });
+
+  it("an admin's delete in bull-board is on the admins' Queue actions page; read-only staff have no link to it", async () => {
+    const jobId = await makeFailedJob(h.prefix, "certificate-purge", "purge-pdf-certificate", { certificateId: 80 }, "purge-pdf-certificate.80");
+    const page = await newPage();
+    await signIn(page, "admin", DJANGO_VECTOR.password);
+    await page.goto(`${con.url}/queues/queue/certificate-purge/${jobId}`);
+    await page.getByText(jobId, { exact: true }).first().waitFor();
+    await page.locator("button:has(svg.lucide-trash)").first().click();
+    await page.getByText("Are you sure that you want to clean this job?").waitFor();
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await waitFor(async () => (await purge.getJob(jobId)) === undefined, "the job to be removed");
+    await page.goto(`${con.url}/`);
+    await Promise.all([page.waitForLoadState("load"), page.click('header nav a:text-is("Queue actions")')]);
+    const row = page.locator("#queue-actions tbody tr").first();
+    const cells = await row.locator("td").allInnerTexts();
+    expect(cells.slice(1)).to.deep.equal([`admin (user ${adminId})`, "certificate-purge", "remove job deletes", jobId]);
+    expect(await row.getAttribute("class")).to.equal("destructive");
+    await page.screenshot({ path: path.resolve(__dirname, "../../docs/img/console-queue-actions.png") });
+
+    const viewer = await newPage();
+    await signIn(viewer, "viewer", "viewer-pw");
+    expect(await viewer.locator('header nav a:text-is("Queue actions")').count()).to.equal(0);
+    await viewer.goto(`${con.url}/queue-actions`);
+    await viewer.getByRole("heading", { name: "Not allowed" }).waitFor();
+    expect(await viewer.locator("#queue-actions").count()).to.equal(0);
   });
 
   it("a read-only staff user sees the same pages without actions, and the server refuses their direct requests", async () => {

@@ -64,6 +64,11 @@ describe("console: /healthz and /readyz", function () {
     // States and codes only: no database, bucket or host names, no database user.
     expect(JSON.parse(text)).to.deep.equal({ redis: "ok", database: "down: ER_BAD_DB_ERROR", s3: "down: NoSuchBucket" });
     expect(text).to.not.match(/owt_no_such_database|owt-no-such-bucket|127\.0\.0\.1|root/);
+    // /metrics, public too, says the same with numbers and no text of the errors.
+    const metrics = await (await fetch(`${con.url}/metrics`)).text();
+    const up = parsePrometheusText(metrics).samples.filter((s) => s.name === "openedx_workers_dependency_up");
+    expect(Object.fromEntries(up.map((s) => [s.labels.dependency, s.value]))).to.deep.equal({ redis: 1, database: 0, s3: 0 });
+    expect(metrics).to.not.match(/owt_no_such_database|owt-no-such-bucket|127\.0\.0\.1|root|ER_BAD_DB_ERROR|NoSuchBucket/);
   });
 
   it("/readyz names the S3 error code of a wrong access key and the MySQL code of a wrong password, never their text", async () => {
@@ -77,6 +82,7 @@ describe("console: /healthz and /readyz", function () {
     const text = await res.text();
     expect(JSON.parse(text)).to.deep.equal({ redis: "ok", database: "down: ER_ACCESS_DENIED_ERROR", s3: "down: InvalidAccessKeyId" });
     expect(text).to.not.match(/owt_no_such_user|OWTNOSUCHACCESSKEY|127\.0\.0\.1/);
+    expect(await (await fetch(`${con.url}/metrics`)).text()).to.not.match(/owt_no_such_user|OWTNOSUCHACCESSKEY|127\.0\.0\.1|Access denied/);
   });
 
   it("a flood of /readyz and /metrics requests costs one dependency check per moment (counted at an S3 played by a local server)", async () => {

@@ -145,7 +145,7 @@ describe("console: no state before sign-in, and sessions that end", function () 
 
   it("every signed-in response is Cache-Control: no-store (pages, APIs, bull-board's files, redirects, errors)", async () => {
     const c = new ConsoleClient(con.url);
-    await c.signIn("admin", "admin-pw");
+    expect((await c.signIn("admin", "admin-pw")).headers.get("cache-control"), "the sign-in's redirect").to.equal("no-store");
     const page = await (await c.get("/queues")).text();
     // Relative to the page's <base href="/queues/">.
     const src = /src="([^"]+\.js)"/.exec(page)?.[1];
@@ -156,7 +156,16 @@ describe("console: no state before sign-in, and sessions that end", function () 
       const res = await c.get(path, { accept: path.includes("/api/") ? "application/json" : "text/html" });
       expect(res.headers.get("cache-control"), `${path} (${res.status})`).to.equal("no-store");
     }
+    // Changes too: bull-board's API and a console form's answer.
+    const pause = await c.request("PUT", "/queues/api/queues/certificate-purge/pause", { headers: c.xsrfHeaders() });
+    expect([pause.status, pause.headers.get("cache-control")]).to.deep.equal([200, "no-store"]);
+    await c.request("PUT", "/queues/api/queues/certificate-purge/resume", { headers: c.xsrfHeaders() });
+    const _csrf = await c.formToken("/generation/failed-tasks");
+    const ask = await c.request("POST", "/generation/failed-tasks/reapply", { form: { _csrf }, headers: { accept: "text/html" } });
+    expect(ask.headers.get("cache-control"), `reapply all (${ask.status})`).to.equal("no-store");
     const anon = new ConsoleClient(con.url);
+    // bull-board's files are served after sign-in only.
+    expect((await anon.get(script, { accept: "*/*" })).status).to.equal(401);
     expect((await anon.get("/login")).headers.get("cache-control")).to.equal("no-store");
     expect((await anon.get("/queues")).headers.get("cache-control")).to.equal("no-store");
   });
