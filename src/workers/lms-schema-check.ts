@@ -16,9 +16,13 @@ export const QUEUE_LMS_FAMILIES: Record<QueueName, LmsFamily[]> = {
   [QueueName.Credentials]: [LmsFamily.Credentials],
 };
 
-/** The families of these queues, in the registry's order. */
-export function familiesOfQueues(queues: readonly QueueName[]): LmsFamily[] {
+/**
+ * The families a worker of these queues needs, in the registry's order; `consuming` adds the EVENT_BUS_CONSUME role's
+ * (every worker with consume topics runs it, whatever its queues).
+ */
+export function familiesOfQueues(queues: readonly QueueName[], consuming = false): LmsFamily[] {
   const wanted = new Set(queues.flatMap((q) => QUEUE_LMS_FAMILIES[q]));
+  if (consuming) wanted.add(LmsFamily.EventConsumer);
   return ALL_FAMILIES.filter((f) => wanted.has(f));
 }
 
@@ -34,8 +38,8 @@ export async function lmsSchemaReport(ds: DataSource, families: readonly LmsFami
  * A worker's start: every required table and column of its queues' families must be there (else LmsSchemaError,
  * exit 2, one line per item); each optional one missing is logged once, as one warning line naming what is skipped.
  */
-export async function checkLmsSchemaAtStart(ds: DataSource, queues: readonly QueueName[], logger: Logger, extraTables: readonly string[] = []): Promise<void> {
-  const report = await lmsSchemaReport(ds, familiesOfQueues(queues), extraTables);
+export async function checkLmsSchemaAtStart(ds: DataSource, queues: readonly QueueName[], logger: Logger, opts: { consuming?: boolean; extraTables?: readonly string[] } = {}): Promise<void> {
+  const report = await lmsSchemaReport(ds, familiesOfQueues(queues, opts.consuming), opts.extraTables);
   if (report.missingRequired.length > 0) throw new LmsSchemaError(report.missingRequired.map(requiredLine));
   for (const item of report.missingOptional) logger.warn(`LMS schema: ${optionalLine(item)}`);
 }

@@ -49,6 +49,24 @@ describe("the LMS schema check: check-lms-schema and every worker's start", func
     expect((await cli("check-lms-schema", "--queues", QueueName.Organizations)).code).to.equal(0);
   });
 
+  it("the event consumer role's tables are checked in every worker with EVENT_BUS_CONSUME topics, whatever its queues", async () => {
+    h = await Harness.create({ lmsSchema: "real" });
+    await h.ds.query("ALTER TABLE waffle_switch DROP COLUMN active");
+    const consuming = { EVENT_BUS_CONSUME: "org.openedx.learning.course.passing.status.updated.v1" };
+
+    const worker = spawnCli(["worker", "--queues", QueueName.CertificateEvents], h.env(consuming));
+    expect((await exitOf(worker, 30000)).code, worker.output()).to.equal(2);
+    expect(worker.output()).to.contain("missing waffle_switch.active: needed by event-consumer");
+    expect(worker.output()).to.not.match(STACK_LINE);
+    const check = await runCliInProcess(["check-lms-schema", "--queues", QueueName.CertificateEvents], h.env(consuming));
+    expect(check.code).to.equal(2);
+    expect(check.out.split("\n").filter((l) => l.startsWith("error: "))).to.deep.equal(["error: missing waffle_switch.active: needed by event-consumer"]);
+
+    // Without consume topics the role does not run, and a worker of the same queue starts.
+    const plain = spawnCli(["worker", "--queues", QueueName.CertificateEvents, "--until-idle"], h.env());
+    expect((await exitOf(plain, 30000)).code, plain.output()).to.equal(0);
+  });
+
   it("an optional table missing: the worker starts, logs the one line naming what is skipped, and the jobs that touch it succeed", async () => {
     h = await Harness.create();
     await h.ds.query("DROP TABLE certificates_historicalgeneratedcertificate");

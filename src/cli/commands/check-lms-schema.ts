@@ -22,13 +22,14 @@ read. With the retirement family, RETIREMENT_EXTRA_ERASURES' tables and columns 
 checked too. Workers run the same check at start for their queues. Written for ${describeRelease(BASELINE_RELEASE)} and later
 (docs/lms-schema.md).`,
   options: {
-    queues: { type: "string", valueName: "a,b", description: `Check only what workers of these queues need (default: every family, the console's included; queues: ${ALL_QUEUES.join(", ")})` },
+    queues: { type: "string", valueName: "a,b", description: `Check only what workers of these queues need, with the event consumer role's tables when EVENT_BUS_CONSUME is set (default: every family, the console's included; queues: ${ALL_QUEUES.join(", ")})` },
     json: { type: "boolean", description: "Print a JSON report: {ok, families, checked, missingRequired: [...], missingOptional: [...]}" },
     ...HELP_OPTION,
   },
   async run({ options }, io) {
-    const families = options.queues !== undefined ? familiesOfQueues(parseQueueNames(String(options.queues))) : ALL_FAMILIES;
     const config = loadConfig(io.env);
+    // With --queues, what a worker of those queues started with this configuration checks (the consumer role's too).
+    const families = options.queues !== undefined ? familiesOfQueues(parseQueueNames(String(options.queues)), config.eventBus.consumeTopics.length > 0) : ALL_FAMILIES;
     const bound = config.resilience.startupTimeoutMs;
     let ds;
     try {

@@ -105,7 +105,8 @@ and openedx_workers_dependency_up at /metrics.`,
         // One information_schema read: the registry's tables, and the operator's extra erasure tables when retiring.
         const retiring = queues.includes(QueueName.LearnerRetirement);
         const extraTables = retiring ? extraErasureTables(runConfig.extraErasures) : [];
-        await withTimeout(checkLmsSchemaAtStart(ctx.dataSource, queues, logger, extraTables), bound, "reading the LMS schema");
+        const consuming = runConfig.eventBus.consumeTopics.length > 0;
+        await withTimeout(checkLmsSchemaAtStart(ctx.dataSource, queues, logger, { consuming, extraTables }), bound, "reading the LMS schema");
         // An extra erasure naming a table or column this LMS lacks would fail every learner at retire_lms: exit 2 now.
         if (retiring) await withTimeout(checkExtraErasures(ctx.dataSource, runConfig.extraErasures), bound, "checking RETIREMENT_EXTRA_ERASURES");
         await withTimeout(syncSchedules(ctx.queues, queues, ctx.config, logger), bound, "syncing job schedules");

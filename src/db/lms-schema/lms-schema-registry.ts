@@ -1,6 +1,7 @@
 import { CONSOLE_TABLES } from "./families/console";
 import { CREDENTIALS_TABLES } from "./families/credentials";
 import { EVENT_BUS_TABLES } from "./families/event-bus";
+import { EVENT_CONSUMER_TABLES } from "./families/event-consumer";
 import { GENERATION_TABLES } from "./families/generation";
 import { ORGANIZATIONS_TABLES } from "./families/organizations";
 import { PURGE_TABLES } from "./families/purge";
@@ -19,6 +20,7 @@ export const LMS_SCHEMA_REGISTRY: Readonly<Record<LmsFamily, readonly LmsTableUs
   [LmsFamily.Retirement]: RETIREMENT_TABLES,
   [LmsFamily.Organizations]: ORGANIZATIONS_TABLES,
   [LmsFamily.EventBus]: EVENT_BUS_TABLES,
+  [LmsFamily.EventConsumer]: EVENT_CONSUMER_TABLES,
   [LmsFamily.Credentials]: CREDENTIALS_TABLES,
   [LmsFamily.Console]: CONSOLE_TABLES,
 };

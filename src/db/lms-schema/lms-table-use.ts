@@ -7,6 +7,8 @@ export enum LmsFamily {
   Retirement = "retirement",
   Organizations = "organizations",
   EventBus = "event-bus",
+  /** Not a queue: the EVENT_BUS_CONSUME role a worker takes on when consume topics are set. */
+  EventConsumer = "event-consumer",
   Credentials = "credentials",
   Console = "console",
 }

@@ -90,7 +90,4 @@ export const GENERATION_TABLES: LmsTableUse[] = [
   { table: "milestones_coursemilestone", columns: ["course_id", "active", "milestone_id", "milestone_relationship_type_id"] },
   { table: "milestones_milestonerelationshiptype", columns: ["id", "name", "active"] },
   { table: "milestones_usermilestone", columns: ["created", "modified", "user_id", "source", "collected", "active", "milestone_id"] },
-  // The bus reactions: the auto-generation switch, and an approved ID verification's active enrollments.
-  { table: "waffle_switch", columns: ["name", "active"] },
-  { table: "student_courseenrollment", columns: ["user_id", "course_id", "is_active"] },
 ];
