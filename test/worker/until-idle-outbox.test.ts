@@ -2,14 +2,36 @@ import { expect } from "chai";
 import { QueueName } from "../../src/queues/registry";
 import { exitOf, runCliInProcess, spawnCli } from "../support/cli";
 import { Harness } from "../support/harness";
-import { certificateRow, insertCourse, insertLearner } from "../certificate-generation/generation-fixtures";
+import { certificateRow } from "../certificate-generation/generation-fixtures";
 import { busEnv, certificateOf, lifecycleStream, outboxRows, readStream } from "../event-bus/bus-support";
+import { hex32, insertUser } from "../support/fixtures";
+import { insertLmsRow } from "../support/lms-seed";
+
+/**
+ * A course run that generates (an overview with web certificates on) and a verified, passing learner in it, seeded
+ * through lms-seed so that the rows are complete on edx-platform's own schema too (TEST_LMS_SCHEMA=real).
+ */
+async function insertCourse(h: Harness): Promise<string> {
+  const key = `course-v1:OrgG+C${hex32().slice(0, 6)}+R1`;
+  await insertLmsRow(h.ds, "course_overviews_courseoverview", { id: key, org: "OrgG", display_name: "A course", cert_html_view_enabled: 1, created: new Date(), modified: new Date() });
+  return key;
+}
+
+async function insertLearner(h: Harness, courseKey: string): Promise<number> {
+  const user = await insertUser(h.ds);
+  await insertLmsRow(h.ds, "auth_userprofile", { user_id: user.id, name: `${user.firstName} ${user.lastName}` });
+  await insertLmsRow(h.ds, "student_courseenrollment", { user_id: user.id, course_id: courseKey, mode: "verified", is_active: 1, created: new Date() });
+  await insertLmsRow(h.ds, "grades_persistentcoursegrade", { user_id: user.id, course_id: courseKey, percent_grade: 0.87, letter_grade: "Pass", passed_timestamp: new Date() });
+  return user.id;
+}
 
 /**
  * `worker --until-idle` from a cron job or a Kubernetes Job: with publishing on, it must not exit with certificate
  * events still in the outbox, and must not wait for the publish interval to send them.
  */
-describe("worker --until-idle drains the certificate event outbox", () => {
+describe("worker --until-idle drains the certificate event outbox", function () {
+  // Three CLI processes per test (each loads the CLI and checks the LMS schema at start): far above mocha's default.
+  this.timeout(120_000);
   let h: Harness;
   beforeEach(async () => {
     h = await Harness.create();
@@ -33,8 +55,8 @@ describe("worker --until-idle drains the certificate event outbox", () => {
 
   async function generateForThree(): Promise<{ course: string; learners: number[] }> {
     await previousRun();
-    const course = await insertCourse(h.ds);
-    const learners = [await insertLearner(h.ds, course), await insertLearner(h.ds, course), await insertLearner(h.ds, course)];
+    const course = await insertCourse(h);
+    const learners = [await insertLearner(h, course), await insertLearner(h, course), await insertLearner(h, course)];
     const produced = await runCliInProcess(["generate-certificates", "--course-key", course, "--user-ids", ...learners.map(String)], env());
     expect(produced.code, produced.err).to.equal(0);
     return { course, learners };
