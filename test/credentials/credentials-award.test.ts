@@ -202,7 +202,7 @@ describe("Credentials: course certificates sent as award_course_certificate send
     expect((await awardJob(ctx, a, course))!.returnvalue).to.deep.include({ status: "done", httpStatus: 201, retries: 1 });
   });
 
-  it("with learner issuance disabled in CredentialsApiConfig → no request, the job waits and says why, and nothing is lost", async () => {
+  it("with learner issuance or the configuration disabled in CredentialsApiConfig → no request, the job waits and says why, and nothing is lost", async () => {
     const { ctx, job } = await awardWaitingForIssuance();
     const reason = "Task award_course_certificate cannot be executed when credentials issuance is disabled in API config";
     expect((await ctx.queues.queue(QueueName.Credentials).getJobLogs(job.id!)).logs).to.deep.equal([`${reason}; retry 1 of 11 in 60000 ms`]);
@@ -210,8 +210,16 @@ describe("Credentials: course certificates sent as award_course_certificate send
     expect(lms.received(TOKEN_ROUTE)).to.have.length(0);
     expect(await outboxRows()).to.equal(1);
 
-    // An operator turns issuance on (a newer configuration row); the next try sends the certificate.
-    await setCredentialsApiConfig(h.ds, { enabled: true, learnerIssuance: true, changeDate: new Date(Date.now() + 1000) });
+    // A newer row with learner issuance on but the configuration itself disabled: still no send.
+    await setCredentialsApiConfig(h.ds, { enabled: false, learnerIssuance: true, changeDate: new Date(Date.now() + 1000) });
+    await job.promote();
+    const logs = async () => (await ctx.queues.queue(QueueName.Credentials).getJobLogs(job.id!)).logs;
+    await waitFor("the second try", async () => (await logs()).length === 2 && (await job.getState()) === "delayed");
+    expect((await logs())[1]).to.equal(`${reason}; retry 2 of 11 in 120000 ms`);
+    expect(sent()).to.have.length(0);
+
+    // An operator turns both on (a newer configuration row); the next try sends the certificate.
+    await setCredentialsApiConfig(h.ds, { enabled: true, learnerIssuance: true, changeDate: new Date(Date.now() + 2000) });
     await job.promote();
     await waitFor("the award request", async () => sent().length === 1);
     await settled(ctx);
