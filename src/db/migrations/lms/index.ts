@@ -6,6 +6,7 @@ import { LmsPartnerReportingSchema1700000001010 } from "./1700000001010-lms-part
 import { LmsAuthGroups1700000001100 } from "./1700000001100-lms-auth-groups";
 import { LmsOrganizationsSchema1700000001500 } from "./1700000001500-lms-organizations-schema";
 import { LmsAccountDeactivationSchema1700000002000 } from "./1700000002000-lms-account-deactivation-schema";
+import { LmsReferencedTables1700000002100 } from "./1700000002100-lms-referenced-tables";
 import { LmsCertificateSignalsSchema1700000002400 } from "./1700000002400-lms-certificate-signals-schema";
 
 /** LMS schema migrations, oldest first. Later work appends its tables here as new files. */
@@ -18,5 +19,6 @@ export const LMS_MIGRATIONS = [
   LmsAuthGroups1700000001100,
   LmsOrganizationsSchema1700000001500,
   LmsAccountDeactivationSchema1700000002000,
+  LmsReferencedTables1700000002100,
   LmsCertificateSignalsSchema1700000002400,
 ];
