@@ -83,9 +83,9 @@ export async function generationSqlFloor(h: Harness, count: number, tag: string)
     await h.ds.transaction(async (m) => {
       const now = new Date();
       await m.query(
-        `INSERT INTO certificates_generatedcertificate (user_id, course_id, verify_uuid, grade, status, mode, name, created_date, modified_date)
+        `INSERT INTO certificates_generatedcertificate (user_id, course_id, verify_uuid, download_uuid, download_url, grade, \`key\`, distinction, status, mode, name, created_date, modified_date, error_reason)
          VALUES ? ON DUPLICATE KEY UPDATE status = VALUES(status), grade = VALUES(grade), modified_date = VALUES(modified_date)`,
-        [ids.map((u) => [u, courseKey, "0".repeat(32), "0.87", "downloadable", "verified", "", now, now])],
+        [ids.map((u) => [u, courseKey, "0".repeat(32), "", "", "0.87", "", 0, "downloadable", "verified", "", now, now, ""])],
       );
       await m.query(
         `INSERT INTO certificates_historicalgeneratedcertificate (id, course_id, verify_uuid, download_uuid, download_url, grade, \`key\`, distinction, status, mode, name, created_date, modified_date, error_reason, user_id, history_date, history_type)

@@ -50,6 +50,7 @@ async function main(mode: string): Promise<void> {
           await ds.getRepository(GeneratedCertificate).save({
             userId: user.id, courseId: "course-v1:DemoX+Web201+2024", status: "downloadable", mode: "verified", grade: "0.8",
             name: "Demo Learner 1", createdDate: new Date(), modifiedDate: new Date(), verifyUuid: hex(),
+            downloadUuid: "", downloadUrl: "", key: "", errorReason: "", distinction: false,
           });
         }
       }

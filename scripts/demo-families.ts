@@ -18,6 +18,7 @@ import { randomBytes } from "node:crypto";
 import { GeneratedCertificate } from "../src/entities/lms";
 import { makeDjangoPassword } from "../src/services/auth/django-password";
 import { describeS3Error, isS3ServiceError } from "../src/storage/s3-error";
+import { insertLmsRow } from "../test/support/lms-seed";
 
 export const DEMO_COURSE = "course-v1:DemoX+Gen301+2026";
 export const DEMO_ADMIN = { username: "demo_admin", password: "demo-admin-password" };
@@ -28,15 +29,14 @@ async function main(mode: string): Promise<void> {
   const ds = await openDataSource({ databaseUrl: config.databaseUrl });
   try {
     if (mode === "seed-generation") {
-      await ds.query("INSERT INTO course_overviews_courseoverview (id, org, display_name, cert_html_view_enabled) VALUES (?, 'DemoX', 'Demo course: certificates', 1)", [DEMO_COURSE]);
+      await insertLmsRow(ds, "course_overviews_courseoverview", { id: DEMO_COURSE, org: "DemoX", display_name: "Demo course: certificates", cert_html_view_enabled: 1 });
       const ids: number[] = [];
       for (const [i, percent, passed] of [[1, 0.91, true], [2, 0.78, true], [3, 0.42, false], [4, 0.88, true]] as const) {
-        const user = await ds.query("INSERT INTO auth_user (password, username, first_name, last_name, email) VALUES ('!', ?, 'Demo', ?, ?)", [`demo_graduate_${i}`, `Graduate ${i}`, `graduate${i}@example.com`]);
-        const id = Number(user.insertId);
+        const id = await insertLmsRow(ds, "auth_user", { password: "!", username: `demo_graduate_${i}`, first_name: "Demo", last_name: `Graduate ${i}`, email: `graduate${i}@example.com` });
         ids.push(id);
-        await ds.query("INSERT INTO auth_userprofile (user_id, name) VALUES (?, ?)", [id, `Demo Graduate ${i}`]);
-        await ds.query("INSERT INTO student_courseenrollment (user_id, course_id, mode, is_active) VALUES (?, ?, 'verified', 1)", [id, DEMO_COURSE]);
-        await ds.query("INSERT INTO grades_persistentcoursegrade (user_id, course_id, percent_grade, letter_grade, passed_timestamp) VALUES (?, ?, ?, ?, ?)", [id, DEMO_COURSE, percent, passed ? "Pass" : "", passed ? new Date() : null]);
+        await insertLmsRow(ds, "auth_userprofile", { user_id: id, name: `Demo Graduate ${i}` });
+        await insertLmsRow(ds, "student_courseenrollment", { user_id: id, course_id: DEMO_COURSE, mode: "verified", is_active: 1 });
+        await insertLmsRow(ds, "grades_persistentcoursegrade", { user_id: id, course_id: DEMO_COURSE, percent_grade: percent, letter_grade: passed ? "Pass" : "", passed_timestamp: passed ? new Date() : null });
       }
       console.log(`Seeded course ${DEMO_COURSE} with 4 enrolled learners (ids ${ids.join(", ")}): three passing, one failing.`);
     } else if (mode === "delete-graduate") {
@@ -47,11 +47,10 @@ async function main(mode: string): Promise<void> {
     } else if (mode === "seed-retirement") {
       const ids: number[] = [];
       for (const i of [1, 2, 3]) {
-        const user = await ds.query("INSERT INTO auth_user (password, username, first_name, last_name, email) VALUES ('pbkdf2_sha256$1$x$x', ?, 'Leaving', ?, ?)", [`demo_leaver_${i}`, `Learner ${i}`, `leaver${i}@example.com`]);
-        const id = Number(user.insertId);
+        const id = await insertLmsRow(ds, "auth_user", { password: "pbkdf2_sha256$1$x$x", username: `demo_leaver_${i}`, first_name: "Leaving", last_name: `Learner ${i}`, email: `leaver${i}@example.com` });
         ids.push(id);
-        await ds.query("INSERT INTO auth_userprofile (user_id, name) VALUES (?, ?)", [id, `Leaving Learner ${i}`]);
-        await ds.query("INSERT INTO student_courseenrollment (user_id, course_id, mode, is_active) VALUES (?, ?, 'audit', 1)", [id, DEMO_COURSE]);
+        await insertLmsRow(ds, "auth_userprofile", { user_id: id, name: `Leaving Learner ${i}` });
+        await insertLmsRow(ds, "student_courseenrollment", { user_id: id, course_id: DEMO_COURSE, mode: "audit", is_active: 1 });
       }
       // The third leaver's old PDF certificate links outside CERTIFICATES_DOWNLOAD_URL_BASES: retire_lms refuses to
       // purge it (nothing deleted), so that learner ends ERRORED, for the console's rewind.
@@ -67,7 +66,7 @@ async function main(mode: string): Promise<void> {
       const users: Array<[typeof DEMO_ADMIN, boolean]> = [[DEMO_ADMIN, true], [DEMO_VIEWER, false]];
       for (const [account, superuser] of users) {
         const encoded = await makeDjangoPassword(account.password);
-        await ds.query("INSERT INTO auth_user (password, username, email, is_staff, is_superuser, is_active) VALUES (?, ?, ?, 1, ?, 1)", [encoded, account.username, `${account.username}@example.com`, superuser]);
+        await insertLmsRow(ds, "auth_user", { password: encoded, username: account.username, email: `${account.username}@example.com`, is_staff: 1, is_superuser: superuser, is_active: 1 });
       }
       const [admin] = await ds.query("SELECT id FROM auth_user WHERE username = ?", [DEMO_ADMIN.username]);
       // What Run now would do for the stored purge arguments: a dry run, which the console shows with its refusals.

@@ -1,5 +1,6 @@
 import { hex32 } from "../../test/support/fixtures";
 import type { Harness } from "../../test/support/harness";
+import { insertLmsRow } from "../../test/support/lms-seed";
 import { insertRows, insertUsers } from "../support/bulk-sql";
 
 /**
@@ -27,7 +28,7 @@ export const GENERATION_ENV = { ENABLE_CERTIFICATES_IDV_REQUIREMENT: "true" };
 export async function seedGenerationCourse(h: Harness, count: number, tag: string): Promise<{ courseKey: string; userIds: number[] }> {
   const ds = h.ds;
   const courseKey = `course-v1:BenchG+C${tag}+R1`;
-  await ds.query(`INSERT INTO course_overviews_courseoverview (id, org, display_name, cert_html_view_enabled) VALUES (?, 'BenchG', 'Bench course', 1)`, [courseKey]);
+  await insertLmsRow(ds, "course_overviews_courseoverview", { id: courseKey, org: "BenchG", display_name: "Bench course", cert_html_view_enabled: 1 });
   const userIds = await insertUsers(ds, Array.from({ length: count }, (_, i) => `${tag}g${i}`));
   const [staffId] = await insertUsers(ds, [`${tag}gstaff`]);
   const profiles: unknown[][] = [];
@@ -67,8 +68,8 @@ export async function seedGenerationCourse(h: Harness, count: number, tag: strin
   await insertRows(ds, "verify_student_manualverification", ["user_id", "status", "created_at", "updated_at"], verifications);
   if (invalidated.length > 0) {
     await ds.query(
-      `INSERT INTO certificates_certificateinvalidation (generated_certificate_id, invalidated_by_id, notes, active)
-       SELECT id, ?, 'bench', 1 FROM certificates_generatedcertificate WHERE course_id = ? AND user_id IN (?)`,
+      `INSERT INTO certificates_certificateinvalidation (created, modified, generated_certificate_id, invalidated_by_id, notes, active)
+       SELECT UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), id, ?, 'bench', 1 FROM certificates_generatedcertificate WHERE course_id = ? AND user_id IN (?)`,
       [staffId, courseKey, invalidated],
     );
   }

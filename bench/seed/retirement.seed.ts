@@ -38,12 +38,18 @@ export async function seedRetirementLearners(h: Harness, count: number, tag: str
     [userIds],
   );
   await insertRows(ds, "student_courseenrollmentallowed", ["email", "course_id", "auto_enroll"], userIds.map((u, i) => [email(i), course(u, "OrgInvite"), 1]));
-  await insertRows(ds, "course_groups_unregisteredlearnercohortassignments", ["email", "course_id", "course_user_group_id"], userIds.map((u, i) => [email(i), course(u, "OrgX"), 1]));
+  await insertRows(ds, "course_groups_courseusergroup", ["name", "course_id", "group_type"], userIds.map((u) => [`Cohort ${u}`, course(u, "OrgX"), "cohort"]));
+  await ds.query(
+    `INSERT INTO course_groups_unregisteredlearnercohortassignments (email, course_id, course_user_group_id)
+     SELECT u.email, g.course_id, g.id FROM course_groups_courseusergroup g JOIN auth_user u ON g.name = CONCAT('Cohort ', u.id) WHERE u.id IN (?)`,
+    [userIds],
+  );
   await insertRows(ds, "certificates_generatedcertificate", ["user_id", "course_id", "status", "name", "created_date", "modified_date"],
     userIds.map((u) => [u, course(u, "OrgY"), "downloadable", `Ada Lovelace ${u}`, new Date(), new Date()]));
   await ds.query(
-    `INSERT INTO certificates_historicalgeneratedcertificate (id, user_id, course_id, status, name, created_date, modified_date, history_date, history_type)
-     SELECT id, user_id, course_id, status, name, created_date, modified_date, UTC_TIMESTAMP(6), '+' FROM certificates_generatedcertificate WHERE user_id IN (?)`,
+    `INSERT INTO certificates_historicalgeneratedcertificate (id, user_id, course_id, verify_uuid, download_uuid, download_url, grade, \`key\`, distinction, status, mode, name, created_date, modified_date, error_reason, history_date, history_type)
+     SELECT id, user_id, course_id, verify_uuid, download_uuid, download_url, grade, \`key\`, distinction, status, mode, name, created_date, modified_date, error_reason, UTC_TIMESTAMP(6), '+'
+       FROM certificates_generatedcertificate WHERE user_id IN (?)`,
     [userIds],
   );
 

@@ -1,9 +1,13 @@
 import type { DataSource, EntityManager } from "typeorm";
+import { insertLmsRows } from "../../test/support/lms-seed";
 
-/** Multi-row INSERT in chunks of 1,000 rows (mysql2 expands `VALUES ?` from nested arrays). */
+/**
+ * Multi-row INSERT in chunks of 1,000 rows. LMS tables' NOT NULL columns that `columns` leaves out get the values
+ * test/support/lms-seed.ts gives them (edx-platform's tables have no database defaults).
+ */
 export async function insertRows(ds: DataSource | EntityManager, table: string, columns: string[], rows: unknown[][]): Promise<void> {
   for (let i = 0; i < rows.length; i += 1000) {
-    await ds.query(`INSERT INTO ${table} (${columns.map((c) => `\`${c}\``).join(", ")}) VALUES ?`, [rows.slice(i, i + 1000)]);
+    await insertLmsRows(ds, table, rows.slice(i, i + 1000).map((row) => Object.fromEntries(columns.map((c, j) => [c, row[j]]))));
   }
 }
 

@@ -9,6 +9,7 @@ import { runCliInProcess } from "../support/cli";
 import { Harness } from "../support/harness";
 import { waitFor } from "../support/wait";
 import { certificateRow, historyRows, insertCourse, insertLearner } from "./generation-fixtures";
+import { insertLmsRow } from "../support/lms-seed";
 
 const QUEUES = [QueueName.CertificateGeneration];
 
@@ -136,11 +137,10 @@ describe("certificate generation through the queue", () => {
     expect(await h.ds.query(`SELECT * FROM openedx_workers_failed_task WHERE datetime_resolved IS NULL`)).to.have.length(1);
     expect(await certificateRow(h.ds, user, course)).to.equal(undefined);
 
-    const cols = Object.keys(saved);
-    await h.ds.query(`INSERT INTO auth_user (${cols.join(",")}) VALUES (${cols.map(() => "?").join(",")})`, cols.map((c) => saved[c]));
-    await h.ds.query(`INSERT INTO auth_userprofile (user_id, name) VALUES (?, ?)`, [user, profile.name]);
-    await h.ds.query(`INSERT INTO student_courseenrollment (user_id, course_id, mode) VALUES (?, ?, 'verified')`, [user, course]);
-    await h.ds.query(`INSERT INTO grades_persistentcoursegrade (user_id, course_id, percent_grade, letter_grade) VALUES (?, ?, 0.9, 'Pass')`, [user, course]);
+    await insertLmsRow(h.ds, "auth_user", saved);
+    await insertLmsRow(h.ds, "auth_userprofile", { user_id: user, name: profile.name });
+    await insertLmsRow(h.ds, "student_courseenrollment", { user_id: user, course_id: course, mode: "verified" });
+    await insertLmsRow(h.ds, "grades_persistentcoursegrade", { user_id: user, course_id: course, percent_grade: 0.9, letter_grade: "Pass" });
 
     const dry = await cli("reapply-failed-generation", "--dry-run");
     expect(dry.out).to.contain(`[DRY RUN] would re-enqueue ${jobIds.generateCertificate(user, course)}`);

@@ -7,6 +7,7 @@ import { buildConsoleServer } from "../../src/console/server";
 import { createLogger, silentLogger } from "../../src/logging/logger";
 import { makeDjangoPassword } from "../../src/services/auth/django-password";
 import type { Harness } from "../support/harness";
+import { insertLmsRow } from "../support/lms-seed";
 
 /** Django's own test vector (django/tests/auth_tests/test_hashers.py, test_pbkdf2): make_password("lètmein", "seasalt"). */
 export const DJANGO_VECTOR = { password: "lètmein", encoded: "pbkdf2_sha256$600000$seasalt$OAXyhAQ/4ZDA9V5RMExt3C1OwQdUpLZ99vm1McFlLRA=" };
@@ -60,15 +61,14 @@ export interface StaffSeed {
 /** Inserts an auth_user row (low PBKDF2 work factor unless `encoded` is given: tests stay fast). */
 export async function seedUser(ds: DataSource, seed: StaffSeed): Promise<number> {
   const encoded = seed.encoded ?? (await makeDjangoPassword(seed.password ?? "secret", { iterations: 1000 }));
-  const result: { insertId: number } = await ds.query(
-    "INSERT INTO auth_user (username, password, email, is_staff, is_active, is_superuser) VALUES (?, ?, ?, ?, ?, ?)",
-    [seed.username, encoded, `${seed.username}@example.com`, seed.isStaff ?? true, seed.isActive ?? true, seed.isSuperuser ?? false],
-  );
+  const userId = await insertLmsRow(ds, "auth_user", {
+    username: seed.username, password: encoded, email: `${seed.username}@example.com`, is_staff: seed.isStaff ?? true, is_active: seed.isActive ?? true, is_superuser: seed.isSuperuser ?? false,
+  });
   for (const group of seed.groups ?? []) {
     await ds.query("INSERT IGNORE INTO auth_group (name) VALUES (?)", [group]);
-    await ds.query("INSERT INTO auth_user_groups (user_id, group_id) SELECT ?, id FROM auth_group WHERE name = ?", [result.insertId, group]);
+    await ds.query("INSERT INTO auth_user_groups (user_id, group_id) SELECT ?, id FROM auth_group WHERE name = ?", [userId, group]);
   }
-  return result.insertId;
+  return userId;
 }
 
 /** A minimal HTTP client with a cookie jar, for HTTP-level tests of the console. */

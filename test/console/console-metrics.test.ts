@@ -9,6 +9,7 @@ import { parsePrometheusText, sampleValue } from "../support/prometheus-text";
 import { services } from "../support/services";
 import { startConsole, type RunningConsole } from "./console-fixtures";
 import { makeFailedJob } from "./console-helpers";
+import { insertLmsRow } from "../support/lms-seed";
 
 async function waitFor(check: () => Promise<boolean>, what: string, ms = 15000): Promise<void> {
   const until = Date.now() + ms;
@@ -88,12 +89,11 @@ describe("console: /metrics", function () {
       const state = states.find((s) => s.state_name === stateName)!;
       for (let i = 0; i < count; i++) {
         n++;
-        const user: { insertId: number } = await h.ds.query("INSERT INTO auth_user (username, email) VALUES (?, ?)", [`learner${n}`, `learner${n}@example.com`]);
-        await h.ds.query(
-          `INSERT INTO user_api_userretirementstatus (created, modified, user_id, original_username, original_email, original_name, retired_username, retired_email, current_state_id, last_state_id, responses)
-           VALUES (UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), ?, ?, ?, '', ?, ?, ?, ?, '')`,
-          [user.insertId, `learner${n}`, `learner${n}@example.com`, `retired__user_${n}`, `retired__user_${n}@retired.invalid`, state.id, state.id],
-        );
+        const userId = await insertLmsRow(h.ds, "auth_user", { username: `learner${n}`, email: `learner${n}@example.com` });
+        await insertLmsRow(h.ds, "user_api_userretirementstatus", {
+          created: new Date(), modified: new Date(), user_id: userId, original_username: `learner${n}`, original_email: `learner${n}@example.com`, original_name: "",
+          retired_username: `retired__user_${n}`, retired_email: `retired__user_${n}@retired.invalid`, current_state_id: state.id, last_state_id: state.id, responses: "",
+        });
       }
     }
     await h.ds.query(

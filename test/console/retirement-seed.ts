@@ -2,6 +2,7 @@ import type { DataSource } from "typeorm";
 import { DEFAULT_RETIREMENT_STATES } from "../../src/domain/retirement/retirement-states";
 import { syncStateTable } from "../../src/services/retirement/retirement-state-table";
 import { seedUser } from "./console-fixtures";
+import { insertLmsRow } from "../support/lms-seed";
 
 export interface StatusRow {
   state: string;
@@ -38,11 +39,12 @@ export class RetirementSeed {
     let responses = `Created in state ${this.step("PENDING")} by create_retirement`;
     for (let i = 1; i < path.length; i++) responses += `\n Moved from ${this.step(path[i - 1])} to ${this.step(path[i])}:\n${i === path.length - 1 && opts.note ? opts.note : "ok"}\n`;
     const retiredUsername = `retired__user_${tag}`;
-    await this.ds.query(
-      `INSERT INTO user_api_userretirementstatus (created, modified, original_username, original_email, original_name, retired_username, retired_email, responses, current_state_id, last_state_id, user_id)
-       VALUES (UTC_TIMESTAMP(6) - INTERVAL 9 DAY, UTC_TIMESTAMP(6) - INTERVAL ? DAY, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [opts.modifiedDaysAgo ?? 0, pii.username, pii.email, pii.name, retiredUsername, `${retiredUsername}@retired.invalid`, responses, this.states.get(path.at(-1)!), this.states.get(path.at(-2) ?? path[0]), userId],
-    );
+    const day = 24 * 3600 * 1000;
+    await insertLmsRow(this.ds, "user_api_userretirementstatus", {
+      created: new Date(Date.now() - 9 * day), modified: new Date(Date.now() - (opts.modifiedDaysAgo ?? 0) * day),
+      original_username: pii.username, original_email: pii.email, original_name: pii.name, retired_username: retiredUsername, retired_email: `${retiredUsername}@retired.invalid`,
+      responses, current_state_id: this.states.get(path.at(-1)!), last_state_id: this.states.get(path.at(-2) ?? path[0]), user_id: userId,
+    });
     return { userId, retiredUsername, pii: [pii.username, pii.email, pii.name] };
   }
 

@@ -4,24 +4,23 @@ import path from "node:path";
 import type { DataSource } from "typeorm";
 import { runCli } from "../../src/cli/main";
 import type { CliResult } from "../support/cli";
+import { insertLmsRow, insertLmsRows } from "../support/lms-seed";
 
 export async function insertCourseRuns(ds: DataSource, ids: string[]): Promise<void> {
   for (let i = 0; i < ids.length; i += 500) {
     const batch = ids.slice(i, i + 500);
-    await ds.query(`INSERT INTO course_overviews_courseoverview (id, org) VALUES ${batch.map(() => "(?, '')").join(", ")}`, batch);
+    await insertLmsRows(ds, "course_overviews_courseoverview", batch.map((id) => ({ id, org: "" })));
   }
 }
 
 export async function insertOrganization(ds: DataSource, shortName: string, opts: { name?: string; active?: boolean } = {}): Promise<number> {
-  const r = await ds.query(
-    "INSERT INTO organizations_organization (created, modified, name, short_name, description, logo, active) VALUES ('2020-01-01', '2020-01-01', ?, ?, 'kept', NULL, ?)",
-    [opts.name ?? shortName, shortName, opts.active === false ? 0 : 1],
-  );
-  return Number(r.insertId);
+  const created = new Date("2020-01-01T00:00:00Z");
+  return insertLmsRow(ds, "organizations_organization", { created, modified: created, name: opts.name ?? shortName, short_name: shortName, description: "kept", logo: null, active: opts.active === false ? 0 : 1 });
 }
 
 export async function insertLinkage(ds: DataSource, organizationId: number, courseId: string, active = true): Promise<void> {
-  await ds.query("INSERT INTO organizations_organizationcourse (created, modified, course_id, active, organization_id) VALUES ('2020-01-01', '2020-01-01', ?, ?, ?)", [courseId, active ? 1 : 0, organizationId]);
+  const created = new Date("2020-01-01T00:00:00Z");
+  await insertLmsRow(ds, "organizations_organizationcourse", { created, modified: created, course_id: courseId, active: active ? 1 : 0, organization_id: organizationId });
 }
 
 /**

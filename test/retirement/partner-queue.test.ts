@@ -5,6 +5,7 @@ import { Harness } from "../support/harness";
 import { insertUser } from "../support/fixtures";
 import { waitFor } from "../support/wait";
 import { RETIREMENT_ENV, insertLearner, requestRetirements, responsesOf, stateOf } from "./retirement-fixtures";
+import { insertLmsRow } from "../support/lms-seed";
 
 /** edx.org's pipeline with upstream's partner queue step, on the database (`LMS.add_to_partner_queue`). */
 const ENV = {
@@ -26,7 +27,7 @@ describe("learner retirement: the partner reporting queue (upstream's retirement
     h = await Harness.create({ env: ENV });
     const enrolled = await insertLearner(h);
     const loner = await insertUser(h.ds);
-    await h.ds.query("INSERT INTO auth_userprofile (user_id, name) VALUES (?, 'Lone Learner')", [loner.id]);
+    await insertLmsRow(h.ds, "auth_userprofile", { user_id: loner.id, name: "Lone Learner" });
     await requestRetirements(h, [enrolled.userId, loner.id], ENV);
     await h.worker({ queues: [QueueName.LearnerRetirement] });
     expect((await runCliInProcess(["retire-learners"], h.env())).code).to.equal(0);

@@ -2,6 +2,7 @@ import { Writable } from "node:stream";
 import type { DataSource } from "typeorm";
 import { createLogger, type Logger } from "../../src/logging/logger";
 import { hex32, insertPdfCertificate, insertUser } from "../support/fixtures";
+import { insertLmsRow } from "../support/lms-seed";
 import { runCliInProcess } from "../support/cli";
 import type { Harness } from "../support/harness";
 
@@ -22,28 +23,24 @@ export async function insertLearner(h: Harness, opts: { pdf?: boolean } = {}): P
   const ds = h.ds;
   const user = await insertUser(ds);
   const name = `${user.firstName} ${user.lastName}`;
-  const [profile] = await ds.query(
-    `INSERT INTO auth_userprofile (user_id, name, meta, location, year_of_birth, gender, mailing_address, city, country, bio, phone_number, goals)
-     VALUES (?, ?, '{"k":"v"}', 'Somewhere', 1815, 'f', '12 St James Sq', 'London', 'GB', 'Mathematician', '+44 20 0000', 'analytical engines')
-     RETURNING id`,
-    [user.id, name],
-  );
+  const profileId = await insertLmsRow(ds, "auth_userprofile", {
+    user_id: user.id, name, meta: '{"k":"v"}', location: "Somewhere", year_of_birth: 1815, gender: "f", mailing_address: "12 St James Sq",
+    city: "London", country: "GB", bio: "Mathematician", phone_number: "+44 20 0000", goals: "analytical engines",
+  });
   const courseIds = [`course-v1:OrgX+R${user.id}+2026`, `course-v1:OrgY+R${user.id}+2026`];
   const enrollmentIds: number[] = [];
-  for (const courseId of courseIds) {
-    const [row] = await ds.query("INSERT INTO student_courseenrollment (user_id, course_id, mode, is_active) VALUES (?, ?, 'verified', 1) RETURNING id", [user.id, courseId]);
-    enrollmentIds.push(Number(row.id));
-  }
-  await ds.query("INSERT INTO student_courseenrollment (user_id, course_id, mode, is_active) VALUES (?, ?, 'audit', 0)", [user.id, `course-v1:OrgZ+Old${user.id}+2020`]);
-  await ds.query("INSERT INTO student_manualenrollmentaudit (enrolled_email, state_transition, reason, enrollment_id) VALUES (?, 'from unenrolled to enrolled', 'paid by invoice', ?)", [user.email, enrollmentIds[0]]);
-  await ds.query("INSERT INTO student_pendingnamechange (user_id, new_name, rationale) VALUES (?, ?, 'married')", [user.id, `${name} Byron`]);
-  await ds.query("INSERT INTO student_pendingemailchange (user_id, new_email, activation_key) VALUES (?, ?, ?)", [user.id, `new.${user.email}`, hex32()]);
-  await ds.query("INSERT INTO student_pendingsecondaryemailchange (user_id, new_secondary_email, activation_key) VALUES (?, ?, ?)", [user.id, `second.${user.email}`, hex32()]);
-  await ds.query("INSERT INTO auth_accountrecovery (user_id, secondary_email, is_active) VALUES (?, ?, 1)", [user.id, `recovery.${user.email}`]);
-  await ds.query("INSERT INTO user_api_userorgtag (user_id, `key`, org, value) VALUES (?, 'email-optin', 'OrgX', 'True')", [user.id]);
-  await ds.query("INSERT INTO student_sociallink (user_profile_id, platform, social_link) VALUES (?, 'twitter', ?)", [profile.id, `https://twitter.com/${user.username}`]);
-  await ds.query("INSERT INTO student_courseenrollmentallowed (email, course_id, auto_enroll) VALUES (?, ?, 1)", [user.email, `course-v1:OrgX+Invite${user.id}+2026`]);
-  await ds.query("INSERT INTO course_groups_unregisteredlearnercohortassignments (email, course_id, course_user_group_id) VALUES (?, ?, 1)", [user.email, courseIds[0]]);
+  for (const courseId of courseIds) enrollmentIds.push(await insertLmsRow(ds, "student_courseenrollment", { user_id: user.id, course_id: courseId, mode: "verified", is_active: 1 }));
+  await insertLmsRow(ds, "student_courseenrollment", { user_id: user.id, course_id: `course-v1:OrgZ+Old${user.id}+2020`, mode: "audit", is_active: 0 });
+  await insertLmsRow(ds, "student_manualenrollmentaudit", { enrolled_email: user.email, state_transition: "from unenrolled to enrolled", reason: "paid by invoice", enrollment_id: enrollmentIds[0] });
+  await insertLmsRow(ds, "student_pendingnamechange", { user_id: user.id, new_name: `${name} Byron`, rationale: "married" });
+  await insertLmsRow(ds, "student_pendingemailchange", { user_id: user.id, new_email: `new.${user.email}`, activation_key: hex32() });
+  await insertLmsRow(ds, "student_pendingsecondaryemailchange", { user_id: user.id, new_secondary_email: `second.${user.email}`, activation_key: hex32() });
+  await insertLmsRow(ds, "auth_accountrecovery", { user_id: user.id, secondary_email: `recovery.${user.email}`, is_active: 1 });
+  await insertLmsRow(ds, "user_api_userorgtag", { user_id: user.id, key: "email-optin", org: "OrgX", value: "True" });
+  await insertLmsRow(ds, "student_sociallink", { user_profile_id: profileId, platform: "twitter", social_link: `https://twitter.com/${user.username}` });
+  await insertLmsRow(ds, "student_courseenrollmentallowed", { email: user.email, course_id: `course-v1:OrgX+Invite${user.id}+2026`, auto_enroll: 1 });
+  const cohort = await insertLmsRow(ds, "course_groups_courseusergroup", { name: `Cohort ${user.id}`, course_id: courseIds[0], group_type: "cohort" });
+  await insertLmsRow(ds, "course_groups_unregisteredlearnercohortassignments", { email: user.email, course_id: courseIds[0], course_user_group_id: cohort });
 
   const certificateIds: number[] = [];
   const pdfKeys: string[] = [];
@@ -53,16 +50,11 @@ export async function insertLearner(h: Harness, opts: { pdf?: boolean } = {}): P
     certificateIds.push(certificate.id);
     pdfKeys.push(...keys);
   }
-  const [cert] = await ds.query(
-    "INSERT INTO certificates_generatedcertificate (user_id, course_id, status, name, created_date, modified_date) VALUES (?, ?, 'downloadable', ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)) RETURNING id",
-    [user.id, courseIds[1], name],
-  );
-  certificateIds.push(Number(cert.id));
-  await ds.query(
-    `INSERT INTO certificates_historicalgeneratedcertificate (id, user_id, course_id, status, name, created_date, modified_date, history_date, history_type)
-     VALUES (?, ?, ?, 'downloadable', ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), '+')`,
-    [cert.id, user.id, courseIds[1], name],
-  );
+  const now = new Date();
+  const certificate = { user_id: user.id, course_id: courseIds[1], status: "downloadable", name, created_date: now, modified_date: now };
+  const certId = await insertLmsRow(ds, "certificates_generatedcertificate", certificate);
+  certificateIds.push(certId);
+  await insertLmsRow(ds, "certificates_historicalgeneratedcertificate", { id: certId, ...certificate, history_date: now, history_type: "+" });
   return {
     userId: user.id,
     pii: [user.username, user.email, user.firstName, user.lastName, name],

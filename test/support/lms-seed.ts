@@ -93,22 +93,35 @@ function columnsToFill(db: Queryable, table: string): Promise<ColumnToFill[]> {
 }
 
 async function readColumnsToFill(db: Queryable, table: string): Promise<ColumnToFill[]> {
-  const rows: Array<{ name: string; dataType: string; columnType: string; maxLength: number | null; uniqueAlone: number; json: number }> = await db.query(
-    `SELECT c.COLUMN_NAME AS name, c.DATA_TYPE AS dataType, c.COLUMN_TYPE AS columnType, c.CHARACTER_MAXIMUM_LENGTH AS maxLength,
-       EXISTS (SELECT 1 FROM information_schema.STATISTICS s WHERE s.TABLE_SCHEMA = c.TABLE_SCHEMA AND s.TABLE_NAME = c.TABLE_NAME
-                 AND s.COLUMN_NAME = c.COLUMN_NAME AND s.NON_UNIQUE = 0
-                 AND (SELECT COUNT(*) FROM information_schema.STATISTICS o WHERE o.TABLE_SCHEMA = s.TABLE_SCHEMA
-                        AND o.TABLE_NAME = s.TABLE_NAME AND o.INDEX_NAME = s.INDEX_NAME) = 1) AS uniqueAlone,
-       EXISTS (SELECT 1 FROM information_schema.CHECK_CONSTRAINTS k WHERE k.CONSTRAINT_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME
-                 AND k.CHECK_CLAUSE LIKE CONCAT('%json_valid(\`', c.COLUMN_NAME, '\`)%')) AS json
-     FROM information_schema.COLUMNS c
-     WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME = ? AND c.IS_NULLABLE = 'NO' AND c.COLUMN_DEFAULT IS NULL
-       AND c.EXTRA NOT LIKE '%auto_increment%' AND c.EXTRA NOT LIKE '%GENERATED%'
-     ORDER BY c.ORDINAL_POSITION`,
+  if (!(await tableExists(db, table))) throw new Error(`insertLmsRow: no table ${table} in this database`);
+  // Three plain information_schema reads: correlated subqueries on it are slow on MariaDB.
+  const columns: Array<{ name: string; dataType: string; columnType: string; maxLength: number | null; nullable: string; dflt: string | null; extra: string }> = await db.query(
+    `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, CHARACTER_MAXIMUM_LENGTH AS maxLength,
+            IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra
+       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
     [table],
   );
-  if (!(await tableExists(db, table))) throw new Error(`insertLmsRow: no table ${table} in this database`);
-  return rows.map((r) => ({ ...r, uniqueAlone: Boolean(Number(r.uniqueAlone)), json: Boolean(Number(r.json)) || r.dataType === "json" }));
+  const indexes: Array<{ index: string; column: string; nonUnique: number }> = await db.query(
+    "SELECT INDEX_NAME AS `index`, COLUMN_NAME AS `column`, NON_UNIQUE AS nonUnique FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+    [table],
+  );
+  const checks: Array<{ clause: string }> = await db.query(
+    "SELECT CHECK_CLAUSE AS clause FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+    [table],
+  );
+  const partsOf = new Map<string, Array<{ column: string; nonUnique: number }>>();
+  for (const i of indexes) partsOf.set(i.index, [...(partsOf.get(i.index) ?? []), i]);
+  const uniqueAlone = new Set([...partsOf.values()].filter((p) => p.length === 1 && Number(p[0].nonUnique) === 0).map((p) => p[0].column));
+  return columns
+    .filter((c) => c.nullable === "NO" && c.dflt === null && !/auto_increment|GENERATED/i.test(c.extra))
+    .map((c) => ({
+      name: c.name,
+      dataType: c.dataType,
+      columnType: c.columnType,
+      maxLength: c.maxLength === null ? null : Number(c.maxLength),
+      uniqueAlone: uniqueAlone.has(c.name),
+      json: c.dataType === "json" || checks.some((k) => k.clause.includes(`json_valid(\`${c.name}\`)`)),
+    }));
 }
 
 function neutralValue(table: string, c: ColumnToFill): unknown {
@@ -127,12 +140,16 @@ export async function completeLmsRow(db: Queryable, table: string, values: Row):
   return row;
 }
 
-/** Inserts one row into an LMS table (see the file's header); returns its AUTO_INCREMENT id (0 when it has none). */
-export async function insertLmsRow(db: Queryable, table: string, values: Row): Promise<number> {
+/**
+ * Inserts one row into an LMS table (see the file's header); returns its AUTO_INCREMENT id (0 when it has none).
+ * `updateOnDuplicate` names the columns an existing row with the same unique key gets instead (an upsert).
+ */
+export async function insertLmsRow(db: Queryable, table: string, values: Row, opts: { updateOnDuplicate?: string[] } = {}): Promise<number> {
   const row = await completeLmsRow(db, table, values);
   const columns = Object.keys(row);
+  const upsert = opts.updateOnDuplicate?.length ? ` ON DUPLICATE KEY UPDATE ${opts.updateOnDuplicate.map((c) => `\`${c}\` = VALUES(\`${c}\`)`).join(", ")}` : "";
   const result = await db.query(
-    `INSERT INTO \`${table}\` (${columns.map((c) => `\`${c}\``).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+    `INSERT INTO \`${table}\` (${columns.map((c) => `\`${c}\``).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})${upsert}`,
     columns.map((c) => row[c]),
   );
   return Number((result as { insertId?: number }).insertId ?? 0);
