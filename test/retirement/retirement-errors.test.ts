@@ -92,7 +92,7 @@ describe("learner retirement: failures, recovery and operator moves", function (
 
     const usage = await runCliInProcess(["retirement-status", "bogus"], h.env());
     expect(usage.code).to.equal(2);
-    expect(usage.err).to.contain("unexpected argument bogus (subcommands: set, rewind-errored)");
+    expect(usage.err).to.contain("unexpected argument bogus (subcommands: set, rewind-errored, bulk-update)");
     const help = await runCliInProcess(["retirement-status", "set", "--help"], h.env());
     expect(help.out).to.contain("Usage: openedx-workers retirement-status set --user-id ID --state STATE");
   });
