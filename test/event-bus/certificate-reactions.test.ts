@@ -10,7 +10,8 @@ import { startEventConsumerRole } from "../../src/workers/certificate-events/eve
 import { Harness } from "../support/harness";
 import { services } from "../support/services";
 import { waitFor } from "../support/wait";
-import { allowlist, certificateRow, historyRows, insertCertificate, insertCourse, insertLearner } from "../certificate-generation/generation-fixtures";
+import { allowlist, certificateRow, historyRows, insertCertificate, insertCourse, insertLearner, setGrade } from "../certificate-generation/generation-fixtures";
+import { insertLmsRow } from "../support/lms-seed";
 import { AUTO_GENERATION, setWaffleSwitch } from "../credentials/credentials-fixtures";
 
 const TOPICS = ["learning-badges-lifecycle", "learning-exam-attempt-lifecycle", "learning-idv-attempt-lifecycle"];
@@ -131,8 +132,8 @@ describe("certificate reactions to bus events, as the LMS's receivers in lms/dja
     const [a, b, inactive] = [await insertCourse(h.ds), await insertCourse(h.ds), await insertCourse(h.ds)];
     const learner = await insertLearner(h.ds, a);
     for (const [course, active] of [[b, 1], [inactive, 0]] as const) {
-      await h.ds.query(`INSERT INTO student_courseenrollment (user_id, course_id, mode, is_active) VALUES (?, ?, 'verified', ?)`, [learner, course, active]);
-      await h.ds.query(`INSERT INTO grades_persistentcoursegrade (user_id, course_id, percent_grade, letter_grade, passed_timestamp) VALUES (?, ?, 0.9, 'Pass', ?)`, [learner, course, new Date()]);
+      await insertLmsRow(h.ds, "student_courseenrollment", { user_id: learner, course_id: course, mode: "verified", is_active: active });
+      await setGrade(h.ds, learner, course, 0.9, true);
     }
     const ctx = await consume(true);
 
