@@ -140,8 +140,24 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** What the pool did, for the cost of test databases (printed at the end of a run with TEST_DB_POOL_STATS=1). */
+export interface PoolStats {
+  /** Databases handed to tests, and the time tests waited for them in all. */
+  acquired: number;
+  waitMs: number;
+  /** Databases built from the recipe, and their build time in all. */
+  built: number;
+  buildMs: number;
+  /** Released databases emptied for reuse (in the background), and that time in all. */
+  recycled: number;
+  recycleMs: number;
+  /** Released databases dropped instead (schema or seed rows changed). */
+  discarded: number;
+}
+
 export class DatabasePool {
   private static abandonedSweep?: Promise<void>;
+  readonly stats: PoolStats = { acquired: 0, waitMs: 0, built: 0, buildMs: 0, recycled: 0, recycleMs: 0, discarded: 0 };
   private readonly idle: string[] = [];
   /** Databases being built or cleaned; each resolves to the name when ready, or null when it was dropped. */
   private readonly preparing = new Set<Promise<string | null>>();
@@ -156,6 +172,18 @@ export class DatabasePool {
 
   /** A clean database of this kind, the caller's alone until `release`. */
   async acquire(): Promise<string> {
+    const started = Date.now();
+    const name = await this.take();
+    this.stats.acquired++;
+    this.stats.waitMs += Date.now() - started;
+    return name;
+  }
+
+  get kind(): string {
+    return this.recipe.kind;
+  }
+
+  private async take(): Promise<string> {
     DatabasePool.abandonedSweep ??= dropAbandoned().catch(() => undefined);
     for (;;) {
       const name = this.idle.shift();
@@ -215,6 +243,7 @@ export class DatabasePool {
       this.lastError = undefined;
       throw err;
     }
+    const started = Date.now();
     const name = `${PREFIX}${this.recipe.kind}_p${process.pid}_${++DatabasePool.counter}`;
     this.alive.add(name);
     await admin((c) => c.query(`CREATE DATABASE \`${name}\` CHARACTER SET ${this.recipe.charset}`));
@@ -226,12 +255,15 @@ export class DatabasePool {
       this.drop(name);
       throw err;
     }
+    this.stats.built++;
+    this.stats.buildMs += Date.now() - started;
     return name;
   }
 
   /** Empties what the test filled and resets AUTO_INCREMENT; null (and the database dropped) when it cannot. */
   private async recycle(name: string): Promise<string | null> {
     const baseline = await this.baseline!;
+    const started = Date.now();
     const clean = await admin(async (conn) => {
       // A child process or pool the test left behind must not write into the next test's database.
       const others = await rows<{ id: number }>(conn, "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()", [name]);
@@ -250,7 +282,12 @@ export class DatabasePool {
       }
       return true;
     }, name).catch(() => false);
-    if (clean) return name;
+    if (clean) {
+      this.stats.recycled++;
+      this.stats.recycleMs += Date.now() - started;
+      return name;
+    }
+    this.stats.discarded++;
     this.drop(name);
     return null;
   }

@@ -1,6 +1,6 @@
 import type { DataSource } from "typeorm";
 import { createDataSource } from "../../src/db/data-source";
-import { adminUrlFor, DatabasePool } from "./database-pool";
+import { adminUrlFor, DatabasePool, type PoolStats } from "./database-pool";
 import { LMS_SCHEMA_RECIPES, lmsSchemaFromEnv, type LmsSchemaKind } from "./lms-schemas";
 
 export type { LmsSchemaKind } from "./lms-schemas";
@@ -62,4 +62,17 @@ export async function createTestDatabase(opts: TestDatabaseOptions = {}): Promis
 /** Drops every pooled database (mocha's global teardown, test/support/database-teardown.ts). */
 export async function dropPooledDatabases(): Promise<void> {
   await Promise.all([...pools.values()].map((p) => p.drain()));
+  if (process.env.TEST_DB_POOL_STATS === "1") for (const [kind, pool] of pools) console.log(describePoolStats(kind, pool.stats));
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const average = (ms: number, n: number): string => (n ? seconds(ms / n) : "-");
+
+/** One line of what the test databases of one LMS schema cost this process (.ci/run prints it per suite). */
+export function describePoolStats(kind: LmsSchemaKind, s: PoolStats): string {
+  return (
+    `[test databases] ${kind}: ${s.acquired} handed out, tests waited ${seconds(s.waitMs)} in all; ` +
+    `${s.built} built (${average(s.buildMs, s.built)} each), ${s.recycled} recycled in the background (${average(s.recycleMs, s.recycled)} each), ` +
+    `${s.discarded} dropped after a schema change`
+  );
 }
