@@ -3,9 +3,9 @@ import { tablesMigration } from "./create-tables";
 /**
  * The LMS tables that the tables of the other files point at with foreign keys, which the workers do not read:
  * cohorts (course_groups_courseusergroup, the cohort of an unregistered learner's assignment), credit courses,
- * providers and requirements, django_site, edx-enterprise's customers, invite keys, customer types and enrollment
- * sources, entitlement policies, integrated channels' API response records, survey forms, and django-wiki's
- * articles and plugins. With them the standalone schema keeps every foreign key edx-platform has, so a row that a
+ * providers and requirements, edx-enterprise's customers, invite keys, customer types and enrollment sources,
+ * entitlement policies, integrated channels' API response records, survey forms, and django-wiki's articles and
+ * plugins (django_site, which some of them point at, comes with the certificate signals' tables). With them the standalone schema keeps every foreign key edx-platform has, so a row that a
  * real LMS would refuse is refused here too.
  *
  * Each statement is edx-platform's table as mysqldump printed it in the reference schema (edx-platform master of
@@ -63,13 +63,6 @@ const TABLES: string[] = [
   UNIQUE KEY \`credit_creditrequirement_namespace_name_course_id_87c301e6_uniq\` (\`namespace\`,\`name\`,\`course_id\`),
   KEY \`credit_creditrequire_course_id_b6aa812a_fk_credit_cr\` (\`course_id\`),
   CONSTRAINT \`credit_creditrequire_course_id_b6aa812a_fk_credit_cr\` FOREIGN KEY (\`course_id\`) REFERENCES \`credit_creditcourse\` (\`id\`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8`,
-  `CREATE TABLE \`django_site\` (
-  \`id\` int(11) NOT NULL AUTO_INCREMENT,
-  \`domain\` varchar(100) NOT NULL,
-  \`name\` varchar(50) NOT NULL,
-  PRIMARY KEY (\`id\`),
-  UNIQUE KEY \`django_site_domain_a2e37b91_uniq\` (\`domain\`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8`,
   `CREATE TABLE \`enterprise_enterprisecustomer\` (
   \`created\` datetime(6) NOT NULL,
